@@ -1,0 +1,1 @@
+"""spotstream: exact, fast asyncio clients for exchange spot websocket streams."""

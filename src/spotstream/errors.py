@@ -1,0 +1,101 @@
+"""One exception tree for everything spotstream raises.
+
+::
+
+    SpotstreamError
+    ├── ProtocolError                 a frame we could not understand
+    │   └── DecodeError               malformed JSON / wrong shape (carries the frame)
+    ├── ExchangeError                 the exchange said no (carries its own text)
+    │   ├── SubscriptionError         a subscribe/unsubscribe was rejected
+    │   └── RequestError              any other method was rejected
+    ├── InvalidRequestError           rejected locally before anything was sent
+    ├── UnknownSymbolError            no instrument data for a symbol (precision unknown)
+    ├── ChecksumMismatchError         a local book disagrees with the exchange's checksum
+    ├── ConnectionClosedError         the socket closed and the operation could not finish
+    ├── RequestTimeoutError           no response within the deadline
+    │   └── OutcomeUnknownError       ...for a request that may have taken effect
+    └── ClientClosedError             the client was used after it was closed
+"""
+
+from __future__ import annotations
+
+
+class SpotstreamError(Exception):
+    """Base class of every error raised by spotstream."""
+
+
+class ProtocolError(SpotstreamError):
+    """The exchange sent something we could not interpret."""
+
+
+class DecodeError(ProtocolError):
+    """A frame could not be decoded; ``frame`` holds the offending bytes (truncated)."""
+
+    def __init__(self, message: str, frame: bytes | str = b"") -> None:
+        raw = frame.encode() if isinstance(frame, str) else frame
+        self.frame = raw[:2000]
+        super().__init__(message)
+
+
+class ExchangeError(SpotstreamError):
+    """The exchange rejected a request; ``error`` is its own text, verbatim."""
+
+    def __init__(self, error: str, *, method: str = "", req_id: int | None = None) -> None:
+        self.error = error
+        self.method = method
+        self.req_id = req_id
+        where = f"{method} (req_id={req_id})" if method else "request"
+        super().__init__(f"{where} rejected by the exchange: {error}")
+
+
+class SubscriptionError(ExchangeError):
+    """A subscribe or unsubscribe was rejected; ``symbol`` names the symbol, if any."""
+
+    def __init__(
+        self, error: str, *, method: str = "", req_id: int | None = None, symbol: str | None = None
+    ) -> None:
+        self.symbol = symbol
+        super().__init__(error, method=method, req_id=req_id)
+        if symbol:
+            self.args = (f"{self.args[0]} [symbol {symbol}]",)
+
+
+class RequestError(ExchangeError):
+    """A non-subscription request was rejected."""
+
+
+class InvalidRequestError(SpotstreamError, ValueError):
+    """The request was invalid and was not sent."""
+
+
+class UnknownSymbolError(SpotstreamError, KeyError):
+    """No instrument data is known for this symbol."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown symbol"
+
+
+class ChecksumMismatchError(SpotstreamError):
+    """The local book's checksum differs from the exchange's."""
+
+    def __init__(self, symbol: str, expected: int, actual: int) -> None:
+        self.symbol = symbol
+        self.expected = expected
+        self.actual = actual
+        super().__init__(f"{symbol}: checksum mismatch (exchange {expected}, local {actual})")
+
+
+class ConnectionClosedError(SpotstreamError):
+    """The connection closed before the operation completed."""
+
+
+class RequestTimeoutError(SpotstreamError, TimeoutError):
+    """No response arrived within the deadline."""
+
+
+class OutcomeUnknownError(RequestTimeoutError):
+    """A request that may have taken effect timed out: reconcile before retrying."""
+
+
+class ClientClosedError(SpotstreamError):
+    """The client is closed."""

@@ -1,0 +1,194 @@
+"""User-facing models, shared across exchanges where the meaning is the same.
+
+Money is exact: every price and quantity is a :class:`~decimal.Decimal`. Models are frozen
+msgspec Structs (cheap to build, immutable, hashable by value where it makes sense).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+
+
+class OrderSide(StrEnum):
+    BUY = "buy"
+    SELL = "sell"
+
+
+class SystemState(StrEnum):
+    ONLINE = "online"
+    MAINTENANCE = "maintenance"
+    CANCEL_ONLY = "cancel_only"
+    POST_ONLY = "post_only"
+
+
+class BookStatus(StrEnum):
+    """Lifecycle of a local order book."""
+
+    SYNCING = "syncing"  # waiting for the first snapshot
+    SYNCED = "synced"  # snapshot applied and every checksum so far verified
+    RESYNCING = "resyncing"  # a checksum failed or the connection dropped: waiting for a snapshot
+    CLOSED = "closed"
+
+
+class EventKind(StrEnum):
+    SNAPSHOT = "snapshot"
+    UPDATE = "update"
+
+
+class SystemStatus(msgspec.Struct, frozen=True):
+    system: SystemState
+    api_version: str
+    version: str
+    connection_id: int | None = None
+
+
+class Asset(msgspec.Struct, frozen=True):
+    id: str
+    status: str
+    precision: int
+    precision_display: int
+    borrowable: bool = False
+    collateral_value: Decimal | None = None
+    margin_rate: Decimal | None = None
+    multiplier: Decimal | None = None
+
+
+class Instrument(msgspec.Struct, frozen=True):
+    """A tradable pair and the precisions its prices and quantities use."""
+
+    symbol: str
+    base: str
+    quote: str
+    status: str
+    price_precision: int
+    qty_precision: int
+    price_increment: Decimal
+    qty_increment: Decimal
+    qty_min: Decimal
+    cost_precision: int | None = None
+    cost_min: Decimal | None = None
+    marginable: bool = False
+    has_index: bool = False
+
+
+class Ticker(msgspec.Struct, frozen=True):
+    symbol: str
+    bid: Decimal
+    bid_qty: Decimal
+    ask: Decimal
+    ask_qty: Decimal
+    last: Decimal
+    volume: Decimal
+    vwap: Decimal
+    low: Decimal
+    high: Decimal
+    change: Decimal
+    change_pct: Decimal
+    timestamp: datetime | None = None
+
+
+class Trade(msgspec.Struct, frozen=True):
+    symbol: str
+    side: OrderSide
+    price: Decimal
+    qty: Decimal
+    ord_type: str
+    trade_id: int
+    timestamp: datetime
+
+
+class Kline(msgspec.Struct, frozen=True):
+    """One OHLC candle; ``interval`` is in minutes, ``interval_begin`` its opening time."""
+
+    symbol: str
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    trades: int
+    volume: Decimal
+    vwap: Decimal
+    interval_begin: datetime
+    interval: int
+
+
+class BookLevel(msgspec.Struct, frozen=True, array_like=True):
+    price: Decimal
+    qty: Decimal
+
+
+class BookSnapshot(msgspec.Struct, frozen=True):
+    """An immutable copy of a local order book, best levels first."""
+
+    symbol: str
+    bids: tuple[BookLevel, ...]
+    asks: tuple[BookLevel, ...]
+    checksum: int
+    status: BookStatus
+    sequence: int  # number of book messages applied since the last snapshot
+    timestamp: datetime | None = None
+
+    @property
+    def best_bid(self) -> BookLevel | None:
+        return self.bids[0] if self.bids else None
+
+    @property
+    def best_ask(self) -> BookLevel | None:
+        return self.asks[0] if self.asks else None
+
+
+class BookCounters(msgspec.Struct):
+    """What a book has been through; all counters only ever grow."""
+
+    snapshots: int = 0
+    updates: int = 0
+    checksums_verified: int = 0
+    checksum_mismatches: int = 0
+    resyncs: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DataEvent(Generic[T]):
+    """One delivery to a subscriber.
+
+    ``gap`` is true on the first event after anything may have been missed (a reconnect, or
+    the subscriber falling so far behind that its bounded queue dropped events).
+    ``original`` holds the exchange's frame when the client was built with
+    ``output_original_data=True``.
+    """
+
+    data: T
+    symbol: str | None
+    channel: str
+    kind: EventKind
+    received_at: float
+    gap: bool = False
+    original: bytes | None = field(default=None, repr=False)
+
+
+class LifecycleKind(StrEnum):
+    CONNECTED = "connected"
+    CONNECTION_LOST = "connection_lost"
+    RECONNECTING = "reconnecting"
+    RESTORED = "restored"  # reconnected and every subscription re-established
+    RESUBSCRIBE_FAILED = "resubscribe_failed"
+    BOOK_RESYNC = "book_resync"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleEvent:
+    """A change in a connection's or a subscription's life, for logs and callbacks."""
+
+    kind: LifecycleKind
+    at: float
+    detail: str = ""
+    attempt: int = 0
