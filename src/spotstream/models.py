@@ -144,6 +144,32 @@ class BookSnapshot(msgspec.Struct, frozen=True):
     def best_ask(self) -> BookLevel | None:
         return self.asks[0] if self.asks else None
 
+    def average_fill_price(self, quantity: Decimal, side: OrderSide) -> Decimal | None:
+        """Average price of a market order for ``quantity`` (base) against these levels
+        (a buy takes asks, a sell hits bids); ``None`` if the levels cannot fill it."""
+        if quantity <= 0:
+            raise ValueError("quantity must be positive")
+        remaining, cost = quantity, Decimal(0)
+        for level in self.asks if side is OrderSide.BUY else self.bids:
+            take = min(remaining, level.qty)
+            cost += take * level.price
+            remaining -= take
+            if not remaining:
+                return cost / quantity
+        return None
+
+    def tradable_amount(self, quote_quantity: Decimal, side: OrderSide) -> Decimal:
+        """Base quantity a market order worth ``quote_quantity`` would trade against these
+        levels (capped by what the levels hold)."""
+        remaining, base = quote_quantity, Decimal(0)
+        for level in self.asks if side is OrderSide.BUY else self.bids:
+            level_cost = level.price * level.qty
+            if remaining <= level_cost:
+                return base + remaining / level.price
+            base += level.qty
+            remaining -= level_cost
+        return base
+
 
 class BookCounters(msgspec.Struct):
     """What a book has been through; all counters only ever grow."""

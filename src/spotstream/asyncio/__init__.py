@@ -1,0 +1,1 @@
+"""The only layer with tasks and sockets: transports, connections, requests, subscriptions."""

@@ -1,0 +1,40 @@
+"""Reconnect policy: a pure function of the attempt, a random draw and recent history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectPolicy:
+    """Exponential backoff with jitter, within an exchange's connection budget.
+
+    Kraken (via Cloudflare) bans an IP for 10 minutes after ~150 connection attempts in a
+    rolling 10 minutes, so once ``budget`` attempts were made within ``budget_window``
+    seconds the delay stretches to keep the rate under it. After a maintenance status the
+    delay is at least ``after_maintenance`` seconds.
+    """
+
+    initial: float = 0.05
+    factor: float = 2.0
+    maximum: float = 30.0
+    jitter: float = 0.5  # fraction of the delay that is randomised
+    budget: int = 150
+    budget_window: float = 600.0
+    after_maintenance: float = 5.0
+    enabled: bool = True
+
+    def delay(
+        self, attempt: int, draw: float, recent_attempts: int = 0, maintenance: bool = False
+    ) -> float:
+        """Seconds to wait before connection attempt ``attempt`` (1 = first retry).
+
+        ``draw`` is uniform in [0, 1); ``recent_attempts`` counts attempts within the window.
+        """
+        base = min(self.maximum, self.initial * self.factor ** max(0, attempt - 1))
+        delay = base * (1 - self.jitter) + base * self.jitter * draw
+        if recent_attempts >= self.budget * 0.8:  # close to the ban: spread what is left
+            delay = max(delay, self.budget_window / self.budget)
+        if maintenance:
+            delay = max(delay, self.after_maintenance)
+        return delay

@@ -1,0 +1,177 @@
+"""A maintained, checksum-verified order book, as users see it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from spotstream.asyncio.subscription import Subscription
+from spotstream.book.verified import ApplyResult, VerifiedBook
+from spotstream.errors import RequestTimeoutError
+from spotstream.models import (
+    BookCounters,
+    BookLevel,
+    BookSnapshot,
+    BookStatus,
+    DataEvent,
+    EventKind,
+    OrderSide,
+)
+from spotstream.protocol.events import BookData
+
+
+@dataclass(frozen=True, slots=True)
+class BookUpdate:
+    """Notification that a book changed; read the book itself for its content."""
+
+    symbol: str
+    result: ApplyResult
+    status: BookStatus
+    sequence: int
+
+
+class OrderBook:
+    """A local L2 book kept in sync with the exchange and verified on every message.
+
+    Reads (``best_bid``, ``snapshot()``, ...) are cheap and never await. ``status`` tells
+    whether the book can be trusted: it is ``SYNCED`` only while every checksum so far
+    matched; after a mismatch or a reconnect it is ``RESYNCING`` until a fresh snapshot.
+    """
+
+    def __init__(
+        self,
+        symbol: str,
+        depth: int,
+        closer: Callable[[OrderBook], Coroutine[Any, Any, None]],
+        spawn: Callable[[Coroutine[Any, Any, None]], object],
+        clock: Callable[[], float],
+    ) -> None:
+        self.symbol = symbol
+        self.depth = depth
+        self.closed = False
+        self.stream: Subscription[Any] | None = None  # the exchange subscription behind it
+        self._book: VerifiedBook | None = None
+        self._closer = closer
+        self._spawn = spawn
+        self._clock = clock
+        self._synced = asyncio.Event()
+        self._listeners: list[Subscription[BookUpdate]] = []
+        self._status_callbacks: list[Callable[[BookStatus], object]] = []
+        self._last_status = BookStatus.SYNCING
+
+    # --- fed by the session ------------------------------------------------------------
+
+    def attach(self, book: VerifiedBook) -> None:
+        self._book = book
+        self._set_status(book.status)
+
+    def on_book(self, event: BookData) -> None:
+        book = event.book
+        if book.status is not self._last_status:
+            self._set_status(book.status)
+        if self._listeners:
+            update = BookUpdate(self.symbol, event.result, book.status, book.counters.updates)
+            kind = event.kind
+            now = self._clock()
+            for listener in self._listeners:
+                listener.push(DataEvent(update, self.symbol, "book", kind, now))
+
+    def on_interrupted(self) -> None:
+        if self._book is not None:
+            self._set_status(self._book.status)
+
+    def _set_status(self, status: BookStatus) -> None:
+        self._last_status = status
+        if status is BookStatus.SYNCED:
+            self._synced.set()
+        else:
+            self._synced.clear()
+        for callback in self._status_callbacks:
+            callback(status)
+
+    # --- user API ----------------------------------------------------------------------
+
+    @property
+    def status(self) -> BookStatus:
+        return BookStatus.CLOSED if self.closed else self._last_status
+
+    @property
+    def counters(self) -> BookCounters:
+        return self._book.counters if self._book else BookCounters()
+
+    async def wait_synced(self, timeout: float | None = 10.0) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                await self._synced.wait()
+        except TimeoutError:
+            raise RequestTimeoutError(f"{self.symbol}: book not synced within {timeout}s") from None
+
+    def snapshot(self, limit: int | None = None) -> BookSnapshot:
+        if self._book is None:
+            return BookSnapshot(self.symbol, (), (), 0, self.status, 0)
+        return self._book.snapshot(limit)
+
+    @property
+    def best_bid(self) -> BookLevel | None:
+        return self.snapshot(1).best_bid
+
+    @property
+    def best_ask(self) -> BookLevel | None:
+        return self.snapshot(1).best_ask
+
+    @property
+    def spread(self) -> Decimal | None:
+        top = self.snapshot(1)
+        if top.best_bid is None or top.best_ask is None:
+            return None
+        return top.best_ask.price - top.best_bid.price
+
+    def bids(self, limit: int | None = None) -> tuple[BookLevel, ...]:
+        return self.snapshot(limit).bids
+
+    def asks(self, limit: int | None = None) -> tuple[BookLevel, ...]:
+        return self.snapshot(limit).asks
+
+    def average_fill_price(self, quantity: Decimal, side: OrderSide) -> Decimal | None:
+        """Average price of a market order of ``quantity`` (base) taking this book's levels;
+        ``None`` when the book is too thin to fill it."""
+        return self.snapshot().average_fill_price(quantity, side)
+
+    def tradable_amount(self, quote_quantity: Decimal, side: OrderSide) -> Decimal:
+        """Base quantity that ``quote_quantity`` buys (or, selling, that yields it) now."""
+        return self.snapshot().tradable_amount(quote_quantity, side)
+
+    def updates(self) -> Subscription[BookUpdate]:
+        """An async iterator of change notifications (bounded; see Subscription)."""
+        sub: Subscription[BookUpdate] = Subscription(
+            "book", [self.symbol], self._drop_listener, self._spawn
+        )
+        self._listeners.append(sub)
+        return sub
+
+    def on_status_change(self, callback: Callable[[BookStatus], object]) -> None:
+        self._status_callbacks.append(callback)
+
+    async def _drop_listener(self, sub: Subscription[Any]) -> None:
+        if sub in self._listeners:
+            self._listeners.remove(sub)
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        for listener in list(self._listeners):
+            await listener.close()
+        await self._closer(self)
+
+    async def __aenter__(self) -> OrderBook:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+__all__ = ["BookUpdate", "EventKind", "OrderBook"]

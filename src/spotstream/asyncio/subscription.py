@@ -1,0 +1,189 @@
+"""Subscriptions: a bounded queue of events, read by ``async for`` or by a callback task.
+
+Overflow policy: when a subscriber falls ``maxsize`` events behind, the *oldest* event is
+dropped, ``dropped`` counts it, and the next event delivered carries ``gap=True``. A
+reconnect marks a gap the same way. Nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
+from typing import Any, Generic, TypeVar
+
+from spotstream.errors import SpotstreamError
+from spotstream.models import DataEvent, LifecycleEvent, LifecycleKind
+
+T = TypeVar("T")
+log = logging.getLogger("spotstream.subscription")
+
+Handler = Callable[[DataEvent[T]], Awaitable[None] | None]
+LifecycleCallback = Callable[[LifecycleEvent], Awaitable[None] | None]
+
+DEFAULT_QUEUE_SIZE = 10_000
+
+
+class Subscription(Generic[T]):
+    """One user subscription: an async iterator of :class:`DataEvent` and a handle.
+
+    ``close()`` unsubscribes (when no other subscription needs the stream) and ends the
+    iteration. If the stream fails for good (e.g. the exchange rejects the resubscription
+    after a reconnect), iteration raises that error.
+    """
+
+    def __init__(
+        self,
+        channel: str,
+        symbols: list[str],
+        closer: Callable[[Subscription[Any]], Coroutine[Any, Any, None]],
+        spawn: Callable[[Coroutine[Any, Any, None]], object],
+        maxsize: int = DEFAULT_QUEUE_SIZE,
+    ) -> None:
+        self.channel = channel
+        self.symbols = symbols
+        self.dropped = 0
+        self.delivered = 0
+        self.closed = False
+        self._closer = closer
+        self._spawn = spawn
+        self._queue: deque[DataEvent[T]] = deque()
+        self._maxsize = maxsize
+        self._gap = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._error: BaseException | None = None
+        self._lifecycle: dict[LifecycleKind, list[LifecycleCallback]] = {}
+
+    # --- producer side (the connection's reader) ---------------------------------------
+
+    def push(self, event: DataEvent[T]) -> None:
+        if self.closed:
+            return
+        queue = self._queue
+        if len(queue) >= self._maxsize:
+            queue.popleft()
+            self.dropped += 1
+            self._gap = True
+        if self._gap:
+            event = replace(event, gap=True)
+            self._gap = False
+        queue.append(event)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def mark_gap(self) -> None:
+        self._gap = True
+
+    def fail(self, error: BaseException) -> None:
+        self._error = error
+        self._wake()
+
+    def notify(self, event: LifecycleEvent) -> None:
+        for callback in self._lifecycle.get(event.kind, ()):
+            try:
+                result = callback(event)
+                if inspect.iscoroutine(result):
+                    self._spawn(result)  # runs in the client's task group
+            except Exception:
+                log.exception("lifecycle callback failed")
+
+    # --- consumer side -----------------------------------------------------------------
+
+    def __aiter__(self) -> Subscription[T]:
+        return self
+
+    async def __anext__(self) -> DataEvent[T]:
+        while not self._queue:
+            if self._error is not None:
+                raise self._error
+            if self.closed:
+                raise StopAsyncIteration
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        self.delivered += 1
+        return self._queue.popleft()
+
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def on_connection_lost(self, callback: LifecycleCallback) -> None:
+        self._lifecycle.setdefault(LifecycleKind.CONNECTION_LOST, []).append(callback)
+
+    def on_connection_restored(self, callback: LifecycleCallback) -> None:
+        self._lifecycle.setdefault(LifecycleKind.RESTORED, []).append(callback)
+
+    def on_lifecycle(self, kind: LifecycleKind, callback: LifecycleCallback) -> None:
+        self._lifecycle.setdefault(kind, []).append(callback)
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._wake()
+        await self._closer(self)
+
+    async def __aenter__(self) -> Subscription[T]:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
+class UpdateSubscription(Generic[T]):
+    """The callback style: a task that feeds each event of ``subscription`` to ``handler``.
+
+    A handler that raises is logged and counted (``handler_errors``); the stream goes on.
+    """
+
+    def __init__(self, subscription: Subscription[T], handler: Handler[T]) -> None:
+        self.subscription = subscription
+        self.handler_errors = 0
+        self._handler = handler
+        self._also_close: list[Callable[[], Awaitable[None]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    @property
+    def symbols(self) -> list[str]:
+        return self.subscription.symbols
+
+    async def run(self) -> None:
+        try:
+            async for event in self.subscription:
+                try:
+                    result = self._handler(event)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:
+                    self.handler_errors += 1
+                    log.exception("handler of %s failed", self.subscription.channel)
+        except SpotstreamError as exc:
+            log.error("subscription %s ended: %s", self.subscription.channel, exc)
+
+    def on_connection_lost(self, callback: LifecycleCallback) -> None:
+        self.subscription.on_connection_lost(callback)
+
+    def on_connection_restored(self, callback: LifecycleCallback) -> None:
+        self.subscription.on_connection_restored(callback)
+
+    def also_close(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Close something else with this subscription (e.g. the book it reads)."""
+        self._also_close.append(closer)
+
+    async def close(self) -> None:
+        await self.subscription.close()
+        for closer in self._also_close:
+            await closer()
+        if self.task is not None:
+            await self.task

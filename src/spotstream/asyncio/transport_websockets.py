@@ -1,0 +1,44 @@
+"""The ``websockets`` transport (pure Python reference implementation)."""
+
+from __future__ import annotations
+
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+
+from spotstream.asyncio.transport import FrameSink
+from spotstream.errors import ConnectionClosedError
+
+
+class WebsocketsLink:
+    def __init__(self, ws: ClientConnection, sink: FrameSink) -> None:
+        self._ws = ws
+        self._sink = sink
+
+    async def send(self, data: bytes) -> None:
+        try:
+            await self._ws.send(data, text=True)
+        except websockets.ConnectionClosed as exc:
+            raise ConnectionClosedError("connection is closed") from exc
+
+    async def run(self) -> None:
+        sink = self._sink
+        try:
+            async for message in self._ws:
+                sink.on_frame(message)
+        except websockets.ConnectionClosed:
+            pass
+
+    def abort(self) -> None:
+        self._ws.transport.abort()
+
+    async def close(self) -> None:
+        await self._ws.close()
+
+
+class WebsocketsTransport:
+    async def connect(self, url: str, sink: FrameSink) -> WebsocketsLink:
+        try:
+            ws = await connect(url, max_size=64 << 20, compression=None)
+        except (OSError, websockets.InvalidHandshake, TimeoutError) as exc:
+            raise ConnectionClosedError(f"cannot connect to {url}: {exc}") from exc
+        return WebsocketsLink(ws, sink)

@@ -1,0 +1,106 @@
+"""``spotstream demo``: the client against the embedded simulator, in a live view."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import time
+from collections import deque
+from typing import Any
+
+from rich.console import Group
+from rich.live import Live
+
+from spotstream.asyncio.order_book import OrderBook
+from spotstream.cli.render import book_panel, tickers_panel, trades_panel
+from spotstream.kraken import KrakenSocketClient
+from spotstream.models import Ticker, Trade
+from spotstream.simulator.server import Simulator
+
+SYMBOL_COUNT = 3
+
+
+class DemoState:
+    def __init__(self) -> None:
+        self.trades: deque[Trade] = deque(maxlen=8)
+        self.tickers: dict[str, Ticker] = {}
+        self.trade_count = 0
+        self.ticker_count = 0
+
+    def view(self, books: list[OrderBook]) -> Group:
+        return Group(
+            *(book_panel(b) for b in books), tickers_panel(self.tickers), trades_panel(self.trades)
+        )
+
+
+async def run_demo(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    state = DemoState()
+    async with (
+        Simulator(seed=args.seed, rate=args.rate) as sim,
+        KrakenSocketClient(url=sim.urls["public"]) as client,
+    ):
+        symbols = sorted(await client.spot.get_instruments())[:SYMBOL_COUNT]
+        books = [await client.spot.order_book(s, depth=10) for s in symbols]
+        await client.spot.subscribe_to_ticker_updates(symbols, lambda e: _ticker(state, e))
+        await client.spot.subscribe_to_trade_updates(symbols, lambda e: _trade(state, e))
+        if args.json:
+            await _sleep(args.duration)
+        else:
+            await _live(state, books, args.duration)
+        summary = _summary(books, state, symbols, time.monotonic() - started)
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(
+            f"{summary['book_updates']} book updates, {summary['checksums_verified']} checksums "
+            f"verified, {summary['checksum_mismatches']} mismatches"
+        )
+    return 0 if summary["checksum_mismatches"] == 0 else 1
+
+
+async def _live(state: DemoState, books: list[OrderBook], duration: float | None) -> None:
+    with (
+        Live(state.view(books), refresh_per_second=8) as live,
+        contextlib.suppress(TimeoutError),
+    ):
+        async with asyncio.timeout(duration):
+            while True:
+                await asyncio.sleep(0.125)
+                live.update(state.view(books))
+
+
+async def _sleep(duration: float | None) -> None:
+    if duration is None:
+        await asyncio.Event().wait()  # until interrupted
+    else:
+        await asyncio.sleep(duration)
+
+
+def _ticker(state: DemoState, event: Any) -> None:
+    state.tickers[event.data.symbol] = event.data
+    state.ticker_count += 1
+
+
+def _trade(state: DemoState, event: Any) -> None:
+    state.trades.append(event.data)
+    state.trade_count += 1
+
+
+def _summary(
+    books: list[OrderBook], state: DemoState, symbols: list[str], seconds: float
+) -> dict[str, Any]:
+    counters = [b.counters for b in books]
+    return {
+        "symbols": symbols,
+        "seconds": round(seconds, 3),
+        "book_updates": sum(c.updates for c in counters),
+        "checksums_verified": sum(c.checksums_verified for c in counters),
+        "checksum_mismatches": sum(c.checksum_mismatches for c in counters),
+        "resyncs": sum(c.resyncs for c in counters),
+        "books_synced": all(b.status.value == "synced" for b in books),
+        "tickers": state.ticker_count,
+        "trades": state.trade_count,
+    }
