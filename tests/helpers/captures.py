@@ -28,6 +28,12 @@ class CaptureLine:
         parsed: dict[str, Any] = json.loads(self.raw)
         return parsed
 
+    @property
+    def exact_message(self) -> dict[str, Any]:
+        """The message with non-integer numbers as exact Decimals."""
+        parsed: dict[str, Any] = json.loads(self.raw, parse_float=Decimal)
+        return parsed
+
     def __str__(self) -> str:
         return f"line {self.index + 1} ({self.label})"
 

@@ -23,9 +23,7 @@ def _fmt(v: Decimal, decimals: int) -> str:
 def book_checksum(bids, asks, price_prec, qty_prec) -> int:  # type: ignore[no-untyped-def]
     # bids/asks: iterables of (Decimal price, Decimal qty)
     a = "".join(_fmt(p, price_prec) + _fmt(q, qty_prec) for p, q in sorted(asks)[:10])
-    b = "".join(
-        _fmt(p, price_prec) + _fmt(q, qty_prec) for p, q in sorted(bids, reverse=True)[:10]
-    )
+    b = "".join(_fmt(p, price_prec) + _fmt(q, qty_prec) for p, q in sorted(bids, reverse=True)[:10])
     return zlib.crc32((a + b).encode()) & 0xFFFFFFFF
 
 

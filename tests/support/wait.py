@@ -10,7 +10,7 @@ async def eventually(condition: Callable[[], bool], timeout: float = 10.0, what:
     """Wait until ``condition()`` holds, checking on every loop turn; fail after ``timeout``."""
     try:
         async with asyncio.timeout(timeout):
-            while not condition():
+            while not condition():  # noqa: ASYNC110 - polls an arbitrary condition
                 await asyncio.sleep(0.005)
     except TimeoutError:
         raise AssertionError(f"condition not met within {timeout}s: {what}") from None

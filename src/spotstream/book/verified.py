@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from decimal import Decimal
 from enum import Enum
-from typing import Protocol
 
 from spotstream.book.l2 import BookSide, L2Book
-from spotstream.book.units import PrecisionError, from_units, to_units
+from spotstream.book.units import PrecisionError, PriceLevel, from_units
 from spotstream.models import BookCounters, BookLevel, BookSnapshot, BookStatus
-
-
-class PriceLevel(Protocol):
-    """Anything with exact ``price`` and ``qty`` (wire levels are)."""
-
-    @property
-    def price(self) -> Decimal: ...
-    @property
-    def qty(self) -> Decimal: ...
 
 
 class ApplyResult(Enum):
@@ -106,29 +95,31 @@ class VerifiedBook:
         checksum: int | None,
         timestamp: datetime | None,
     ) -> ApplyResult:
+        # The per-message hot path: kept flat on purpose (no helper calls beyond the sides).
+        book = self.book
+        pp, qp, depth = self.price_precision, self.qty_precision, book.depth
+        book_bids, book_asks = book.bids, book.asks
         try:
-            self._set_levels(self.book.bids, bids)
-            self._set_levels(self.book.asks, asks)
+            book_bids.apply(bids, pp, qp)
+            book_asks.apply(asks, pp, qp)
         except PrecisionError:
             self.status = BookStatus.RESYNCING
             return ApplyResult.INVALID
-        self.book.truncate()
+        if len(book_bids.keys) > depth:
+            book_bids.truncate(depth)
+        if len(book_asks.keys) > depth:
+            book_asks.truncate(depth)
         if timestamp is not None:
             self.timestamp = timestamp
         if checksum is None:
             return ApplyResult.UNVERIFIED
         self.last_checksum = checksum
-        if self._checksum(self.book) == checksum:
+        if self._checksum(book) == checksum:
             self.counters.checksums_verified += 1
             return ApplyResult.VERIFIED
         self.counters.checksum_mismatches += 1
         self.status = BookStatus.RESYNCING
         return ApplyResult.MISMATCH
-
-    def _set_levels(self, side: BookSide, levels: Iterable[PriceLevel]) -> None:
-        pp, qp = self.price_precision, self.qty_precision
-        for level in levels:
-            side.set(to_units(level.price, pp), to_units(level.qty, qp))
 
     def mark_resyncing(self) -> None:
         """The feed was interrupted (e.g. reconnect): wait for a fresh snapshot."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
+
+import msgspec
 
 from spotstream.book.verified import ApplyResult, VerifiedBook
 from spotstream.errors import ExchangeError
@@ -15,8 +16,7 @@ StreamKey = tuple[str, str, int | None]
 """(channel, symbol, variant): how data is routed; variant is e.g. the ohlc interval."""
 
 
-@dataclass(frozen=True, slots=True)
-class ChannelData(Generic[T]):
+class ChannelData(msgspec.Struct, Generic[T], frozen=True):
     """Typed items of one channel message for one stream."""
 
     key: StreamKey
@@ -25,8 +25,7 @@ class ChannelData(Generic[T]):
     frame: bytes | str
 
 
-@dataclass(frozen=True, slots=True)
-class BookData:
+class BookData(msgspec.Struct, frozen=True):
     """A book message was applied to the local book ``book``; ``result`` says how it went."""
 
     key: StreamKey
@@ -36,24 +35,20 @@ class BookData:
     frame: bytes | str
 
 
-@dataclass(frozen=True, slots=True)
-class StatusChanged:
+class StatusChanged(msgspec.Struct, frozen=True):
     status: SystemStatus
     frame: bytes | str
 
 
-@dataclass(frozen=True, slots=True)
-class Heartbeat:
+class Heartbeat(msgspec.Struct, frozen=True):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Pong:
+class Pong(msgspec.Struct, frozen=True):
     req_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class RequestDone:
+class RequestDone(msgspec.Struct, frozen=True):
     """Every answer to request ``req_id`` has arrived.
 
     ``results`` holds the successful answers (decoded per method), ``errors`` the rejections;
@@ -62,12 +57,11 @@ class RequestDone:
 
     req_id: int
     method: str
-    results: list[object] = field(default_factory=list)
-    errors: list[ExchangeError] = field(default_factory=list)
+    results: list[object] = msgspec.field(default_factory=list)
+    errors: list[ExchangeError] = msgspec.field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Unhandled:
+class Unhandled(msgspec.Struct, frozen=True):
     """A frame no route understood: counted and logged once per ``kind``, never dropped silently."""
 
     kind: str

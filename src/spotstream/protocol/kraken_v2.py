@@ -117,8 +117,9 @@ class KrakenV2Protocol:
         """Encode a subscribe; raises :class:`InvalidRequestError` before anything is sent."""
         specs = self._specs(channel, symbols, depth, interval, event_trigger)
         if channel == "book":
-            for symbol in specs:
-                self._ensure_book(symbol, depth or 10)
+            pairs = [self.instruments.pair(s) for s in specs]  # raises before any change
+            for pair in pairs:
+                self._ensure_book(pair.symbol, depth or 10)
         params = wire.SubscribeParams(
             channel=channel,
             symbol=list(specs) if channel != "instrument" else None,
@@ -258,7 +259,10 @@ class KrakenV2Protocol:
             del self._pending[req_id]
             return [RequestDone(req_id, "ping", [response])]
         if response.success is True:
-            self._on_ack(pending, response)
+            try:
+                self._on_ack(pending, response)
+            except msgspec.MsgspecError as exc:
+                return [self._unhandled(f"response:{response.method}", str(exc), frame)]
         else:
             self._on_reject(pending, response)
         if pending.specs:
@@ -267,13 +271,14 @@ class KrakenV2Protocol:
         return [RequestDone(req_id, pending.method, pending.results, pending.errors)]
 
     def _on_ack(self, pending: _Pending, response: wire.Response) -> None:
-        result = wire.SUBSCRIBE_RESULT_DECODER.decode(response.result or b"{}")
+        result = wire.SUBSCRIBE_RESULT_DECODER.decode(response.result)
         spec = pending.specs.pop(result.symbol or "", None)
-        if spec is not None:
-            if pending.method == "subscribe":
-                self.streams[spec.key] = spec
-            else:
-                self.streams.pop(spec.key, None)
+        if spec is None:
+            return  # a duplicate (or a symbol we did not ask for)
+        if pending.method == "subscribe":
+            self.streams[spec.key] = spec
+        else:
+            self.streams.pop(spec.key, None)
         pending.results.append(result)
 
     def _on_reject(self, pending: _Pending, response: wire.Response) -> None:
@@ -284,11 +289,11 @@ class KrakenV2Protocol:
             )
         else:
             error = RequestError(text, method=pending.method, req_id=response.req_id)
-        pending.errors.append(error)
-        if response.symbol is not None and response.symbol in pending.specs:
-            del pending.specs[response.symbol]
-        else:  # a rejection that names no symbol answers the whole request
+        if response.symbol is None:  # a rejection that names no symbol answers the whole request
             pending.specs.clear()
+        elif pending.specs.pop(response.symbol, None) is None:
+            return  # a duplicate: that symbol was answered already
+        pending.errors.append(error)
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -303,13 +308,13 @@ class KrakenV2Protocol:
         if channel not in PUBLIC_CHANNELS:
             raise InvalidRequestError(f"unknown public channel {channel!r}")
         symbols = list(dict.fromkeys(symbols))
+        _check_option("depth", depth, BOOK_DEPTHS, channel == "book")
+        _check_option("interval", interval, OHLC_INTERVALS, channel == "ohlc")
+        _check_option("event_trigger", event_trigger, EVENT_TRIGGERS, channel == "ticker")
         if channel == "instrument":
             return {"": StreamSpec("instrument", "")}
         if not symbols:
             raise InvalidRequestError(f"{channel}: at least one symbol is required")
-        _check_option("depth", depth, BOOK_DEPTHS, channel == "book")
-        _check_option("interval", interval, OHLC_INTERVALS, channel == "ohlc")
-        _check_option("event_trigger", event_trigger, EVENT_TRIGGERS, channel == "ticker")
         if channel == "ohlc" and interval is None:
             raise InvalidRequestError("ohlc: interval is required")
         return {s: StreamSpec(channel, s, depth, interval, event_trigger) for s in symbols}

@@ -26,7 +26,7 @@ class _Channel(msgspec.Struct, tag_field="channel", omit_defaults=True):
 
 class StatusWire(msgspec.Struct, omit_defaults=True):
     api_version: str
-    system: str
+    system: Literal["online", "maintenance", "cancel_only", "post_only"]
     version: str
     connection_id: int | None = None
 
@@ -182,7 +182,7 @@ class Response(msgspec.Struct, omit_defaults=True):
     method: str
     req_id: int | None = None
     success: bool | None = None
-    result: msgspec.Raw | None = None
+    result: msgspec.Raw = msgspec.Raw()  # empty when absent (Raw cannot be in a union)
     error: str | None = None
     symbol: str | None = None  # on some subscribe failures
     status: str | None = None  # legacy field on some errors
