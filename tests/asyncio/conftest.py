@@ -18,7 +18,9 @@ async def sim() -> AsyncIterator[Simulator]:
 
 
 @pytest.fixture(params=["picows", "websockets"])
-async def client(request: pytest.FixtureRequest, sim: Simulator) -> AsyncIterator[KrakenSocketClient]:
+async def client(
+    request: pytest.FixtureRequest, sim: Simulator
+) -> AsyncIterator[KrakenSocketClient]:
     async with KrakenSocketClient(
         url=sim.urls["public"],
         transport=request.param,

@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from support.wait import eventually
 
 from spotstream.errors import InvalidRequestError, SubscriptionError
 from spotstream.kraken import KrakenSocketClient
 from spotstream.models import BookStatus, DataEvent, EventKind, LifecycleKind, OrderSide, Ticker
 from spotstream.simulator.server import Simulator
+from support.wait import eventually
 
 
 async def test_ticker_for_several_symbols(client: KrakenSocketClient) -> None:
@@ -132,9 +132,9 @@ async def test_reconnect_resubscribes_and_marks_the_gap(
 
 
 async def test_original_frames_on_request(sim: Simulator) -> None:
-    async with KrakenSocketClient(url=sim.urls["public"], output_original_data=True) as client:
-        async with client.spot.ticker("BTC/USD") as sub:
-            event = await anext(sub)
+    client = KrakenSocketClient(url=sim.urls["public"], output_original_data=True)
+    async with client, client.spot.ticker("BTC/USD") as sub:
+        event = await anext(sub)
     assert event.original is not None
     assert b'"channel":"ticker"' in event.original
 

@@ -225,7 +225,11 @@ class KrakenV2Session:
     async def _subscribe_wants(self, wants: Iterable[Want]) -> None:
         """Send one subscribe per (channel, options) group and settle each want's future."""
         groups: dict[tuple[str, tuple[tuple[str, Any], ...]], list[Want]] = {}
+        connection = self.connection.connects
         for want in wants:
+            if want.sent_on == connection:
+                continue  # already requested on this connection (never subscribe twice)
+            want.sent_on = connection
             groups.setdefault((want.channel, tuple(sorted(want.options.items()))), []).append(want)
         for (channel, options), group in groups.items():
             try:

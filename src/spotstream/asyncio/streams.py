@@ -30,6 +30,7 @@ class Want:
     subs: list[Subscription[Any]] = field(default_factory=list)
     ready: asyncio.Future[None] = field(default_factory=_new_future)
     confirmed: bool = False
+    sent_on: int = 0  # the connection number its last subscribe went out on
 
     @property
     def key(self) -> StreamKey:
