@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
-from spotstream.errors import SpotstreamError
+from spotstream.errors import ClientClosedError, SpotstreamError
 from spotstream.models import DataEvent, LifecycleEvent, LifecycleKind
 
 T = TypeVar("T")
@@ -168,6 +168,8 @@ class UpdateSubscription(Generic[T]):
                 except Exception:
                     self.handler_errors += 1
                     log.exception("handler of %s failed", self.subscription.channel)
+        except ClientClosedError:
+            pass
         except SpotstreamError as exc:
             log.error("subscription %s ended: %s", self.subscription.channel, exc)
 

@@ -19,6 +19,7 @@ from spotstream.kraken import KrakenSocketClient
 from spotstream.models import Ticker, Trade
 from spotstream.simulator.server import Simulator
 
+PREFERRED_SYMBOLS = ("BTC/USD", "ETH/USD", "DOGE/USD", "XRP/USD")
 SYMBOL_COUNT = 3
 
 
@@ -42,7 +43,7 @@ async def run_demo(args: argparse.Namespace) -> int:
         Simulator(seed=args.seed, rate=args.rate) as sim,
         KrakenSocketClient(url=sim.urls["public"]) as client,
     ):
-        symbols = sorted(await client.spot.get_instruments())[:SYMBOL_COUNT]
+        symbols = _pick_symbols(await client.spot.get_instruments())
         books = [await client.spot.order_book(s, depth=10) for s in symbols]
         await client.spot.subscribe_to_ticker_updates(symbols, lambda e: _ticker(state, e))
         await client.spot.subscribe_to_trade_updates(symbols, lambda e: _trade(state, e))
@@ -70,6 +71,12 @@ async def _live(state: DemoState, books: list[OrderBook], duration: float | None
             while True:
                 await asyncio.sleep(0.125)
                 live.update(state.view(books))
+
+
+def _pick_symbols(instruments: dict[str, Any]) -> list[str]:
+    preferred = [s for s in PREFERRED_SYMBOLS if s in instruments]
+    others = sorted(s for s in instruments if s not in preferred)
+    return (preferred + others)[:SYMBOL_COUNT]
 
 
 async def _sleep(duration: float | None) -> None:

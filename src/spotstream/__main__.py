@@ -1,0 +1,7 @@
+"""``python -m spotstream``: the command line."""
+
+import sys
+
+from spotstream.cli import main
+
+sys.exit(main())
