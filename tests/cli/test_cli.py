@@ -18,7 +18,9 @@ ENCODER = msgspec.json.Encoder(decimal_format="number")
 
 
 def _v2_book_frames(captures: Path) -> list[bytes]:
-    doc = json.loads((captures / "python-kraken-sdk/orderbook-v2.json").read_text(), parse_float=Decimal)
+    doc = json.loads(
+        (captures / "python-kraken-sdk/orderbook-v2.json").read_text(), parse_float=Decimal
+    )
     messages = [doc["init"], *doc["updates"]]
     return [ENCODER.encode(m) for m in messages]
 
@@ -41,7 +43,9 @@ def _last_json(out: str) -> dict[str, object]:
     return result
 
 
-def test_replay_verifies_every_checksum(recording: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_replay_verifies_every_checksum(
+    recording: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["replay", str(recording), "--json"]) == 0
     summary = _last_json(capsys.readouterr().out)
     assert summary["frames"] == 513

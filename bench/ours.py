@@ -1,0 +1,91 @@
+"""spotstream's in-process book pipeline on the peers' traffic.
+
+The frames go through exactly what the client runs on each received frame: one
+``KrakenV2Protocol.receive`` call (msgspec decode into typed wire Structs with exact
+Decimals, scaled-integer book update, depth truncation, CRC32 verification). Frames are
+bytes, as the picows transport hands them over.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from decimal import Decimal
+
+import spotstream
+from peers import PeerError, PeerResult
+from spotstream.models import Instrument
+from spotstream.protocol.kraken_v2 import KrakenV2Protocol
+from traffic import Traffic
+
+
+def _protocol(traffic: Traffic) -> KrakenV2Protocol:
+    protocol = KrakenV2Protocol()
+    pair = Instrument(
+        symbol=traffic.symbol_v2,
+        base="BTC",
+        quote="USD",
+        status="online",
+        price_precision=traffic.price_precision,
+        qty_precision=traffic.qty_precision,
+        price_increment=Decimal(1).scaleb(-traffic.price_precision),
+        qty_increment=Decimal(1).scaleb(-traffic.qty_precision),
+        qty_min=Decimal(1).scaleb(-traffic.qty_precision),
+    )
+    protocol.instruments.update([pair], [])
+    protocol.subscribe("book", [traffic.symbol_v2], depth=traffic.depth)
+    return protocol
+
+
+def run_spotstream(traffic: Traffic, tamper: bool = True) -> PeerResult:
+    protocol = _protocol(traffic)
+    frames = traffic.v2_frames
+    receive = protocol.receive
+    gc.collect()
+    start = time.perf_counter()
+    for frame in frames:
+        receive(frame)
+    seconds = time.perf_counter() - start
+    book = protocol.books[traffic.symbol_v2]
+    counters = book.counters
+    if counters.checksums_verified != len(frames) or counters.checksum_mismatches:
+        raise PeerError(f"spotstream verified {counters.checksums_verified}/{len(frames)}")
+    snap = book.snapshot()
+    want = (list(traffic.final_bids), list(traffic.final_asks))
+    got = ([(lv.price, lv.qty) for lv in snap.bids], [(lv.price, lv.qty) for lv in snap.asks])
+    if got != want:
+        raise PeerError("spotstream's final book differs from the generator's")
+    note = f"spotstream {spotstream.__version__}; {counters.checksums_verified} checksums verified"
+    if tamper:
+        note += "; " + _tamper_check(traffic)
+    return PeerResult("spotstream", traffic.depth, len(frames), seconds, "on", note)
+
+
+def _tamper_check(traffic: Traffic) -> str:
+    protocol = _protocol(traffic)
+    frames = list(traffic.v2_frames[:50])
+    frames[25] = frames[25].replace(b'"checksum":', b'"checksum":1', 1)
+    for frame in frames:
+        protocol.receive(frame)
+    mismatches = protocol.books[traffic.symbol_v2].counters.checksum_mismatches
+    if mismatches != 1:
+        raise PeerError("a tampered checksum was not detected")
+    return "tampered checksum detected"
+
+
+def memory_per_level(depth: int = 1000) -> float:
+    """Bytes of Python heap per book level (both sides full at ``depth``)."""
+    from traffic import generate
+
+    traffic = generate(depth, 0)
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    protocol = _protocol(traffic)
+    protocol.receive(traffic.v2_frames[0])
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    book = protocol.books[traffic.symbol_v2].book
+    levels = len(book.bids) + len(book.asks)
+    grown = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    return grown / levels

@@ -1,0 +1,71 @@
+"""Fault switches: what client tests use to prove reconnection and resynchronisation.
+
+Reach them as ``sim.faults``. Each switch either acts at once (:meth:`Faults.drop_connections`,
+:meth:`Faults.stall`, :meth:`Faults.resume`) or arms a one-shot fault that the server or a
+protocol module consumes when the moment comes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+
+class FaultTarget(Protocol):
+    """What the server offers the immediate switches."""
+
+    def drop_connections(self) -> None: ...
+    def stall(self, seconds: float | None) -> None: ...
+    def resume(self) -> None: ...
+
+
+class Faults:
+    """The fault switches of one simulator."""
+
+    def __init__(self, target: FaultTarget) -> None:
+        self._target = target
+        self._drop_next = 0
+        self._rejections: deque[str] = deque()
+        self._corruptors: list[Callable[[str], None]] = []
+
+    # --- switches -----------------------------------------------------------------------------
+
+    def drop_connections(self) -> None:
+        """Close every client socket abruptly, as a network drop (no close frame)."""
+        self._target.drop_connections()
+
+    def drop_next_connection(self) -> None:
+        """Accept the next connection's handshake, then drop it before it gets a message."""
+        self._drop_next += 1
+
+    def corrupt_next_checksum(self, symbol: str) -> None:
+        """Send the next book update of ``symbol`` with a wrong checksum, once per depth."""
+        for corrupt in self._corruptors:
+            corrupt(symbol)
+
+    def stall(self, seconds: float | None = None) -> None:
+        """Send nothing (no data, no responses, no heartbeats) until :meth:`resume`, or for
+        ``seconds``. The market pauses too; what was queued is delivered on resume."""
+        self._target.stall(seconds)
+
+    def resume(self) -> None:
+        self._target.resume()
+
+    def reject_next_subscribe(self, error: str) -> None:
+        """Answer the next subscribe request (any connection) with ``error`` per symbol."""
+        self._rejections.append(error)
+
+    # --- consumed by the server and the protocol modules --------------------------------------
+
+    def on_corrupt(self, corrupt: Callable[[str], None]) -> None:
+        self._corruptors.append(corrupt)
+
+    def take_drop_next(self) -> bool:
+        if self._drop_next:
+            self._drop_next -= 1
+            return True
+        return False
+
+    def take_subscribe_rejection(self) -> str | None:
+        return self._rejections.popleft() if self._rejections else None
