@@ -23,6 +23,7 @@ naive Decimal reference book and check every checksum.
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
 import re
 import sys
@@ -40,6 +41,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Levels kept beyond the visible window, so deletes can bring one into view.
 _MIN_RESERVE = 5
 _MAX_RESERVE = 40
+# Spread (ticks) above which new best levels become likely, and mean gap
+# between visible levels (ticks) above which inserts become more likely.
+_WIDE_SPREAD = 4
+_SPARSE_GAP = 3
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,9 @@ class _Side:
         self.sign = -1 if is_bid else 1
         self.keys: list[int] = []
         self.qty: dict[int, int] = {}
+        # Per message: levels to send, in order, and prices already changed.
+        self.out: list[tuple[int, int]] = []
+        self.touched: set[int] = set()
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -159,7 +167,7 @@ class _Generator:
         """Append levels deeper than the worst one (invisible to clients)."""
         while len(side) < target:
             worst = side.price(len(side) - 1)
-            side.set(worst - side.sign * self.rng.randint(1, 4), self._qty())
+            side.set(worst + side.sign * self.rng.randint(1, 4), self._qty())
 
     def _trim(self, side: _Side) -> None:
         """Drop the deepest levels beyond the reserve (invisible to clients)."""
@@ -172,37 +180,36 @@ class _Generator:
             return self.rng.randrange(min(self.depth, 10))
         return self.rng.randrange(self.depth)
 
-    def _modify(self, side: _Side, out: list[tuple[int, int]], touched: set[int]) -> bool:
+    def _modify(self, side: _Side) -> bool:
         price, old = side.level(self._index())
-        if price in touched:
+        if price in side.touched:
             return False
         qty = self._qty()
         while qty == old:
             qty = self._qty()
         side.set(price, qty)
-        out.append((price, qty))
-        touched.add(price)
+        side.out.append((price, qty))
+        side.touched.add(price)
         return True
 
-    def _delete(self, side: _Side, out: list[tuple[int, int]], touched: set[int]) -> bool:
+    def _delete(self, side: _Side) -> bool:
         price = side.price(self._index())
-        if price in touched:
+        if price in side.touched:
             return False
         side.remove(price)
         self._replenish(side, self.depth + _MIN_RESERVE)
         # Delete first, then the level that moved into the window.
-        out.append((price, 0))
         moved_in = side.level(self.depth - 1)
-        out.append(moved_in)
-        touched.update((price, moved_in[0]))
+        side.out += [(price, 0), moved_in]
+        side.touched.update((price, moved_in[0]))
         return True
 
-    def _insert(
-        self, side: _Side, other: _Side, out: list[tuple[int, int]], touched: set[int]
-    ) -> bool:
+    def _insert(self, side: _Side, other: _Side) -> bool:
         rng = self.rng
-        if rng.randrange(8) == 0:
-            # Improve the best level, strictly inside the spread.
+        # Improve the best level often when the spread is wide, else rarely.
+        spread = self.asks.price(0) - self.bids.price(0)
+        if rng.randrange(2 if spread > _WIDE_SPREAD else 10) == 0:
+            # A new best level, strictly inside the spread.
             lo, hi = side.price(0), other.price(0)
         else:
             # Fill a gap between two visible levels.
@@ -218,8 +225,8 @@ class _Generator:
         side.set(price, qty)
         self._trim(side)
         # The old worst visible level leaves the window silently.
-        out.append((price, qty))
-        touched.add(price)
+        side.out.append((price, qty))
+        side.touched.add(price)
         return True
 
     def step(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -227,21 +234,24 @@ class _Generator:
         rng = self.rng
         roll = rng.randrange(100)
         changes = 1 if roll < 50 else 2 if roll < 80 else 3 if roll < 95 else rng.randint(4, 6)
-        out = {id(self.asks): [], id(self.bids): []}
-        touched: dict[int, set[int]] = {id(self.asks): set(), id(self.bids): set()}
+        for each in (self.asks, self.bids):
+            each.out, each.touched = [], set()
         done = 0
         while done < changes:
             side, other = (self.asks, self.bids) if rng.randrange(2) else (self.bids, self.asks)
-            op = rng.randrange(4)
-            key = id(side)
-            if op == 0:
-                ok = self._delete(side, out[key], touched[key])
-            elif op == 1:
-                ok = self._insert(side, other, out[key], touched[key])
+            # 1/4 delete, 1/4 insert, 1/2 modify; insert more when the
+            # window got sparse so the book density stays roughly constant.
+            span = abs(side.price(0) - side.price(self.depth - 1))
+            sparse = span > _SPARSE_GAP * (self.depth - 1)
+            op = rng.randrange(8)
+            if op < 2:
+                ok = self._delete(side)
+            elif op < 4 or (sparse and op < 6):
+                ok = self._insert(side, other)
             else:
-                ok = self._modify(side, out[key], touched[key])
+                ok = self._modify(side)
             done += ok
-        return out[id(self.asks)], out[id(self.bids)]
+        return self.asks.out, self.bids.out
 
 
 def generate(
@@ -358,11 +368,16 @@ class _RefBook:
         self.depth, self.pp, self.qp, self.eager = depth, pp, qp, eager
         self.sides: dict[str, dict[Decimal, Decimal]] = {"bids": {}, "asks": {}}
 
-    def ordered(self, side: str) -> list[tuple[Decimal, Decimal]]:
-        return sorted(self.sides[side].items(), reverse=side == "bids")
+    def ordered(self, side: str, count: int | None = None) -> list[tuple[Decimal, Decimal]]:
+        """Best ``count`` levels (all by default), best first."""
+        book = self.sides[side]
+        pick = heapq.nlargest if side == "bids" else heapq.nsmallest
+        return [(p, book[p]) for p in pick(count or len(book), book)]
 
     def _truncate(self, side: str) -> None:
-        self.sides[side] = dict(self.ordered(side)[: self.depth])
+        book = self.sides[side]
+        while len(book) > self.depth:
+            del book[min(book) if side == "bids" else max(book)]
 
     def apply(self, side: str, levels: list[tuple[Decimal, Decimal]]) -> None:
         book = self.sides[side]
@@ -380,15 +395,15 @@ class _RefBook:
     def checksum(self) -> int:
         text = ""
         for side in ("asks", "bids"):
-            for price, qty in self.ordered(side)[:10]:
+            for price, qty in self.ordered(side, 10):
                 for value, places in ((price, self.pp), (qty, self.qp)):
                     text += f"{value:.{places}f}".replace(".", "").lstrip("0")
         return zlib.crc32(text.encode())
 
-    def check_shape(self) -> None:
-        bids, asks = self.ordered("bids"), self.ordered("asks")
-        _check(len(bids) == self.depth and len(asks) == self.depth, "book not full")
-        _check(bids[0][0] < asks[0][0], f"crossed book {bids[0][0]} >= {asks[0][0]}")
+    def check_shape(self, n: int) -> None:
+        bids, asks = self.sides["bids"], self.sides["asks"]
+        _check(len(bids) == self.depth == len(asks), f"frame {n}: book not full")
+        _check(max(bids) < min(asks), f"frame {n}: crossed book")
 
 
 def _strict_decimal(text: str) -> Decimal:
@@ -433,7 +448,7 @@ def verify(traffic: Traffic) -> None:
                     f"frame {n}: v2 price/qty must be decimal literals",
                 )
                 book.apply(side, levels)
-            book.check_shape()
+            book.check_shape(n)
             _check(book.checksum() == data["checksum"], f"frame {n}: v2 checksum mismatch")
         # v1: [channelID, {..}, ({..},) "book-N", pair]; "c" only on updates.
         arr = json.loads(f1)
@@ -451,7 +466,7 @@ def verify(traffic: Traffic) -> None:
                     if key in obj:
                         v1_book.apply(side, v1_levels(obj[key]))
             _check(v1_book.checksum() == int(objs[-1]["c"]), f"frame {n}: v1 checksum mismatch")
-        v1_book.check_shape()
+        v1_book.check_shape(n)
         _check(v1_book.sides == v2_lazy.sides, f"frame {n}: v1 and v2 books differ")
         _check(v2_eager.sides == v2_lazy.sides, f"frame {n}: eager and lazy books differ")
 
