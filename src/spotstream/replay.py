@@ -9,11 +9,12 @@ given ones). After a mismatch a book is not trusted again until its next snapsho
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal
+from collections.abc import Iterable
 
 import msgspec
 
 from spotstream.book.checksum import kraken_checksum
+from spotstream.book.units import Number, number_text
 from spotstream.book.verified import ApplyResult, VerifiedBook
 from spotstream.protocol import kraken_v2_wire as wire
 from spotstream.protocol.instruments import InstrumentCache
@@ -56,18 +57,18 @@ class Replayer:
     def feed(self, line_no: int, frame: bytes | str) -> None:
         self.summary.frames += 1
         try:
-            msg = wire.CHANNEL_DECODER.decode(frame)
+            msg = wire.FAST_CHANNEL_DECODER.decode(frame)
         except msgspec.MsgspecError as exc:
             self._count_unhandled("undecodable" if "JSON" in str(exc) else "other")
             return
-        if isinstance(msg, wire.BookMessage):
+        if isinstance(msg, wire.BookTextMessage):
             for item in msg.data:
                 self._book(line_no, msg.type, item)
         elif isinstance(msg, wire.InstrumentMessage):
             pairs = [instrument(p) for p in msg.data.pairs]
             self.instruments.update(pairs, [asset(a) for a in msg.data.assets])
 
-    def _book(self, line_no: int, kind: str, item: wire.BookWire) -> None:
+    def _book(self, line_no: int, kind: str, item: wire.BookTextWire) -> None:
         self.summary.book_messages += 1
         book = self.books.get(item.symbol)
         if kind == "snapshot" and book is None:
@@ -89,7 +90,7 @@ class Replayer:
         elif result is ApplyResult.IGNORED:
             self.summary.untrusted_updates += 1
 
-    def _new_book(self, item: wire.BookWire) -> VerifiedBook:
+    def _new_book(self, item: wire.BookTextWire) -> VerifiedBook:
         levels = max(len(item.bids), len(item.asks))
         depth = self._depth or next((d for d in BOOK_DEPTHS if d >= levels), BOOK_DEPTHS[-1])
         price_precision, qty_precision = self._precisions
@@ -111,7 +112,6 @@ class Replayer:
         self.summary.unhandled_kinds = dict(self._unhandled)
 
 
-def _decimals(values: object) -> int:
+def _decimals(values: Iterable[Number]) -> int:
     """Most decimals seen: a guess at the precision when no instrument data is available."""
-    exponents = [v.as_tuple().exponent for v in values if isinstance(v, Decimal)]  # type: ignore[attr-defined]
-    return max((-e for e in exponents if isinstance(e, int)), default=0)
+    return max((len(number_text(v).partition(b".")[2]) for v in values), default=0)

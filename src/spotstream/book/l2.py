@@ -1,18 +1,26 @@
 """An L2 order book on scaled integers.
 
-Each side keeps a sorted list of *sort keys* (best first: ask price units, or the negated
-bid price units) searched with :mod:`bisect`, a dict of quantities, and the checksum text of
-each level (``str(price_units) + str(qty_units)``). The text of the top ``watch`` levels is
-cached and rebuilt only when a change reaches them, so a level update costs O(log n) plus a
-memmove, and most checksums of a deep book hash cached bytes.
+Each side keeps three parallel lists ordered best first: the *sort keys* (ask price units,
+or the negated bid price units, searched with :mod:`bisect`), the quantities, and the
+checksum text of each level (``str(price_units) + str(qty_units)``). A level update is one
+binary search plus list inserts/deletes (a memmove), truncation is a slice deletion, and the
+checksum text of the top ``watch`` levels is one C-level join, cached until a change
+reaches those levels.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
-from spotstream.book.units import AMOUNT_CONTEXT, INVALID_AMOUNT, PrecisionError, PriceLevel
+from spotstream.book.units import (
+    _PAD,
+    MAX_DIGITS,
+    PrecisionError,
+    PriceLevel,
+    number_text,
+    unit_digits,
+)
 
 DEFAULT_WATCH = 10
 
@@ -20,100 +28,119 @@ DEFAULT_WATCH = 10
 class BookSide:
     """One side of a book. ``sign`` is 1 for asks (ascending) and -1 for bids (descending)."""
 
-    __slots__ = ("keys", "qty", "sign", "text", "top", "watch")
+    __slots__ = ("keys", "qtys", "sign", "texts", "top", "watch")
 
     def __init__(self, sign: int, watch: int = DEFAULT_WATCH) -> None:
         self.sign = sign
         self.watch = watch
         self.keys: list[int] = []  # sort keys, best first
-        self.qty: dict[int, int] = {}  # sort key -> quantity units
-        self.text: dict[int, str] = {}  # sort key -> checksum text of the level
+        self.qtys: list[int] = []  # quantity units, parallel to keys
+        self.texts: list[bytes] = []  # checksum text of each level, parallel to keys
         self.top: bytes | None = b""  # cached text of the top `watch` levels (None: stale)
 
     def set(self, price: int, qty: int) -> None:
         """Set the quantity at ``price`` (units); zero removes the level."""
         key = price * self.sign
         keys = self.keys
+        i = bisect_left(keys, key)
+        present = i < len(keys) and keys[i] == key
         if qty:
-            if key not in self.qty:
-                insort(keys, key)
-            self.qty[key] = qty
-            self.text[key] = f"{price}{qty}"
-        elif self.qty.pop(key, None) is not None:
-            del self.text[key]
-            self._touch(key)
-            del keys[bisect_left(keys, key)]
-            return
+            text = b"%d%d" % (price, qty)
+            if present:
+                self.qtys[i] = qty
+                self.texts[i] = text
+            else:
+                keys.insert(i, key)
+                self.qtys.insert(i, qty)
+                self.texts.insert(i, text)
+        elif present:
+            del keys[i], self.qtys[i], self.texts[i]
         else:
             return
-        self._touch(key)
+        if i < self.watch:
+            self.top = None
 
     def apply(self, levels: Iterable[PriceLevel], price_precision: int, qty_precision: int) -> None:
-        """Apply exchange levels (exact Decimals) in order: the hot path, so ``set`` and the
-        unit conversion are inlined. Raises :class:`PrecisionError` on a level that is not
-        an amount of the pair (the side is then partly updated: drop the book)."""
-        keys, qtys, texts, sign, ctx = self.keys, self.qty, self.text, self.sign, AMOUNT_CONTEXT
+        """Apply exchange levels in order, exactly: each number's JSON text (or Decimal)
+        becomes scaled-integer digits, which are also the level's checksum text.
+
+        The per-message hot path, so ``set`` and ``unit_digits`` are inlined here. Raises
+        :class:`PrecisionError` on a level that is not an amount of the pair (a sign, an
+        exponent, too many decimals, a zero price); the side is then partly updated and
+        the book must be dropped.
+        """
+        keys, qtys, texts, sign, pad = self.keys, self.qtys, self.texts, self.sign, _PAD
+        top_index = self.watch if self.top is not None else -1
         for level in levels:
             try:
-                scaled_price = level.price.scaleb(price_precision, ctx)
-                scaled_qty = level.qty.scaleb(qty_precision, ctx)
-                price, qty = int(scaled_price), int(scaled_qty)
-            except INVALID_AMOUNT:
-                raise PrecisionError(f"{level.price} x {level.qty} is not an amount") from None
-            if price != scaled_price or qty != scaled_qty or price <= 0 or qty < 0:
-                raise PrecisionError(f"{level.price} x {level.qty} does not fit the pair")
-            key = price * sign
-            if qty:
-                if key not in qtys:
-                    insort(keys, key)
-                qtys[key] = qty
-                texts[key] = f"{price}{qty}"
-            elif qtys.pop(key, None) is not None:
-                del texts[key]
-                self._touch(key)
-                del keys[bisect_left(keys, key)]
-                continue
+                price_text, qty_text = bytes(level.price), bytes(level.qty)  # type: ignore[arg-type]
+            except TypeError:  # Decimals (tests, typed models): the cold path
+                price_text, qty_text = number_text(level.price), number_text(level.qty)
+            # Inlined unit_digits() for the common shape; anything else takes the full path.
+            whole, _, frac = price_text.partition(b".")
+            n = len(frac)
+            if n <= price_precision and whole.isdigit() and (not n or frac.isdigit()):
+                price_digits = (whole + frac + pad[price_precision - n]).lstrip(b"0")
             else:
-                continue
-            if self.top is not None and (len(keys) <= self.watch or key <= keys[self.watch - 1]):
+                price_digits = unit_digits(price_text, price_precision)
+            whole, _, frac = qty_text.partition(b".")
+            n = len(frac)
+            if n <= qty_precision and whole.isdigit() and (not n or frac.isdigit()):
+                qty_digits = (whole + frac + pad[qty_precision - n]).lstrip(b"0")
+            else:
+                qty_digits = unit_digits(qty_text, qty_precision)
+            if not price_digits or len(price_digits) > MAX_DIGITS or len(qty_digits) > MAX_DIGITS:
+                raise PrecisionError(f"{price_text!r} x {qty_text!r} is not a level")
+            key = int(price_digits) * sign
+            i = bisect_left(keys, key)
+            if i < len(keys) and keys[i] == key:
+                if qty_digits:
+                    qtys[i] = int(qty_digits)
+                    texts[i] = price_digits + qty_digits
+                else:
+                    del keys[i], qtys[i], texts[i]
+            elif qty_digits:
+                keys.insert(i, key)
+                qtys.insert(i, int(qty_digits))
+                texts.insert(i, price_digits + qty_digits)
+            else:
+                continue  # deleting an absent level changes nothing
+            if i < top_index:
                 self.top = None
+                top_index = -1
 
-    def _touch(self, key: int) -> None:
-        if self.top is not None:
-            keys, watch = self.keys, self.watch
-            if len(keys) <= watch or key <= keys[watch - 1]:
-                self.top = None
+    def quantity(self, price: int) -> int | None:
+        """The quantity at ``price`` (units), or ``None`` when there is no such level."""
+        key = price * self.sign
+        keys = self.keys
+        i = bisect_left(keys, key)
+        return self.qtys[i] if i < len(keys) and keys[i] == key else None
 
     def truncate(self, depth: int) -> None:
         """Drop the levels beyond ``depth`` (the exchange sends no deletes for them)."""
-        keys = self.keys
-        if len(keys) > depth:
-            for key in keys[depth:]:
-                del self.qty[key]
-                del self.text[key]
-            del keys[depth:]
+        if len(self.keys) > depth:
+            del self.keys[depth:], self.qtys[depth:], self.texts[depth:]
             if depth < self.watch:
                 self.top = None
 
     def clear(self) -> None:
         self.keys.clear()
-        self.qty.clear()
-        self.text.clear()
+        self.qtys.clear()
+        self.texts.clear()
         self.top = b""
 
     def top_text(self) -> bytes:
         """The checksum text of the best ``watch`` levels, concatenated."""
         top = self.top
         if top is None:
-            text = self.text
-            top = self.top = "".join([text[k] for k in self.keys[: self.watch]]).encode()
+            top = self.top = b"".join(self.texts[: self.watch])
         return top
 
     def levels(self, limit: int | None = None) -> Iterator[tuple[int, int]]:
         """``(price_units, qty_units)`` pairs, best first."""
-        sign, qty = self.sign, self.qty
-        for key in self.keys[:limit]:
-            yield key * sign, qty[key]
+        sign = self.sign
+        for key, qty in zip(self.keys[:limit], self.qtys[:limit], strict=True):
+            yield key * sign, qty
 
     def __len__(self) -> int:
         return len(self.keys)

@@ -93,7 +93,7 @@ class KrakenV2Protocol:
         self._next_req_id = 1
         self._pending: dict[int, _Pending] = {}
         self._routes: dict[type, Callable[[Any, bytes | str], list[Event]]] = {
-            wire.BookMessage: self._on_book,
+            wire.BookTextMessage: self._on_book,
             wire.TickerMessage: self._on_items("ticker", translate.ticker),
             wire.TradeMessage: self._on_items("trade", translate.trade),
             wire.OhlcMessage: self._on_ohlc,
@@ -187,7 +187,7 @@ class KrakenV2Protocol:
     def receive(self, frame: bytes | str) -> list[Event]:
         """Turn one received frame into events. Never raises on bad input."""
         try:
-            msg = wire.CHANNEL_DECODER.decode(frame)
+            msg = wire.FAST_CHANNEL_DECODER.decode(frame)
         except msgspec.ValidationError as exc:
             return self._receive_other(frame, str(exc))
         except msgspec.DecodeError as exc:
@@ -201,7 +201,7 @@ class KrakenV2Protocol:
             return [self._unhandled(_channel_name(frame), why, frame)]
         return self._on_response(response, frame)
 
-    def _on_book(self, msg: wire.BookMessage, frame: bytes | str) -> list[Event]:
+    def _on_book(self, msg: wire.BookTextMessage, frame: bytes | str) -> list[Event]:
         kind = _KIND[msg.type]
         events: list[Event] = []
         for item in msg.data:

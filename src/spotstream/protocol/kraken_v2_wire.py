@@ -163,8 +163,40 @@ class BookMessage(_Channel, tag="book"):
     data: list[BookWire]
 
 
+# The same book schema with each number kept as its JSON text: the client's hot path turns
+# that text straight into scaled integers (spotstream.book.units), exactly and without
+# building a Decimal per number. ``BookMessage`` above is the typed reference model.
+
+
+class BookLevelText(msgspec.Struct, gc=False):
+    price: msgspec.Raw
+    qty: msgspec.Raw
+
+
+class BookTextWire(msgspec.Struct, omit_defaults=True):
+    symbol: str
+    bids: list[BookLevelText]
+    asks: list[BookLevelText]
+    checksum: int
+    timestamp: datetime | None = None
+
+
+class BookTextMessage(_Channel, tag="book"):
+    type: MessageType
+    data: list[BookTextWire]
+
+
 ChannelMessage = (
     BookMessage
+    | TickerMessage
+    | TradeMessage
+    | OhlcMessage
+    | HeartbeatMessage
+    | StatusMessage
+    | InstrumentMessage
+)
+FastChannelMessage = (
+    BookTextMessage
     | TickerMessage
     | TradeMessage
     | OhlcMessage
@@ -225,6 +257,9 @@ class Request(msgspec.Struct, omit_defaults=True):
 
 
 CHANNEL_DECODER = msgspec.json.Decoder(ChannelMessage)
+"""Every channel message into the typed models (book numbers as Decimal)."""
+FAST_CHANNEL_DECODER = msgspec.json.Decoder(FastChannelMessage)
+"""What the client runs per frame: as CHANNEL_DECODER, but book numbers stay JSON text."""
 RESPONSE_DECODER = msgspec.json.Decoder(Response)
 SUBSCRIBE_RESULT_DECODER = msgspec.json.Decoder(SubscribeResult)
 ENCODER = msgspec.json.Encoder(decimal_format="number")

@@ -144,7 +144,8 @@ def _side_delta(changes: list[Level], deep: DeepSide, view: BookSide, depth: int
     Works on sort keys (``price × sign``, best first) and looks only at the changed levels
     and at the levels that slide into the window: O(changes + log n) per step.
     """
-    sign, keys, deep_qty, view_qty = deep.sign, deep.keys, deep.qty, view.qty
+    sign, keys, deep_qty = deep.sign, deep.keys, deep.qty
+    view_qty = view.quantity
     size = min(depth, len(keys))
     new_worst = keys[size - 1] if size else None
     touched = dict.fromkeys([price * sign for price, _ in changes])
@@ -153,9 +154,9 @@ def _side_delta(changes: list[Level], deep: DeepSide, view: BookSide, depth: int
     for key in touched:
         qty = deep_qty.get(key)
         if qty is None:
-            if key in view_qty:
+            if view_qty(key * sign) is not None:
                 deletes.append(key)
-        elif new_worst is not None and key <= new_worst and view_qty.get(key) != qty:
+        elif new_worst is not None and key <= new_worst and view_qty(key * sign) != qty:
             sets.append(key)
     old_worst = view.keys[-1] if view.keys else None
     if new_worst is not None and (old_worst is None or old_worst < new_worst):
