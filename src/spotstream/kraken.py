@@ -123,6 +123,7 @@ class KrakenSocketClient:
             clock=self._clock,
             request_timeout=self._request_timeout,
             output_original_data=self._output_original_data,
+            queue_size=self._queue_size,
         )
         self._tg.create_task(self._session.connection.run())
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from typing import Any
 from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.streams import StreamRegistry, Want
-from spotstream.asyncio.subscription import Subscription
+from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
 from spotstream.book.verified import ApplyResult
 from spotstream.errors import (
     ConnectionClosedError,
@@ -55,6 +56,7 @@ class KrakenV2Session:
         clock: Callable[[], float],
         request_timeout: float,
         output_original_data: bool,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
     ) -> None:
         self.protocol = KrakenV2Protocol()
         self.status: SystemStatusModel | None = None
@@ -64,6 +66,7 @@ class KrakenV2Session:
         self._clock = clock
         self._timeout = request_timeout
         self._original = output_original_data
+        self._queue_size = queue_size
         self._waiters: dict[int, asyncio.Future[RequestDone]] = {}
         self._books: dict[str, list[OrderBook]] = {}
         self._status_subs: list[Subscription[SystemStatusModel]] = []
@@ -167,13 +170,16 @@ class KrakenV2Session:
             async with asyncio.timeout(self._timeout):
                 await asyncio.gather(*(w.ready for w in wants))
         except BaseException as exc:
-            await self._close_subscription(sub)
+            with contextlib.suppress(SpotstreamError):
+                await self._close_subscription(sub)
             if isinstance(exc, TimeoutError):
                 raise RequestTimeoutError(f"{sub.channel} {sub.symbols}: no ack") from None
             raise
 
     async def open_book(self, symbol: str, depth: int) -> OrderBook:
-        book = OrderBook(symbol, depth, self._close_book, self._spawn, self._clock)
+        book = OrderBook(
+            symbol, depth, self._close_book, self._spawn, self._clock, self._queue_size
+        )
         existing = self._books.get(symbol)
         if existing and existing[0].depth != depth:
             raise InvalidRequestError(
@@ -202,9 +208,12 @@ class KrakenV2Session:
             await book.stream.close()
 
     async def _close_subscription(self, sub: Subscription[Any]) -> None:
+        """Unsubscribe the streams only ``sub`` needed; waits for the acks and raises the
+        exchange's rejection, if any, after everything local is cleaned up."""
         sub.closed = True
         if sub in self._status_subs:
             self._status_subs.remove(sub)
+        errors: list[ExchangeError] = []
         for want in self.streams.remove(sub):
             if want.channel == "book":
                 self.protocol.drop_book(want.symbol)
@@ -215,9 +224,11 @@ class KrakenV2Session:
                     out = self.protocol.unsubscribe_ohlc([want.symbol], want.options["interval"])
                 else:
                     out = self.protocol.unsubscribe(want.channel, [want.symbol])
-                await self.request(out)
+                errors.extend((await self.request(out)).errors)
             except (ConnectionClosedError, RequestTimeoutError, InvalidRequestError) as exc:
                 log.debug("unsubscribe of %s %s: %s", want.channel, want.symbol, exc)
+        if errors:
+            raise errors[0]
 
     def status_subscription(self, sub: Subscription[SystemStatusModel]) -> None:
         self._status_subs.append(sub)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from spotstream.asyncio.subscription import Subscription
+from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
 from spotstream.book.verified import ApplyResult, VerifiedBook
 from spotstream.errors import RequestTimeoutError
 from spotstream.models import (
@@ -48,8 +48,10 @@ class OrderBook:
         closer: Callable[[OrderBook], Coroutine[Any, Any, None]],
         spawn: Callable[[Coroutine[Any, Any, None]], object],
         clock: Callable[[], float],
+        queue_size: int = DEFAULT_QUEUE_SIZE,
     ) -> None:
         self.symbol = symbol
+        self.queue_size = queue_size
         self.depth = depth
         self.closed = False
         self.stream: Subscription[Any] | None = None  # the exchange subscription behind it
@@ -147,7 +149,7 @@ class OrderBook:
     def updates(self) -> Subscription[BookUpdate]:
         """An async iterator of change notifications (bounded; see Subscription)."""
         sub: Subscription[BookUpdate] = Subscription(
-            "book", [self.symbol], self._drop_listener, self._spawn
+            "book", [self.symbol], self._drop_listener, self._spawn, self.queue_size
         )
         self._listeners.append(sub)
         return sub

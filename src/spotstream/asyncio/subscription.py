@@ -1,7 +1,8 @@
 """Subscriptions: a bounded queue of events, read by ``async for`` or by a callback task.
 
 Overflow policy: when a subscriber falls ``maxsize`` events behind, the *oldest* event is
-dropped, ``dropped`` counts it, and the next event delivered carries ``gap=True``. A
+dropped, ``dropped`` counts it, and the event delivered right after the hole carries
+``gap=True``. A
 reconnect marks a gap the same way. Nothing is lost silently.
 """
 
@@ -66,7 +67,10 @@ class Subscription(Generic[T]):
         if len(queue) >= self._maxsize:
             queue.popleft()
             self.dropped += 1
-            self._gap = True
+            if queue:  # the event now first in line follows what was dropped
+                queue[0] = replace(queue[0], gap=True)
+            else:
+                self._gap = True
         if self._gap:
             event = replace(event, gap=True)
             self._gap = False

@@ -90,6 +90,8 @@ class KrakenV2Protocol:
         self.streams: dict[StreamKey, StreamSpec] = {}
         self.books: dict[str, VerifiedBook] = {}
         self.unhandled: Counter[str] = Counter()
+        self.discarded = 0  # book frames still in flight for a book that was dropped
+        self._dropped_books: set[str] = set()
         self._next_req_id = 1
         self._pending: dict[int, _Pending] = {}
         self._routes: dict[type, Callable[[Any, bytes | str], list[Event]]] = {
@@ -177,7 +179,9 @@ class KrakenV2Protocol:
         return restore
 
     def drop_book(self, symbol: str) -> None:
-        self.books.pop(symbol, None)
+        """Forget a book; its frames still in flight are discarded quietly."""
+        if self.books.pop(symbol, None) is not None:
+            self._dropped_books.add(symbol)
 
     def pending_request_ids(self) -> list[int]:
         return list(self._pending)
@@ -207,7 +211,10 @@ class KrakenV2Protocol:
         for item in msg.data:
             book = self.books.get(item.symbol)
             if book is None:
-                events.append(self._unhandled("book:unknown-symbol", item.symbol, frame))
+                if item.symbol in self._dropped_books:
+                    self.discarded += 1
+                else:
+                    events.append(self._unhandled("book:unknown-symbol", item.symbol, frame))
                 continue
             if kind is EventKind.SNAPSHOT:
                 result = book.apply_snapshot(item.bids, item.asks, item.checksum, item.timestamp)
@@ -327,6 +334,7 @@ class KrakenV2Protocol:
         if pair is None:
             raise UnknownSymbolError(f"{symbol}: no instrument data (price/qty precision unknown)")
         self.books[symbol] = new_kraken_book(pair, depth)
+        self._dropped_books.discard(symbol)
 
     def _request(
         self, method: str, params: wire.SubscribeParams, specs: dict[str, StreamSpec]
