@@ -50,6 +50,11 @@ _EXACT = decimal.Context(
 def number_text(value: Number) -> bytes:
     """The plain decimal text of ``value`` (``format(d, "f")`` for a Decimal)."""
     if isinstance(value, Decimal):
+        if value.is_zero():
+            return b"-0" if value.is_signed() else b"0"
+        if not value.is_finite() or not -MAX_DIGITS <= value.adjusted() <= MAX_DIGITS:
+            # format() would spell out every digit of 1E+999999999: refuse before that
+            raise PrecisionError(f"{value} is not an amount")
         return format(value, "f").encode()
     return bytes(value)
 
