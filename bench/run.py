@@ -28,29 +28,39 @@ HERE = Path(__file__).resolve().parent
 CONTENDERS = {"spotstream": run_spotstream, **RUNNERS}
 
 
+def run_one(name: str, depth: int, updates: int, repeat: int) -> PeerResult:
+    """One contender at one depth, best of ``repeat`` runs (in this fresh process)."""
+    traffic = generate(depth, updates)
+    # python-kraken-sdk re-sorts a side per level: ~30 s a run at depth 1000.
+    runs = 1 if name == "python-kraken-sdk" and depth >= 1000 else repeat
+    attempts = []
+    for i in range(runs):
+        gc.collect()
+        attempts.append(CONTENDERS[name](traffic, i == 0))
+    best = min(attempts, key=lambda r: r.seconds)
+    best.note = attempts[0].note
+    return best
+
+
 def in_process(depths: list[int], updates: int, repeat: int) -> list[PeerResult]:
+    """Every (contender, depth) in its own interpreter, so that none runs on a heap, cache or
+    allocator state another one left behind; all on the same seeded traffic."""
     results = []
     for depth in depths:
-        traffic = generate(depth, updates)
-        for name, runner in CONTENDERS.items():
-            # python-kraken-sdk re-sorts a side per level: ~30 s a run at depth 1000.
-            runs = 1 if name == "python-kraken-sdk" and depth >= 1000 else repeat
-            try:
-                attempts = []
-                for i in range(runs):
-                    # Same footing for all: what earlier runs and imports left on the heap
-                    # is frozen, so no contender pays for another's garbage collector load.
-                    gc.collect()
-                    gc.freeze()
-                    attempts.append(runner(traffic, i == 0))
-            except PeerError as exc:
-                print(f"{name} depth {depth}: {exc}", file=sys.stderr)
+        for name in CONTENDERS:
+            cmd = [sys.executable, __file__, "--one", name, "--depth", str(depth)]
+            cmd += ["--updates", str(updates), "--repeat", str(repeat)]
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            if done.returncode:
+                print(f"{name} depth {depth} failed: {done.stderr[-500:]}", file=sys.stderr)
                 continue
-            best = min(attempts, key=lambda r: r.seconds)
-            best.note = attempts[0].note
-            results.append(best)
-            print(json.dumps(best.as_dict()), file=sys.stderr, flush=True)
+            line = json.loads(done.stdout.strip().splitlines()[-1])
+            results.append(PeerResult(**{k: line[k] for k in _FIELDS}))
+            print(done.stdout.strip(), file=sys.stderr, flush=True)
     return results
+
+
+_FIELDS = ("peer", "depth", "messages", "seconds", "checksum", "note")
 
 
 def end_to_end(depths: list[int], seconds: float) -> list[dict[str, object]]:
@@ -80,9 +90,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--updates", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--e2e-seconds", type=float, default=5.0)
+    parser.add_argument("--one", choices=list(CONTENDERS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     depths = args.depth or [10, 100, 1000]
+    if args.one:
+        try:
+            result = run_one(args.one, depths[0], args.updates, args.repeat)
+        except PeerError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(json.dumps(result.as_dict()))
+        return 0
     results = in_process(depths, args.updates, args.repeat)
     memory = memory_per_level()
     e2e = end_to_end(depths, args.e2e_seconds)

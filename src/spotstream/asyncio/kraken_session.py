@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +43,7 @@ class SessionStats:
     frames: int = 0
     unhandled: int = 0
     resyncs_requested: int = 0
-    lifecycle: list[LifecycleEvent] = field(default_factory=list)
+    lifecycle: deque[LifecycleEvent] = field(default_factory=lambda: deque(maxlen=1000))
 
 
 class KrakenV2Session:
