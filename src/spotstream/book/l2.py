@@ -10,8 +10,9 @@ reaches those levels.
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from spotstream.book.units import (
     _PAD,
@@ -23,6 +24,22 @@ from spotstream.book.units import (
 )
 
 DEFAULT_WATCH = 10
+
+# The optional C accelerator of BookSide.apply (src/spotstream/book/_fastbook.c); this module
+# is the reference it must match, and the tests run both. SPOTSTREAM_PURE=1 turns it off.
+ApplyLevels = Callable[
+    [list[int], list[int], list[bytes], Iterable[PriceLevel], int, int, int], int
+]
+_FALLBACK = -2
+_apply_levels: ApplyLevels | None = None
+if not os.environ.get("SPOTSTREAM_PURE"):
+    try:
+        from spotstream.book import _fastbook
+
+        _apply_levels = _fastbook.apply_levels
+    except ImportError:  # not compiled: pure Python
+        pass
+ACCELERATED = _apply_levels is not None
 
 
 class BookSide:
@@ -69,6 +86,20 @@ class BookSide:
         exponent, too many decimals, a zero price); the side is then partly updated and
         the book must be dropped.
         """
+        keys, qtys, texts, sign = self.keys, self.qtys, self.texts, self.sign
+        if _apply_levels is not None:
+            touched = _apply_levels(keys, qtys, texts, levels, price_precision, qty_precision, sign)
+            if touched != _FALLBACK:
+                if touched < self.watch:
+                    self.top = None
+                return
+        self.apply_python(levels, price_precision, qty_precision)
+
+    def apply_python(
+        self, levels: Iterable[PriceLevel], price_precision: int, qty_precision: int
+    ) -> None:
+        """:meth:`apply` in pure Python: the reference, and the path for every unusual number
+        (Decimals, exponents, padding beyond the precision, errors)."""
         keys, qtys, texts, sign, pad = self.keys, self.qtys, self.texts, self.sign, _PAD
         top_index = self.watch if self.top is not None else -1
         for level in levels:

@@ -1,0 +1,277 @@
+/*
+ * spotstream.book._fastbook: the per-level loop of BookSide.apply, in C.
+ *
+ * apply_levels(keys, qtys, texts, levels, price_precision, qty_precision, sign)
+ *
+ * ``keys``/``qtys``/``texts`` are a book side's parallel lists (sort keys best first, qty
+ * units, checksum texts). Each level has ``price`` and ``qty`` holding the text of a JSON
+ * number (any buffer: msgspec.Raw, bytes). Every number must be a plain non-negative
+ * decimal with at most ``*_precision`` decimals; it becomes its scaled-integer digits
+ * (without leading zeros), which are both the integer and the level's checksum text.
+ *
+ * Returns the smallest list index the levels touched (PY_SSIZE_T_MAX when none), or -2
+ * when any level is not of that simple shape: then NOTHING was changed, and the caller runs
+ * the pure-Python path, which handles (or rejects, with its own error) every other case.
+ * This module is an accelerator only: spotstream/book/l2.py is the reference, and the tests
+ * run both on the same inputs.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+#define MAX_DIGITS 40
+#define FALLBACK (-2)
+
+typedef struct {
+    char price[MAX_DIGITS + 1];
+    char qty[MAX_DIGITS + 1];
+    Py_ssize_t price_len;
+    Py_ssize_t qty_len;
+} ParsedLevel;
+
+/* Digits of text x 10^precision without leading zeros into out; length, or -1 if the text
+   is not a plain decimal with at most `precision` decimals (or is too long). */
+static Py_ssize_t
+scaled_digits(const char *text, Py_ssize_t len, int precision, char *out)
+{
+    Py_ssize_t i = 0, n = 0, frac = 0;
+    int seen_dot = 0, started = 0;
+    if (len == 0)
+        return -1;
+    for (i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '.') {
+            if (seen_dot || i == 0 || i == len - 1)
+                return -1;
+            seen_dot = 1;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            return -1;
+        if (seen_dot && ++frac > precision)
+            return -1;
+        if (!started && c == '0')
+            continue;
+        started = 1;
+        if (n >= MAX_DIGITS)
+            return -1;
+        out[n++] = c;
+    }
+    if (started) {
+        for (; frac < precision; frac++) {
+            if (n >= MAX_DIGITS)
+                return -1;
+            out[n++] = '0';
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static int
+parse_number(PyObject *level, PyObject *name, int precision, char *out, Py_ssize_t *out_len)
+{
+    Py_buffer view;
+    PyObject *value = PyObject_GetAttr(level, name);
+    if (value == NULL)
+        return -1;
+    if (PyObject_GetBuffer(value, &view, PyBUF_SIMPLE) < 0) {
+        Py_DECREF(value);
+        PyErr_Clear();
+        return 0; /* a Decimal or other non-text number: fall back */
+    }
+    *out_len = scaled_digits((const char *)view.buf, view.len, precision, out);
+    PyBuffer_Release(&view);
+    Py_DECREF(value);
+    return *out_len >= 0 ? 1 : 0;
+}
+
+static PyObject *
+digits_to_int(const char *digits, Py_ssize_t len)
+{
+    if (len == 0)
+        return PyLong_FromLong(0);
+    if (len <= 18) {
+        long long v = 0;
+        for (Py_ssize_t i = 0; i < len; i++)
+            v = v * 10 + (digits[i] - '0');
+        return PyLong_FromLongLong(v);
+    }
+    return PyLong_FromString(digits, NULL, 10);
+}
+
+/* bisect_left on a list of ints */
+static Py_ssize_t
+bisect_left(PyObject *list, PyObject *key)
+{
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(list);
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        int less = PyObject_RichCompareBool(PyList_GET_ITEM(list, mid), key, Py_LT);
+        if (less < 0)
+            return -1;
+        if (less)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int
+apply_one(PyObject *keys, PyObject *qtys, PyObject *texts, const ParsedLevel *lv, long sign,
+          Py_ssize_t *touched)
+{
+    int status = -1, equal = 0;
+    PyObject *price = NULL, *key = NULL, *qty = NULL, *text = NULL;
+    Py_ssize_t i;
+
+    price = digits_to_int(lv->price, lv->price_len);
+    if (price == NULL)
+        goto done;
+    if (sign < 0) {
+        key = PyNumber_Negative(price);
+        if (key == NULL)
+            goto done;
+    }
+    else {
+        key = price;
+        Py_INCREF(key);
+    }
+    i = bisect_left(keys, key);
+    if (i < 0 && PyErr_Occurred())
+        goto done;
+    if (i < PyList_GET_SIZE(keys)) {
+        equal = PyObject_RichCompareBool(PyList_GET_ITEM(keys, i), key, Py_EQ);
+        if (equal < 0)
+            goto done;
+    }
+    if (lv->qty_len == 0) { /* a delete */
+        if (equal) {
+            if (PyList_SetSlice(keys, i, i + 1, NULL) < 0 ||
+                PyList_SetSlice(qtys, i, i + 1, NULL) < 0 ||
+                PyList_SetSlice(texts, i, i + 1, NULL) < 0)
+                goto done;
+            if (i < *touched)
+                *touched = i;
+        }
+        status = 0;
+        goto done;
+    }
+    qty = digits_to_int(lv->qty, lv->qty_len);
+    if (qty == NULL)
+        goto done;
+    text = PyBytes_FromStringAndSize(NULL, lv->price_len + lv->qty_len);
+    if (text == NULL)
+        goto done;
+    memcpy(PyBytes_AS_STRING(text), lv->price, lv->price_len);
+    memcpy(PyBytes_AS_STRING(text) + lv->price_len, lv->qty, lv->qty_len);
+    if (equal) {
+        if (PyList_SetItem(qtys, i, qty) < 0) { qty = NULL; goto done; }
+        qty = NULL; /* stolen */
+        if (PyList_SetItem(texts, i, text) < 0) { text = NULL; goto done; }
+        text = NULL;
+    }
+    else if (PyList_Insert(keys, i, key) < 0 || PyList_Insert(qtys, i, qty) < 0 ||
+             PyList_Insert(texts, i, text) < 0) {
+        goto done;
+    }
+    if (i < *touched)
+        *touched = i;
+    status = 0;
+done:
+    Py_XDECREF(price);
+    Py_XDECREF(key);
+    Py_XDECREF(qty);
+    Py_XDECREF(text);
+    return status;
+}
+
+static PyObject *
+apply_levels(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *keys, *qtys, *texts, *levels, *seq = NULL, *result = NULL;
+    PyObject *price_name = NULL, *qty_name = NULL;
+    ParsedLevel *parsed = NULL;
+    int price_precision, qty_precision;
+    long sign;
+    Py_ssize_t count, touched = PY_SSIZE_T_MAX;
+
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "apply_levels takes 7 arguments");
+        return NULL;
+    }
+    keys = args[0]; qtys = args[1]; texts = args[2]; levels = args[3];
+    if (!PyList_Check(keys) || !PyList_Check(qtys) || !PyList_Check(texts)) {
+        PyErr_SetString(PyExc_TypeError, "keys, qtys and texts must be lists");
+        return NULL;
+    }
+    {
+        long pp = PyLong_AsLong(args[4]), qp = PyLong_AsLong(args[5]);
+        sign = PyLong_AsLong(args[6]);
+        if (PyErr_Occurred())
+            return NULL;
+        if (pp < 0 || pp > MAX_DIGITS || qp < 0 || qp > MAX_DIGITS)
+            return PyLong_FromLong(FALLBACK);
+        price_precision = (int)pp;
+        qty_precision = (int)qp;
+    }
+
+    seq = PySequence_Fast(levels, "levels must be iterable");
+    if (seq == NULL)
+        return NULL;
+    count = PySequence_Fast_GET_SIZE(seq);
+    if (count == 0) {
+        Py_DECREF(seq);
+        return PyLong_FromSsize_t(touched);
+    }
+    parsed = PyMem_Malloc(sizeof(ParsedLevel) * count);
+    price_name = PyUnicode_InternFromString("price");
+    qty_name = PyUnicode_InternFromString("qty");
+    if (parsed == NULL || price_name == NULL || qty_name == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* Pass 1: parse everything; any unusual number means nothing is applied here. */
+    for (Py_ssize_t n = 0; n < count; n++) {
+        PyObject *level = PySequence_Fast_GET_ITEM(seq, n);
+        int ok = parse_number(level, price_name, price_precision, parsed[n].price,
+                              &parsed[n].price_len);
+        if (ok > 0)
+            ok = parse_number(level, qty_name, qty_precision, parsed[n].qty, &parsed[n].qty_len);
+        if (ok < 0)
+            goto done;
+        if (ok == 0 || parsed[n].price_len == 0) {
+            result = PyLong_FromLong(FALLBACK);
+            goto done;
+        }
+    }
+    /* Pass 2: apply in order. */
+    for (Py_ssize_t n = 0; n < count; n++) {
+        if (apply_one(keys, qtys, texts, &parsed[n], sign, &touched) < 0)
+            goto done;
+    }
+    result = PyLong_FromSsize_t(touched);
+done:
+    PyMem_Free(parsed);
+    Py_XDECREF(price_name);
+    Py_XDECREF(qty_name);
+    Py_DECREF(seq);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"apply_levels", (PyCFunction)(void (*)(void))apply_levels, METH_FASTCALL,
+     "Apply text-number levels to a book side's parallel lists (see module source)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_fastbook", "C accelerator for spotstream.book.l2", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__fastbook(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,14 @@
+from collections.abc import Iterable
+
+from spotstream.book.units import PriceLevel
+
+def apply_levels(
+    keys: list[int],
+    qtys: list[int],
+    texts: list[bytes],
+    levels: Iterable[PriceLevel],
+    price_precision: int,
+    qty_precision: int,
+    sign: int,
+    /,
+) -> int: ...
