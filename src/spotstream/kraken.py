@@ -31,6 +31,7 @@ from spotstream.asyncio.transport import Transport, default_transport, transport
 from spotstream.errors import ClientClosedError
 from spotstream.models import (
     BookSnapshot,
+    BookStatus,
     DataEvent,
     EventKind,
     Instrument,
@@ -268,7 +269,7 @@ class KrakenSpotStreams:
         snapshots = self._client.new_subscription("book", [symbol])
 
         async def forward(event: DataEvent[Any]) -> None:
-            if event.data.status.value == "synced":
+            if event.data.status is BookStatus.SYNCED:
                 snapshots.push(
                     DataEvent(
                         book.snapshot(), symbol, "book", event.kind, event.received_at, event.gap
@@ -313,7 +314,7 @@ class KrakenSpotStreams:
         session = self._client.session
         session.status_subscription(sub)
         if session.status is not None:
-            now = time.monotonic()
+            now = self._client._clock()
             sub.push(DataEvent(session.status, None, "status", EventKind.SNAPSHOT, now))
         return sub
 

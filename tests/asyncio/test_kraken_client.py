@@ -152,3 +152,25 @@ async def test_instruments_give_precisions(client: KrakenSocketClient) -> None:
     pairs = await client.spot.get_instruments()
     assert pairs["BTC/USD"].price_precision == 1
     assert any(p.price_precision >= 5 for p in pairs.values())
+
+
+async def test_aggregated_book_callback_gets_verified_snapshots(client: KrakenSocketClient) -> None:
+    snapshots: list[DataEvent[Any]] = []
+    update = await client.spot.subscribe_to_aggregated_order_book_updates(
+        "ETH/USD", 25, snapshots.append
+    )
+    await eventually(lambda: len(snapshots) >= 5, what="five book snapshots")
+    await update.close()
+    last = snapshots[-1].data
+    assert last.status is BookStatus.SYNCED
+    assert len(last.bids) == 25
+    assert last.bids[0].price < last.asks[0].price
+    assert not client.session.protocol.books  # closing the handle closed the book
+
+
+async def test_status_callback(client: KrakenSocketClient) -> None:
+    statuses: list[DataEvent[Any]] = []
+    update = await client.spot.subscribe_to_system_status_updates(statuses.append)
+    await eventually(lambda: bool(statuses), what="a status")
+    await update.close()
+    assert statuses[0].data.system.value == "online"

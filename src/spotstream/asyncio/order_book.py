@@ -17,7 +17,6 @@ from spotstream.models import (
     BookSnapshot,
     BookStatus,
     DataEvent,
-    EventKind,
     OrderSide,
 )
 from spotstream.protocol.events import BookData
@@ -174,6 +173,3 @@ class OrderBook:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-
-__all__ = ["BookUpdate", "EventKind", "OrderBook"]
