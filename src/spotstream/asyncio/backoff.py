@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class ReconnectPolicy:
     """Exponential backoff with jitter, within an exchange's connection budget.
 
-    Kraken (via Cloudflare) bans an IP for 10 minutes after ~150 connection attempts in a
+    A venue behind Cloudflare bans an IP for 10 minutes after ~150 connection attempts in a
     rolling 10 minutes, so once ``budget`` attempts were made within ``budget_window``
     seconds the delay stretches to keep the rate under it. After a maintenance status the
     delay is at least ``after_maintenance`` seconds.

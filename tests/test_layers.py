@@ -1,0 +1,49 @@
+"""The architecture's rules, checked: the public API, and a protocol layer free of I/O."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import spotstream
+
+SRC = Path(spotstream.__file__).resolve().parent
+SANS_IO = ("protocol", "book")
+FORBIDDEN = {"asyncio", "websockets", "picows", "socket", "time", "ssl", "selectors", "rich"}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+            if node.module.startswith("spotstream."):
+                names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(p for d in SANS_IO for p in (SRC / d).glob("*.py")))
+def test_sans_io_layers_import_no_io(path: Path) -> None:
+    imported = _imports(path)
+    assert not imported & FORBIDDEN, f"{path.name} imports {imported & FORBIDDEN}"
+    assert not any(name.startswith("spotstream.asyncio") for name in imported)
+    assert not any(name.startswith("spotstream.simulator") for name in imported)
+
+
+def test_generic_connection_names_no_exchange() -> None:
+    for name in ("connection.py", "transport.py", "subscription.py", "backoff.py"):
+        text = (SRC / "asyncio" / name).read_text().lower()
+        assert "kraken" not in text, name
+        assert "coinex" not in text, name
+
+
+def test_public_api_is_complete_and_importable() -> None:
+    assert len(set(spotstream.__all__)) == len(spotstream.__all__)
+    for name in spotstream.__all__:
+        assert getattr(spotstream, name) is not None
+    for error in ("SpotstreamError", "ExchangeError", "SubscriptionError", "DecodeError"):
+        assert issubclass(getattr(spotstream, error), spotstream.SpotstreamError)
