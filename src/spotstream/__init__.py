@@ -7,11 +7,13 @@ from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.order_book import BookUpdate, OrderBook
 from spotstream.asyncio.subscription import Subscription, UpdateSubscription
 from spotstream.errors import (
+    AuthenticationError,
     ChecksumMismatchError,
     ClientClosedError,
     ConnectionClosedError,
     DecodeError,
     ExchangeError,
+    InvalidCredentialsError,
     InvalidRequestError,
     OutcomeUnknownError,
     ProtocolError,
@@ -52,6 +54,7 @@ __all__ = [
     "KRAKEN_V2_BETA_URL",
     "KRAKEN_V2_PUBLIC_URL",
     "Asset",
+    "AuthenticationError",
     "BookCounters",
     "BookLevel",
     "BookSnapshot",
@@ -65,6 +68,7 @@ __all__ = [
     "EventKind",
     "ExchangeError",
     "Instrument",
+    "InvalidCredentialsError",
     "InvalidRequestError",
     "Kline",
     "KrakenSocketClient",

@@ -7,7 +7,9 @@
     │   └── DecodeError               malformed JSON / wrong shape (carries the frame)
     ├── ExchangeError                 the exchange said no (carries its own text)
     │   ├── SubscriptionError         a subscribe/unsubscribe was rejected
-    │   └── RequestError              any other method was rejected
+    │   ├── RequestError              any other method was rejected
+    │   └── AuthenticationError       an authenticated REST request was refused
+    ├── InvalidCredentialsError       API credentials missing or malformed (also ValueError)
     ├── InvalidRequestError           rejected locally before anything was sent
     ├── UnknownSymbolError            no instrument data for a symbol (precision unknown)
     ├── ChecksumMismatchError         a local book disagrees with the exchange's checksum
@@ -62,6 +64,31 @@ class SubscriptionError(ExchangeError):
 
 class RequestError(ExchangeError):
     """A non-subscription request was rejected."""
+
+
+class AuthenticationError(ExchangeError):
+    """An authenticated REST request was refused.
+
+    ``error`` is the exchange's own text (several Kraken errors are joined with ``"; "``),
+    ``errors`` the individual strings, ``status`` the HTTP status. Never carries credentials.
+    """
+
+    def __init__(
+        self,
+        error: str,
+        *,
+        method: str = "",
+        req_id: int | None = None,
+        status: int | None = None,
+        errors: tuple[str, ...] = (),
+    ) -> None:
+        self.status = status
+        self.errors = errors or (error,)
+        super().__init__(error, method=method, req_id=req_id)
+
+
+class InvalidCredentialsError(SpotstreamError, ValueError):
+    """API credentials are missing or malformed; the message never echoes the secret."""
 
 
 class InvalidRequestError(SpotstreamError, ValueError):
