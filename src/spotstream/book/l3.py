@@ -30,10 +30,10 @@ from decimal import Decimal
 from typing import Literal, NamedTuple, Protocol
 from zlib import crc32
 
+from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.book.units import Number, PrecisionError, from_units, number_text, unit_digits
-from spotstream.book.verified import ApplyResult
 from spotstream.errors import ProtocolError
-from spotstream.models import BookCounters, BookLevel, BookSnapshot, BookStatus
+from spotstream.models import BookLevel, BookSnapshot
 
 L3_CHECKSUM_LEVELS = 10
 Side = Literal["bid", "ask"]
@@ -250,78 +250,33 @@ class L3Book:
         return len(self.index)
 
 
-class VerifiedL3Book:
-    """An :class:`L3Book` for one symbol with status, counters and checksum verification,
-    with :class:`~spotstream.book.verified.VerifiedBook`'s contract: after a mismatch or an
-    invalid order the book is not trusted until the next snapshot, and updates until then
-    are ignored (and counted in ``ignored``)."""
+class VerifiedL3Book(TrackedBook[L3Entry, L3Event]):
+    """An :class:`L3Book` for one symbol with status, counters and checksum verification
+    (the rules in :mod:`spotstream.book.tracked`, shared with the L2 book): after a
+    mismatch or an invalid order the book is not trusted until the next snapshot."""
 
-    __slots__ = ("book", "counters", "ignored", "last_checksum", "status", "symbol", "timestamp")
+    __slots__ = ("book",)
 
     def __init__(self, symbol: str, depth: int, price_precision: int, qty_precision: int) -> None:
-        self.symbol = symbol
+        super().__init__(symbol)
         self.book = L3Book(depth, price_precision, qty_precision)
-        self.status = BookStatus.SYNCING
-        self.counters = BookCounters()
-        self.ignored = 0
-        self.last_checksum = 0
-        self.timestamp: datetime | None = None
 
-    def apply_snapshot(
+    def _apply(
         self,
-        bids: Iterable[L3Entry],
-        asks: Iterable[L3Entry],
+        bids: Iterable[L3Entry] | Iterable[L3Event],
+        asks: Iterable[L3Entry] | Iterable[L3Event],
         checksum: int | None,
-        timestamp: datetime | None = None,
+        timestamp: datetime | None,
+        snapshot: bool,
     ) -> ApplyResult:
-        if self.status is not BookStatus.SYNCING and self.counters.snapshots:
-            self.counters.resyncs += 1
-        self.status = BookStatus.SYNCED
-        self.counters.snapshots += 1
         try:
-            self.book.apply_snapshot(bids, asks)
+            if snapshot:
+                self.book.apply_snapshot(bids, asks)
+            else:
+                self.book.apply_update(bids, asks)  # type: ignore[arg-type]
         except (PrecisionError, L3OrderError):
             return self._invalid()
         return self._verify(checksum, timestamp)
-
-    def apply_update(
-        self,
-        bids: Iterable[L3Event],
-        asks: Iterable[L3Event],
-        checksum: int | None,
-        timestamp: datetime | None = None,
-    ) -> ApplyResult:
-        if self.status is not BookStatus.SYNCED:
-            self.ignored += 1
-            return ApplyResult.IGNORED
-        self.counters.updates += 1
-        try:
-            self.book.apply_update(bids, asks)
-        except (PrecisionError, L3OrderError):
-            return self._invalid()
-        return self._verify(checksum, timestamp)
-
-    def _invalid(self) -> ApplyResult:
-        self.status = BookStatus.RESYNCING
-        return ApplyResult.INVALID
-
-    def _verify(self, checksum: int | None, timestamp: datetime | None) -> ApplyResult:
-        if timestamp is not None:
-            self.timestamp = timestamp
-        if checksum is None:
-            return ApplyResult.UNVERIFIED
-        self.last_checksum = checksum
-        if self.book.checksum() == checksum:
-            self.counters.checksums_verified += 1
-            return ApplyResult.VERIFIED
-        self.counters.checksum_mismatches += 1
-        self.status = BookStatus.RESYNCING
-        return ApplyResult.MISMATCH
-
-    def mark_resyncing(self) -> None:
-        """The feed was interrupted (e.g. reconnect): wait for a fresh snapshot."""
-        if self.status is BookStatus.SYNCED:
-            self.status = BookStatus.RESYNCING
 
     def computed_checksum(self) -> int:
         return self.book.checksum()

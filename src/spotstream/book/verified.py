@@ -4,43 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from enum import Enum
 
 from spotstream.book.l2 import BookSide, L2Book
+from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.book.units import PrecisionError, PriceLevel, from_units
-from spotstream.models import BookCounters, BookLevel, BookSnapshot, BookStatus
+from spotstream.models import BookLevel, BookSnapshot, BookStatus
 
-
-class ApplyResult(Enum):
-    VERIFIED = "verified"  # applied, checksum matched
-    UNVERIFIED = "unverified"  # applied, the message carried no checksum
-    MISMATCH = "mismatch"  # applied, checksum differed: the book is no longer trusted
-    IGNORED = "ignored"  # not applied: the book waits for a snapshot
-    INVALID = "invalid"  # a level did not fit the instrument's precision: no longer trusted
+__all__ = ["ApplyResult", "Checksum", "VerifiedBook"]
 
 
 Checksum = Callable[[L2Book], int]
 
 
-class VerifiedBook:
-    """An :class:`L2Book` for one symbol, with status, counters and checksum verification.
+class VerifiedBook(TrackedBook[PriceLevel, PriceLevel]):
+    """An :class:`L2Book` for one symbol, with status, counters and checksum verification
+    (the rules in :mod:`spotstream.book.tracked`)."""
 
-    After a mismatch the book is not trusted again until the next snapshot: updates are
-    ignored (and counted) until then.
-    """
-
-    __slots__ = (
-        "_checksum",
-        "book",
-        "counters",
-        "ignored",
-        "last_checksum",
-        "price_precision",
-        "qty_precision",
-        "status",
-        "symbol",
-        "timestamp",
-    )
+    __slots__ = ("_checksum", "book", "price_precision", "qty_precision")
 
     def __init__(
         self,
@@ -50,43 +30,11 @@ class VerifiedBook:
         qty_precision: int,
         checksum: Checksum,
     ) -> None:
-        self.symbol = symbol
+        super().__init__(symbol)
         self.price_precision = price_precision
         self.qty_precision = qty_precision
         self.book = L2Book(depth)
-        self.status = BookStatus.SYNCING
-        self.counters = BookCounters()
-        self.ignored = 0
-        self.last_checksum = 0
-        self.timestamp: datetime | None = None
         self._checksum = checksum
-
-    def apply_snapshot(
-        self,
-        bids: Iterable[PriceLevel],
-        asks: Iterable[PriceLevel],
-        checksum: int | None,
-        timestamp: datetime | None = None,
-    ) -> ApplyResult:
-        if self.status is not BookStatus.SYNCING and self.counters.snapshots:
-            self.counters.resyncs += 1
-        self.book.clear()
-        self.status = BookStatus.SYNCED
-        self.counters.snapshots += 1
-        return self._apply(bids, asks, checksum, timestamp)
-
-    def apply_update(
-        self,
-        bids: Iterable[PriceLevel],
-        asks: Iterable[PriceLevel],
-        checksum: int | None,
-        timestamp: datetime | None = None,
-    ) -> ApplyResult:
-        if self.status is not BookStatus.SYNCED:
-            self.ignored += 1
-            return ApplyResult.IGNORED
-        self.counters.updates += 1
-        return self._apply(bids, asks, checksum, timestamp)
 
     def _apply(
         self,
@@ -94,17 +42,19 @@ class VerifiedBook:
         asks: Iterable[PriceLevel],
         checksum: int | None,
         timestamp: datetime | None,
+        snapshot: bool,
     ) -> ApplyResult:
-        # The per-message hot path: kept flat on purpose (no helper calls beyond the sides).
+        # The per-message hot path: kept flat on purpose (verification inlined).
         book = self.book
+        if snapshot:
+            book.clear()
         pp, qp, depth = self.price_precision, self.qty_precision, book.depth
         book_bids, book_asks = book.bids, book.asks
         try:
             book_bids.apply(bids, pp, qp)
             book_asks.apply(asks, pp, qp)
         except PrecisionError:
-            self.status = BookStatus.RESYNCING
-            return ApplyResult.INVALID
+            return self._invalid()
         if len(book_bids.keys) > depth:
             book_bids.truncate(depth)
         if len(book_asks.keys) > depth:
@@ -120,11 +70,6 @@ class VerifiedBook:
         self.counters.checksum_mismatches += 1
         self.status = BookStatus.RESYNCING
         return ApplyResult.MISMATCH
-
-    def mark_resyncing(self) -> None:
-        """The feed was interrupted (e.g. reconnect): wait for a fresh snapshot."""
-        if self.status is BookStatus.SYNCED:
-            self.status = BookStatus.RESYNCING
 
     def computed_checksum(self) -> int:
         return self._checksum(self.book)

@@ -1,0 +1,103 @@
+"""What every verified book shares: status, counters, and the trust rules.
+
+A book is ``SYNCED`` from a snapshot on, while every checksum matches. After a mismatch, an
+invalid level or an interrupted feed it is ``RESYNCING``: updates are ignored (counted in
+``ignored``) until the next snapshot, which counts as a resync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import Enum
+from typing import Generic, TypeVar
+
+from spotstream.models import BookCounters, BookStatus
+
+Entry = TypeVar("Entry")
+Update = TypeVar("Update")
+
+
+class ApplyResult(Enum):
+    VERIFIED = "verified"  # applied, checksum matched
+    UNVERIFIED = "unverified"  # applied, the message carried no checksum
+    MISMATCH = "mismatch"  # applied, checksum differed: the book is no longer trusted
+    IGNORED = "ignored"  # not applied: the book waits for a snapshot
+    INVALID = "invalid"  # a level did not fit the instrument's precision: no longer trusted
+
+
+class TrackedBook(Generic[Entry, Update]):
+    """Base of the verified books: subclasses apply levels in :meth:`_apply` and compute
+    their exchange's checksum in :meth:`computed_checksum`."""
+
+    __slots__ = ("counters", "ignored", "last_checksum", "status", "symbol", "timestamp")
+
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
+        self.status = BookStatus.SYNCING
+        self.counters = BookCounters()
+        self.ignored = 0
+        self.last_checksum = 0
+        self.timestamp: datetime | None = None
+
+    def apply_snapshot(
+        self,
+        bids: Iterable[Entry],
+        asks: Iterable[Entry],
+        checksum: int | None,
+        timestamp: datetime | None = None,
+    ) -> ApplyResult:
+        if self.status is not BookStatus.SYNCING and self.counters.snapshots:
+            self.counters.resyncs += 1
+        self.status = BookStatus.SYNCED
+        self.counters.snapshots += 1
+        return self._apply(bids, asks, checksum, timestamp, True)
+
+    def apply_update(
+        self,
+        bids: Iterable[Update],
+        asks: Iterable[Update],
+        checksum: int | None,
+        timestamp: datetime | None = None,
+    ) -> ApplyResult:
+        if self.status is not BookStatus.SYNCED:
+            self.ignored += 1
+            return ApplyResult.IGNORED
+        self.counters.updates += 1
+        return self._apply(bids, asks, checksum, timestamp, False)
+
+    def _apply(
+        self,
+        bids: Iterable[Entry] | Iterable[Update],
+        asks: Iterable[Entry] | Iterable[Update],
+        checksum: int | None,
+        timestamp: datetime | None,
+        snapshot: bool,
+    ) -> ApplyResult:
+        raise NotImplementedError
+
+    def computed_checksum(self) -> int:
+        raise NotImplementedError
+
+    def _invalid(self) -> ApplyResult:
+        self.status = BookStatus.RESYNCING
+        return ApplyResult.INVALID
+
+    def _verify(self, checksum: int | None, timestamp: datetime | None) -> ApplyResult:
+        """Compare the exchange's ``checksum`` (if any) with the book's own."""
+        if timestamp is not None:
+            self.timestamp = timestamp
+        if checksum is None:
+            return ApplyResult.UNVERIFIED
+        self.last_checksum = checksum
+        if self.computed_checksum() == checksum:
+            self.counters.checksums_verified += 1
+            return ApplyResult.VERIFIED
+        self.counters.checksum_mismatches += 1
+        self.status = BookStatus.RESYNCING
+        return ApplyResult.MISMATCH
+
+    def mark_resyncing(self) -> None:
+        """The feed was interrupted (e.g. reconnect): wait for a fresh snapshot."""
+        if self.status is BookStatus.SYNCED:
+            self.status = BookStatus.RESYNCING
