@@ -8,7 +8,6 @@ from spotstream.asyncio.order_book import BookUpdate, OrderBook
 from spotstream.asyncio.subscription import Subscription, UpdateSubscription
 from spotstream.errors import (
     AuthenticationError,
-    ChecksumMismatchError,
     ClientClosedError,
     ConnectionClosedError,
     DecodeError,
@@ -60,7 +59,6 @@ __all__ = [
     "BookSnapshot",
     "BookStatus",
     "BookUpdate",
-    "ChecksumMismatchError",
     "ClientClosedError",
     "ConnectionClosedError",
     "DataEvent",

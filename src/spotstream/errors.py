@@ -12,7 +12,6 @@
     ├── InvalidCredentialsError       API credentials missing or malformed (also ValueError)
     ├── InvalidRequestError           rejected locally before anything was sent
     ├── UnknownSymbolError            no instrument data for a symbol (precision unknown)
-    ├── ChecksumMismatchError         a local book disagrees with the exchange's checksum
     ├── ConnectionClosedError         the socket closed and the operation could not finish
     ├── RequestTimeoutError           no response within the deadline
     │   └── OutcomeUnknownError       ...for a request that may have taken effect
@@ -100,16 +99,6 @@ class UnknownSymbolError(SpotstreamError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown symbol"
-
-
-class ChecksumMismatchError(SpotstreamError):
-    """The local book's checksum differs from the exchange's."""
-
-    def __init__(self, symbol: str, expected: int, actual: int) -> None:
-        self.symbol = symbol
-        self.expected = expected
-        self.actual = actual
-        super().__init__(f"{symbol}: checksum mismatch (exchange {expected}, local {actual})")
 
 
 class ConnectionClosedError(SpotstreamError):

@@ -40,7 +40,6 @@ Spawn = Callable[[Coroutine[Any, Any, None]], object]
 
 @dataclass(slots=True)
 class SessionStats:
-    frames: int = 0
     unhandled: int = 0
     resyncs_requested: int = 0
     lifecycle: deque[LifecycleEvent] = field(default_factory=lambda: deque(maxlen=1000))

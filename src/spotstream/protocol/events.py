@@ -48,10 +48,6 @@ class Heartbeat(msgspec.Struct, frozen=True, gc=False):
     pass
 
 
-class Pong(msgspec.Struct, frozen=True, gc=False):
-    req_id: int | None
-
-
 class RequestDone(msgspec.Struct, frozen=True, gc=False):
     """Every answer to request ``req_id`` has arrived.
 
@@ -73,4 +69,4 @@ class Unhandled(msgspec.Struct, frozen=True, gc=False):
     frame: bytes | str
 
 
-Event = ChannelData[object] | BookData | StatusChanged | Heartbeat | Pong | RequestDone | Unhandled
+Event = ChannelData[object] | BookData | StatusChanged | Heartbeat | RequestDone | Unhandled
