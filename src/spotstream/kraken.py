@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine, Generator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import AsyncExitStack
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from spotstream.asyncio.backoff import ReconnectPolicy
+from spotstream.asyncio.call import Call
 from spotstream.asyncio.connection import ManagedConnection
+from spotstream.asyncio.kraken_private_session import KrakenV2PrivateSession
 from spotstream.asyncio.kraken_session import KrakenV2Session
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.subscription import (
@@ -28,7 +30,10 @@ from spotstream.asyncio.subscription import (
     UpdateSubscription,
 )
 from spotstream.asyncio.transport import Transport, default_transport, transport_by_name
-from spotstream.errors import ClientClosedError
+from spotstream.auth.kraken import Credentials
+from spotstream.auth.kraken_rest import get_websockets_token
+from spotstream.errors import ClientClosedError, InvalidCredentialsError
+from spotstream.kraken_trading import KrakenTradingStreams
 from spotstream.models import (
     BookSnapshot,
     BookStatus,
@@ -41,36 +46,21 @@ from spotstream.models import (
     Ticker,
     Trade,
 )
+from spotstream.protocol.kraken_v2_private import (
+    PRIVATE_CHANNELS,
+    Endpoint,
+    KrakenV2PrivateProtocol,
+)
 
 KRAKEN_V2_PUBLIC_URL = "wss://ws.kraken.com/v2"
 KRAKEN_V2_BETA_URL = "wss://beta-ws.kraken.com/v2"
-
-
-class _Closable(Protocol):
-    async def close(self) -> None: ...
+KRAKEN_V2_PRIVATE_URL = "wss://ws-auth.kraken.com/v2"
+KRAKEN_V2_L3_URL = "wss://ws-l3.kraken.com/v2"
+KRAKEN_REST_URL = "https://api.kraken.com"
 
 
 T = TypeVar("T")
-R = TypeVar("R", bound=_Closable)
-
-
-class _Call(Generic[R]):
-    """An awaitable that is also an async context manager closing what it returns."""
-
-    def __init__(self, coro: Coroutine[Any, Any, R]) -> None:
-        self._coro = coro
-        self._value: R | None = None
-
-    def __await__(self) -> Generator[Any, None, R]:
-        return self._coro.__await__()
-
-    async def __aenter__(self) -> R:
-        self._value = await self._coro
-        return self._value
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._value is not None:
-            await self._value.close()
+_Call = Call
 
 
 def _symbols(symbols: str | Sequence[str]) -> list[str]:
@@ -80,15 +70,26 @@ def _symbols(symbols: str | Sequence[str]) -> list[str]:
 class KrakenSocketClient:
     """A Kraken WebSocket v2 client. Use it as ``async with KrakenSocketClient() as client``.
 
-    ``url`` selects the endpoint (production, beta, or a simulator's URL). ``transport`` is
-    ``"picows"`` (default), ``"websockets"`` or any :class:`Transport`. With
-    ``output_original_data=True`` every :class:`DataEvent` carries the exchange's frame.
+    ``url`` selects the public endpoint (production, beta, or a simulator's URL);
+    ``private_url``, ``l3_url`` and ``rest_url`` the authenticated ones. Private feeds,
+    trading and level 3 need ``credentials`` (or ``api_key``/``api_secret``): a fresh
+    session token is fetched from ``rest_url`` on every connect; or pass ``token_source``,
+    an async function returning a token. ``transport`` is ``"picows"`` (default),
+    ``"websockets"`` or any :class:`Transport`. With ``output_original_data=True`` every
+    :class:`DataEvent` carries the exchange's frame.
     """
 
     def __init__(
         self,
         *,
         url: str = KRAKEN_V2_PUBLIC_URL,
+        private_url: str = KRAKEN_V2_PRIVATE_URL,
+        l3_url: str = KRAKEN_V2_L3_URL,
+        rest_url: str = KRAKEN_REST_URL,
+        credentials: Credentials | None = None,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        token_source: Callable[[], Awaitable[str]] | None = None,
         transport: Transport | str | None = None,
         output_original_data: bool = False,
         request_timeout: float = 10.0,
@@ -99,6 +100,15 @@ class KrakenSocketClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
+        self.private_url = private_url
+        self.l3_url = l3_url
+        self.rest_url = rest_url
+        if credentials is None and (api_key is not None or api_secret is not None):
+            credentials = Credentials(api_key or "", api_secret or "")
+        self._credentials = credentials
+        self._token_source = token_source
+        self._private: KrakenV2PrivateSession | None = None
+        self._l3: KrakenV2PrivateSession | None = None
         if isinstance(transport, str):
             transport = transport_by_name(transport)
         self._transport = transport or default_transport()
@@ -131,18 +141,22 @@ class KrakenSocketClient:
 
     async def __aexit__(self, *exc: object) -> None:
         session, stack = self._session, self._stack
-        self._session = None
+        sessions = [s for s in (self._private, self._l3, session) if s is not None]
+        self._session = self._private = self._l3 = None
         if session is not None:
             for sub in list(self._subscriptions):
                 sub.closed = True
                 sub.fail(ClientClosedError("client closed"))
-            await session.connection.close()
+        for each in sessions:
+            await each.connection.close()
         if stack is not None:
             await stack.aclose()
 
-    def _make_connection(self, session: KrakenV2Session) -> ManagedConnection:
+    def _make_connection(
+        self, session: KrakenV2Session, url: str | None = None
+    ) -> ManagedConnection:
         return ManagedConnection(
-            self.url,
+            url or self.url,
             self._transport,
             session,
             policy=self._policy,
@@ -163,6 +177,58 @@ class KrakenSocketClient:
             raise ClientClosedError("the client is not open (use `async with`)")
         return self._session
 
+    @property
+    def private_session(self) -> KrakenV2PrivateSession:
+        """The private endpoint's connection (opened on first use)."""
+        if self._private is None:
+            self._private = self._authenticated("private", self.private_url)
+        return self._private
+
+    @property
+    def l3_session(self) -> KrakenV2PrivateSession:
+        """The level-3 endpoint's connection (opened on first use)."""
+        if self._l3 is None:
+            self._l3 = self._authenticated("l3", self.l3_url)
+        return self._l3
+
+    def _authenticated(self, endpoint: Endpoint, url: str) -> KrakenV2PrivateSession:
+        public = self.session  # raises when the client is not open
+        if self._credentials is None and self._token_source is None:
+            raise InvalidCredentialsError(
+                "private feeds, trading and level 3 need credentials (api_key/api_secret)"
+            )
+        session = KrakenV2PrivateSession(
+            lambda s: self._make_connection(s, url),
+            token=self._fetch_token,
+            protocol=KrakenV2PrivateProtocol(endpoint, public.protocol.instruments),
+            ensure_instruments=self._public_instruments,
+            spawn=self._spawn,
+            clock=self._clock,
+            request_timeout=self._request_timeout,
+            output_original_data=self._output_original_data,
+            queue_size=self._queue_size,
+        )
+        self._spawn(session.connection.run())
+        return session
+
+    async def _fetch_token(self) -> str:
+        if self._token_source is not None:
+            return await self._token_source()
+        assert self._credentials is not None
+        token = await get_websockets_token(
+            self._credentials, base_url=self.rest_url, timeout=self._request_timeout
+        )
+        return token.token
+
+    async def _public_instruments(self) -> None:
+        session = self.session
+        await session._wait_connected()
+        await session._ensure_instruments()
+
+    async def _forget_subscription(self, sub: Subscription[Any]) -> None:
+        if sub in self._subscriptions:
+            self._subscriptions.remove(sub)
+
     def on_lifecycle(self, listener: Callable[[LifecycleEvent], None]) -> None:
         """Call ``listener`` on every connection lifecycle event (connect, loss, restore...)."""
         self.session.add_lifecycle_listener(listener)
@@ -177,8 +243,9 @@ class KrakenSocketClient:
     async def _close_subscription(self, sub: Subscription[Any]) -> None:
         if sub in self._subscriptions:
             self._subscriptions.remove(sub)
-        if self._session is not None:
-            await self._session._close_subscription(sub)
+        owner = self._private if sub.channel in PRIVATE_CHANNELS else self._session
+        if owner is not None:
+            await owner._close_subscription(sub)
 
     def run_handler(self, sub: Subscription[T], handler: Handler[T]) -> UpdateSubscription[T]:
         update = UpdateSubscription(sub, handler)
@@ -186,8 +253,9 @@ class KrakenSocketClient:
         return update
 
 
-class KrakenSpotStreams:
-    """Kraken spot streams, named as in Kraken.Net's ``KrakenSocketClient.SpotStreams``."""
+class KrakenSpotStreams(KrakenTradingStreams):
+    """Kraken spot streams, named as in Kraken.Net's ``KrakenSocketClient.SpotStreams``;
+    the private feeds, trading and level 3 come from :class:`KrakenTradingStreams`."""
 
     def __init__(self, client: KrakenSocketClient) -> None:
         self._client = client

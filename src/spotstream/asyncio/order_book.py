@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
-from spotstream.book.verified import ApplyResult, VerifiedBook
+from spotstream.book.l3 import RestingOrder, VerifiedL3Book
+from spotstream.book.tracked import ApplyResult
+from spotstream.book.verified import VerifiedBook
 from spotstream.errors import RequestTimeoutError
 from spotstream.models import (
     BookCounters,
@@ -54,7 +56,8 @@ class OrderBook:
         self.depth = depth
         self.closed = False
         self.stream: Subscription[Any] | None = None  # the exchange subscription behind it
-        self._book: VerifiedBook | None = None
+        self._book: VerifiedBook | VerifiedL3Book | None = None
+        self.channel = "book"
         self._closer = closer
         self._spawn = spawn
         self._clock = clock
@@ -65,7 +68,7 @@ class OrderBook:
 
     # --- fed by the session ------------------------------------------------------------
 
-    def attach(self, book: VerifiedBook) -> None:
+    def attach(self, book: VerifiedBook | VerifiedL3Book) -> None:
         self._book = book
         self._set_status(book.status)
 
@@ -78,7 +81,7 @@ class OrderBook:
             kind = event.kind
             now = self._clock()
             for listener in self._listeners:
-                listener.push(DataEvent(update, self.symbol, "book", kind, now))
+                listener.push(DataEvent(update, self.symbol, self.channel, kind, now))
 
     def on_interrupted(self) -> None:
         if self._book is not None:
@@ -148,7 +151,7 @@ class OrderBook:
     def updates(self) -> Subscription[BookUpdate]:
         """An async iterator of change notifications (bounded; see Subscription)."""
         sub: Subscription[BookUpdate] = Subscription(
-            "book", [self.symbol], self._drop_listener, self._spawn, self.queue_size
+            self.channel, [self.symbol], self._drop_listener, self._spawn, self.queue_size
         )
         self._listeners.append(sub)
         return sub
@@ -173,3 +176,36 @@ class OrderBook:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+class L3OrderBook(OrderBook):
+    """A local Level-3 book (individual orders), verified on every message.
+
+    The L2 reads of :class:`OrderBook` (``snapshot()``, ``best_bid``, ...) are the view
+    aggregated from the orders; :meth:`orders` lists one price level's orders in queue
+    priority.
+    """
+
+    def __init__(
+        self,
+        symbol: str,
+        depth: int,
+        closer: Callable[[OrderBook], Coroutine[Any, Any, None]],
+        spawn: Callable[[Coroutine[Any, Any, None]], object],
+        clock: Callable[[], float],
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+    ) -> None:
+        super().__init__(symbol, depth, closer, spawn, clock, queue_size)
+        self.channel = "level3"
+
+    def orders(self, side: OrderSide, price: Decimal) -> tuple[RestingOrder, ...]:
+        """The orders resting at ``price`` on ``side``, first in queue first."""
+        book = self._book
+        if not isinstance(book, VerifiedL3Book):
+            return ()
+        return book.book.orders("bid" if side is OrderSide.BUY else "ask", price)
+
+    @property
+    def order_count(self) -> int:
+        book = self._book
+        return len(book.book) if isinstance(book, VerifiedL3Book) else 0

@@ -6,11 +6,11 @@ garbage collector (``gc=False``): one less cost per frame.
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from spotstream.book.verified import ApplyResult, VerifiedBook
+from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.errors import ExchangeError
 from spotstream.models import EventKind, SystemStatus
 
@@ -35,7 +35,7 @@ class BookData(msgspec.Struct, frozen=True, gc=False):
     key: StreamKey
     kind: EventKind
     result: ApplyResult
-    book: VerifiedBook
+    book: TrackedBook[Any, Any]  # a VerifiedBook (L2) or a VerifiedL3Book
     frame: bytes | str
 
 
@@ -61,6 +61,14 @@ class RequestDone(msgspec.Struct, frozen=True, gc=False):
     errors: list[ExchangeError] = msgspec.field(default_factory=list)
 
 
+class SequenceGap(msgspec.Struct, frozen=True, gc=False):
+    """A sequenced channel skipped (or repeated) a number: its state is no longer trusted."""
+
+    channel: str
+    expected: int
+    received: int
+
+
 class Unhandled(msgspec.Struct, frozen=True, gc=False):
     """A frame no route understood: counted and logged once per ``kind``, never dropped silently."""
 
@@ -69,4 +77,12 @@ class Unhandled(msgspec.Struct, frozen=True, gc=False):
     frame: bytes | str
 
 
-Event = ChannelData[object] | BookData | StatusChanged | Heartbeat | RequestDone | Unhandled
+Event = (
+    ChannelData[object]
+    | BookData
+    | StatusChanged
+    | Heartbeat
+    | RequestDone
+    | SequenceGap
+    | Unhandled
+)

@@ -94,6 +94,8 @@ class KrakenV2Protocol:
         self._dropped_books: set[str] = set()
         self._next_req_id = 1
         self._pending: dict[int, _Pending] = {}
+        self._decoder: msgspec.json.Decoder[Any] = wire.FAST_CHANNEL_DECODER
+        self._response_decoder: msgspec.json.Decoder[Any] = wire.RESPONSE_DECODER
         self._routes: dict[type, Callable[[Any, bytes | str], list[Event]]] = {
             wire.BookTextMessage: self._on_book,
             wire.TickerMessage: self._on_items("ticker", translate.ticker),
@@ -191,7 +193,7 @@ class KrakenV2Protocol:
     def receive(self, frame: bytes | str) -> list[Event]:
         """Turn one received frame into events. Never raises on bad input."""
         try:
-            msg = wire.FAST_CHANNEL_DECODER.decode(frame)
+            msg = self._decoder.decode(frame)
         except msgspec.ValidationError as exc:
             return self._receive_other(frame, str(exc))
         except msgspec.DecodeError as exc:
@@ -200,7 +202,7 @@ class KrakenV2Protocol:
 
     def _receive_other(self, frame: bytes | str, why: str) -> list[Event]:
         try:
-            response = wire.RESPONSE_DECODER.decode(frame)
+            response = self._response_decoder.decode(frame)
         except msgspec.MsgspecError:
             return [self._unhandled(_channel_name(frame), why, frame)]
         return self._on_response(response, frame)

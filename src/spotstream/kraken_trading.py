@@ -1,0 +1,530 @@
+"""The private half of ``client.spot``: account feeds, trading and level 3 (Kraken v2).
+
+Every trading method is awaitable and typed: it validates its input before anything is
+sent (:class:`InvalidRequestError`), correlates the answer by ``req_id``, returns a typed
+result or raises the exchange's rejection (:class:`RequestError`, with Kraken's text), and
+is never retried. Without an answer it raises :class:`OutcomeUnknownError`: reconcile
+through :meth:`KrakenTradingStreams.executions` (or :attr:`open_orders`).
+
+Names follow Kraken's methods (``add_order``, ``amend_order``, ``edit_order``, ...) and
+Kraken.Net's (``place_order``, ``cancel_orders``, ``cancel_all_orders``, ...). One
+difference: Kraken.Net's ``EditOrderAsync`` amends in place; here that is
+:meth:`amend_order`, because ``edit_order`` is Kraken's cancel-and-replace (Kraken.Net's
+``ReplaceOrderAsync``, also offered as :meth:`replace_order`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from spotstream.asyncio.call import Call
+from spotstream.asyncio.kraken_private_session import (
+    SNAPSHOT_OPTIONS,
+    KrakenV2PrivateSession,
+    Select,
+    select_executions,
+    select_fills,
+    select_snapshot,
+)
+from spotstream.asyncio.order_book import L3OrderBook
+from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
+from spotstream.errors import ExchangeError, InvalidRequestError, RequestError
+from spotstream.models import Instrument
+from spotstream.protocol import kraken_v2_orders as orders
+from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol.events import RequestDone
+from spotstream.protocol.kraken_v2 import Outgoing
+from spotstream.trading import (
+    AmendedOrder,
+    Balance,
+    CancelAfter,
+    CancelledOrder,
+    ConditionalClose,
+    EditedOrder,
+    Fill,
+    LedgerEntry,
+    OrderRequest,
+    OrderState,
+    OrderUpdate,
+    PlacedOrder,
+    Reconciliation,
+)
+
+if TYPE_CHECKING:
+    from spotstream.kraken import KrakenSocketClient
+
+ExecutionItem = OrderUpdate | Reconciliation
+BalanceItem = Balance | LedgerEntry | Reconciliation
+
+
+def _one(done: RequestDone) -> Any:
+    if done.errors:
+        raise done.errors[0]
+    return done.results[0]
+
+
+class KrakenTradingStreams:
+    """Private feeds, trading methods and level-3 books of :class:`KrakenSocketClient`."""
+
+    _client: KrakenSocketClient
+
+    # --- account feeds -------------------------------------------------------------------
+
+    def executions(
+        self,
+        *,
+        snap_orders: bool = True,
+        snap_trades: bool = False,
+        order_status: bool = True,
+        ratecounter: bool = False,
+        rebased: bool | None = None,
+        users: str | None = None,
+    ) -> Call[Subscription[ExecutionItem]]:
+        """Order updates and fills (``executions``); after any interruption, a
+        :class:`Reconciliation` (sequence gaps are detected, never silent)."""
+        options: dict[str, Any] = {
+            "order_status": order_status,
+            "ratecounter": ratecounter or None,
+            "rebased": rebased,
+            "users": users,
+            **SNAPSHOT_OPTIONS["executions"],
+        }
+        return Call(
+            self._open_private("executions", options, select_executions(snap_orders, snap_trades))
+        )
+
+    def balances(
+        self, *, snapshot: bool = True, rebased: bool | None = None, users: str | None = None
+    ) -> Call[Subscription[BalanceItem]]:
+        """Balances (snapshot: :class:`Balance`), then each change (:class:`LedgerEntry`)."""
+        options = {"rebased": rebased, "users": users, **SNAPSHOT_OPTIONS["balances"]}
+        return Call(self._open_private("balances", options, select_snapshot(snapshot)))
+
+    def level3(self, symbol: str, depth: int = 10, *, synced: bool = True) -> Call[L3OrderBook]:
+        """A maintained level-3 book (individual orders), checksum-verified per message."""
+        return Call(self._open_l3(symbol, depth, synced))
+
+    @property
+    def open_orders(self) -> dict[str, OrderState]:
+        """Open orders as the executions feed has told them (needs an executions stream)."""
+        return dict(self._client.private_session.orders.open)
+
+    @property
+    def account_balances(self) -> dict[str, Decimal]:
+        """Balances as the balances feed has told them (needs a balances stream)."""
+        return dict(self._client.private_session.balances.balances)
+
+    @property
+    def rate_counters(self) -> dict[str, int]:
+        """The trading rate counter per symbol (executions with ``ratecounter=True``)."""
+        return dict(self._client.private_session.protocol.ratecounts)
+
+    @property
+    def max_rate_count(self) -> int | None:
+        """The account's rate-counter threshold, from the executions ack."""
+        return self._client.private_session.protocol.maxratecount
+
+    # --- Kraken.Net callback names -------------------------------------------------------
+
+    async def subscribe_to_order_updates(
+        self,
+        handler: Handler[ExecutionItem],
+        snapshot_order: bool = True,
+        snapshot_trades: bool = False,
+    ) -> UpdateSubscription[ExecutionItem]:
+        sub = await self.executions(snap_orders=snapshot_order, snap_trades=snapshot_trades)
+        return self._client.run_handler(sub, handler)
+
+    async def subscribe_to_user_trade_updates(
+        self, handler: Handler[Fill]
+    ) -> UpdateSubscription[Fill]:
+        sub = await self._open_private("executions", self._executions_defaults(), select_fills)
+        return self._client.run_handler(sub, handler)
+
+    async def subscribe_to_balance_updates(
+        self, handler: Handler[BalanceItem], snapshot: bool = True
+    ) -> UpdateSubscription[BalanceItem]:
+        return self._client.run_handler(await self.balances(snapshot=snapshot), handler)
+
+    async def subscribe_to_individual_order_book_updates(
+        self, symbol: str, depth: int, handler: Handler[Any]
+    ) -> UpdateSubscription[Any]:
+        """``handler`` gets a change notification per level3 message (read the book)."""
+        book = await self.level3(symbol, depth, synced=False)
+        update = self._client.run_handler(book.updates(), handler)
+        update.also_close(book.close)
+        return update
+
+    # --- trading -------------------------------------------------------------------------
+
+    async def add_order(
+        self,
+        symbol: str,
+        side: str,
+        order_type: str,
+        order_qty: Decimal,
+        *,
+        limit_price: Decimal | None = None,
+        limit_price_type: str | None = None,
+        trigger_price: Decimal | None = None,
+        trigger_reference: str | None = None,
+        trigger_price_type: str | None = None,
+        time_in_force: str | None = None,
+        expire_time: datetime | None = None,
+        effective_time: datetime | None = None,
+        post_only: bool | None = None,
+        reduce_only: bool | None = None,
+        margin: bool | None = None,
+        display_qty: Decimal | None = None,
+        cash_order_qty: Decimal | None = None,
+        fee_preference: str | None = None,
+        stp_type: str | None = None,
+        cl_ord_id: str | None = None,
+        order_userref: int | None = None,
+        sender_sub_id: str | None = None,
+        conditional: ConditionalClose | None = None,
+        deadline: datetime | None = None,
+        validate: bool = False,
+        timeout: float | None = None,
+    ) -> PlacedOrder:
+        """Place one order (Kraken ``add_order``; every parameter of spec §8.1)."""
+        order = OrderRequest(
+            side=str(side),
+            order_type=str(order_type),
+            order_qty=order_qty,
+            limit_price=limit_price,
+            limit_price_type=limit_price_type,
+            trigger_price=trigger_price,
+            trigger_reference=trigger_reference,
+            trigger_price_type=trigger_price_type,
+            time_in_force=time_in_force,
+            expire_time=expire_time,
+            effective_time=effective_time,
+            post_only=post_only,
+            reduce_only=reduce_only,
+            margin=margin,
+            display_qty=display_qty,
+            cash_order_qty=cash_order_qty,
+            fee_preference=fee_preference,
+            stp_type=stp_type,
+            cl_ord_id=cl_ord_id,
+            order_userref=order_userref,
+            sender_sub_id=sender_sub_id,
+            conditional=conditional,
+        )
+        return await self.submit_order(
+            symbol, order, deadline=deadline, validate=validate, timeout=timeout
+        )
+
+    async def submit_order(
+        self,
+        symbol: str,
+        order: OrderRequest,
+        *,
+        deadline: datetime | None = None,
+        validate: bool = False,
+        timeout: float | None = None,
+    ) -> PlacedOrder:
+        """Place an :class:`OrderRequest` (the same order model ``batch_add`` takes)."""
+        pair, checked = self._pair(symbol), self._deadline(deadline)
+        orders.validate_order(order, pair)
+        session = await self._trading_session()
+
+        def build(token: str) -> Outgoing:
+            params = orders.add_order_params(
+                order, symbol, token, pair=pair, deadline=checked, validate=validate
+            )
+            return session.protocol.trading("add_order", params)
+
+        result: PlacedOrder = _one(await session.trade(build, timeout))
+        return result
+
+    async def place_order(
+        self,
+        symbol: str,
+        side: str,
+        order_type: str,
+        quantity: Decimal,
+        price: Decimal | None = None,
+        **options: Any,
+    ) -> PlacedOrder:
+        """Kraken.Net's ``PlaceOrderAsync``: :meth:`add_order` with ``price`` as limit price."""
+        return await self.add_order(
+            symbol, side, order_type, quantity, limit_price=price, **options
+        )
+
+    async def batch_add(
+        self,
+        symbol: str,
+        batch: Sequence[OrderRequest],
+        *,
+        deadline: datetime | None = None,
+        validate: bool = False,
+        timeout: float | None = None,
+    ) -> list[PlacedOrder]:
+        """Place 2-15 orders on one symbol; all are validated first (all or nothing)."""
+        pair, checked = self._pair(symbol), self._deadline(deadline)
+        orders.batch_add_params(batch, symbol, "-", pair=pair, deadline=checked, validate=validate)
+        session = await self._trading_session()
+
+        def build(token: str) -> Outgoing:
+            params = orders.batch_add_params(
+                batch, symbol, token, pair=pair, deadline=checked, validate=validate
+            )
+            return session.protocol.trading("batch_add", params)
+
+        results: list[PlacedOrder] = _one(await session.trade(build, timeout))
+        return results
+
+    place_multiple_orders = batch_add
+
+    async def amend_order(
+        self,
+        order_id: str | None = None,
+        *,
+        cl_ord_id: str | None = None,
+        order_qty: Decimal,
+        limit_price: Decimal | None = None,
+        limit_price_type: str | None = None,
+        display_qty: Decimal | None = None,
+        post_only: bool | None = None,
+        trigger_price: Decimal | None = None,
+        trigger_price_type: str | None = None,
+        deadline: datetime | None = None,
+        symbol: str | None = None,
+        timeout: float | None = None,
+    ) -> AmendedOrder:
+        """Change an order in place (ids and, where possible, queue priority kept)."""
+        checked = self._deadline(deadline)
+        pair = self._pair(symbol) if symbol else None
+        fields: dict[str, Any] = {
+            "order_id": order_id,
+            "cl_ord_id": cl_ord_id,
+            "order_qty": order_qty,
+            "display_qty": display_qty,
+            "limit_price": limit_price,
+            "limit_price_type": limit_price_type,
+            "post_only": post_only,
+            "trigger_price": trigger_price,
+            "trigger_price_type": trigger_price_type,
+            "deadline": checked,
+            "symbol": symbol,
+            "pair": pair,
+        }
+        orders.amend_order_params("-", **fields)
+        session = await self._trading_session()
+
+        def build(token: str) -> Outgoing:
+            params = orders.amend_order_params(token, **fields)
+            return session.protocol.trading("amend_order", params)
+
+        result: AmendedOrder = _one(await session.trade(build, timeout))
+        return result
+
+    async def edit_order(
+        self,
+        order_id: str,
+        symbol: str,
+        *,
+        order_qty: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        display_qty: Decimal | None = None,
+        post_only: bool | None = None,
+        reduce_only: bool | None = None,
+        trigger_price: Decimal | None = None,
+        trigger_reference: str | None = None,
+        trigger_price_type: str | None = None,
+        order_userref: int | None = None,
+        fee_preference: str | None = None,
+        deadline: datetime | None = None,
+        validate: bool = False,
+        timeout: float | None = None,
+    ) -> EditedOrder:
+        """Cancel and replace an order (Kraken ``edit_order``: a new order id)."""
+        fields: dict[str, Any] = {
+            "order_id": order_id,
+            "symbol": symbol,
+            "order_qty": order_qty,
+            "limit_price": limit_price,
+            "display_qty": display_qty,
+            "post_only": post_only,
+            "reduce_only": reduce_only,
+            "trigger_price": trigger_price,
+            "trigger_reference": trigger_reference,
+            "trigger_price_type": trigger_price_type,
+            "order_userref": order_userref,
+            "fee_preference": fee_preference,
+            "deadline": self._deadline(deadline),
+            "validate": validate,
+            "pair": self._pair(symbol),
+        }
+        orders.edit_order_params("-", **fields)
+        session = await self._trading_session()
+
+        def build(token: str) -> Outgoing:
+            return session.protocol.trading("edit_order", orders.edit_order_params(token, **fields))
+
+        result: EditedOrder = _one(await session.trade(build, timeout))
+        return result
+
+    replace_order = edit_order
+
+    async def cancel_orders(
+        self,
+        order_ids: Sequence[str] = (),
+        *,
+        cl_ord_ids: Sequence[str] = (),
+        order_userrefs: Sequence[int] = (),
+        timeout: float | None = None,
+    ) -> list[CancelledOrder | ExchangeError]:
+        """Cancel orders by any identifiers; one outcome per identifier (Kraken answers
+        each separately): a :class:`CancelledOrder`, or the rejection for that one."""
+        if isinstance(order_ids, str):
+            order_ids = [order_ids]
+        orders.cancel_order_params("-", order_ids, cl_ord_ids, order_userrefs)
+        session = await self._trading_session()
+
+        def build(token: str) -> Outgoing:
+            params, expected = orders.cancel_order_params(
+                token, order_ids, cl_ord_ids, order_userrefs
+            )
+            return session.protocol.trading("cancel_order", params, expected)
+
+        done = await session.trade(build, timeout)
+        outcomes: list[CancelledOrder | ExchangeError] = [*done.results, *done.errors]  # type: ignore[list-item]
+        return outcomes
+
+    async def cancel_order(
+        self,
+        order_id: str | None = None,
+        *,
+        cl_ord_id: str | None = None,
+        timeout: float | None = None,
+    ) -> CancelledOrder:
+        """Cancel one order (by ``order_id`` or ``cl_ord_id``); raises its rejection."""
+        ids = [order_id] if order_id is not None else []
+        cl_ids = [cl_ord_id] if cl_ord_id is not None else []
+        if len(ids) + len(cl_ids) != 1:
+            raise InvalidRequestError("cancel_order needs one of order_id and cl_ord_id")
+        (outcome,) = await self.cancel_orders(ids, cl_ord_ids=cl_ids, timeout=timeout)
+        if isinstance(outcome, ExchangeError):
+            raise outcome
+        return outcome
+
+    async def cancel_all(self, *, timeout: float | None = None) -> int:
+        """Cancel every open and untriggered order; returns how many."""
+        session = await self._trading_session()
+
+        def build(token: str) -> Outgoing:
+            params = pw.CancelAllParams(token=token)
+            return session.protocol.trading("cancel_all", params)
+
+        count: int = _one(await session.trade(build, timeout))
+        return count
+
+    cancel_all_orders = cancel_all
+
+    async def cancel_all_orders_after(
+        self, timeout: int | timedelta, *, request_timeout: float | None = None
+    ) -> CancelAfter:
+        """Arm (or with 0, disarm) the dead man's switch: every order is cancelled unless
+        this is called again within ``timeout`` seconds."""
+        seconds = int(timeout.total_seconds()) if isinstance(timeout, timedelta) else timeout
+        orders.cancel_after_params("-", seconds)
+        session = await self._trading_session()
+
+        def build(token: str) -> Outgoing:
+            params = orders.cancel_after_params(token, seconds)
+            return session.protocol.trading("cancel_all_orders_after", params)
+
+        result: CancelAfter = _one(await session.trade(build, request_timeout))
+        return result
+
+    @contextlib.asynccontextmanager
+    async def dead_man_switch(
+        self, timeout: int = 60, refresh_every: float = 20.0
+    ) -> AsyncIterator[CancelAfter]:
+        """Keep the dead man's switch armed while the block runs; disarm on exit.
+
+        If the refresh fails (connection down, rejection) the switch stays armed at the
+        exchange and fires on time: that is its purpose. It is retried every period.
+        """
+        if not 0 < refresh_every < timeout:
+            raise InvalidRequestError("refresh_every must be between 0 and timeout")
+        first = await self.cancel_all_orders_after(timeout)
+
+        async def refresh() -> None:
+            while True:
+                await asyncio.sleep(refresh_every)
+                with contextlib.suppress(ExchangeError, RequestError, TimeoutError):
+                    await self.cancel_all_orders_after(timeout)
+
+        task = self._client._spawn(refresh())
+        try:
+            yield first
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await self.cancel_all_orders_after(0)
+
+    async def batch_cancel(
+        self,
+        order_ids: Sequence[str | int] = (),
+        *,
+        cl_ord_ids: Sequence[str] = (),
+        timeout: float | None = None,
+    ) -> int:
+        """Cancel 2-50 orders (ids or ``order_userref`` values) in one request."""
+        orders.batch_cancel_params("-", order_ids, cl_ord_ids)
+        session = await self._trading_session()
+
+        def build(token: str) -> Outgoing:
+            params = orders.batch_cancel_params(token, order_ids, cl_ord_ids)
+            return session.protocol.trading("batch_cancel", params)
+
+        count: int = _one(await session.trade(build, timeout))
+        return count
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _executions_defaults(self) -> dict[str, Any]:
+        return {"order_status": True, **SNAPSHOT_OPTIONS["executions"]}
+
+    async def _open_private(
+        self, channel: str, options: dict[str, Any], select: Select
+    ) -> Subscription[Any]:
+        session = self._client.private_session
+        sub = self._client.new_subscription(channel, [])
+        session.select(sub, select)
+        try:
+            await session.open(sub, options)
+        except BaseException:
+            await self._client._forget_subscription(sub)
+            raise
+        return sub
+
+    async def _open_l3(self, symbol: str, depth: int, synced: bool) -> L3OrderBook:
+        session = self._client.l3_session
+        book = await session.open_l3_book(symbol, depth)
+        if synced:
+            await book.wait_synced(self._client._request_timeout)
+        return book
+
+    async def _trading_session(self) -> KrakenV2PrivateSession:
+        session = self._client.private_session
+        await session.wait_ready()
+        return session
+
+    def _pair(self, symbol: str) -> Instrument | None:
+        """The instrument if known (for precision checks); the exchange checks anyway."""
+        public = self._client._session
+        return public.protocol.instruments.pairs.get(symbol) if public else None
+
+    def _deadline(self, deadline: datetime | None) -> datetime | None:
+        return orders.check_deadline(deadline, datetime.now(UTC))
