@@ -33,7 +33,8 @@ from spotstream.asyncio.transport import Transport, default_transport, transport
 from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.errors import ClientClosedError, InvalidCredentialsError
-from spotstream.kraken_trading import KrakenTradingStreams
+from spotstream.kraken_feeds import KrakenPrivateFeeds
+from spotstream.kraken_trading import KrakenTrading
 from spotstream.models import (
     BookSnapshot,
     BookStatus,
@@ -253,9 +254,10 @@ class KrakenSocketClient:
         return update
 
 
-class KrakenSpotStreams(KrakenTradingStreams):
+class KrakenSpotStreams(KrakenPrivateFeeds, KrakenTrading):
     """Kraken spot streams, named as in Kraken.Net's ``KrakenSocketClient.SpotStreams``;
-    the private feeds, trading and level 3 come from :class:`KrakenTradingStreams`."""
+    the private feeds and level 3 come from :class:`KrakenPrivateFeeds`, trading from
+    :class:`KrakenTrading`."""
 
     def __init__(self, client: KrakenSocketClient) -> None:
         self._client = client

@@ -1,0 +1,152 @@
+"""Account state from the private feeds, and reconciliation after an interruption."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from spotstream.models import OrderSide
+from spotstream.protocol.account import (
+    BalanceTracker,
+    OrderTracker,
+    reconcile_balances,
+    reconcile_orders,
+)
+from spotstream.trading import (
+    Balance,
+    BalanceChange,
+    Fill,
+    LedgerEntry,
+    OrderUpdate,
+    ReconcileReason,
+)
+
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def update(order_id: str, exec_type: str, status: str | None, **fields: Any) -> OrderUpdate:
+    values: dict[str, Any] = {
+        "order_id": order_id,
+        "exec_type": exec_type,
+        "status": status,
+        "symbol": None,
+        "side": None,
+        "order_type": None,
+        "quantity": None,
+        "limit_price": None,
+        "filled_quantity": None,
+        "filled_cost": None,
+        "average_price": None,
+        "client_order_id": None,
+        "user_ref": None,
+        "time_in_force": None,
+        "reason": None,
+        "timestamp": NOW,
+        "fill": None,
+        "ratecount": None,
+    }
+    values.update(fields)
+    return OrderUpdate(**values)
+
+
+def fill(order_id: str, exec_id: str, qty: str) -> Fill:
+    return Fill(
+        order_id,
+        1,
+        exec_id,
+        "BTC/USD",
+        OrderSide.BUY,
+        Decimal(qty),
+        Decimal("100"),
+        None,
+        (),
+        True,
+        NOW,
+    )
+
+
+def test_updates_merge_into_the_order_and_closed_orders_leave() -> None:
+    tracker = OrderTracker()
+    tracker.apply(
+        update(
+            "O1",
+            "pending_new",
+            "pending_new",
+            symbol="BTC/USD",
+            side=OrderSide.BUY,
+            quantity=Decimal("2"),
+            limit_price=Decimal("100"),
+        )
+    )
+    state = tracker.apply(update("O1", "new", "new"))  # minimal: keeps what it does not carry
+    assert state.symbol == "BTC/USD"
+    assert state.quantity == Decimal("2")
+    assert state.status == "new"
+    state = tracker.apply(
+        update(
+            "O1",
+            "trade",
+            "partially_filled",
+            filled_quantity=Decimal("0.5"),
+            fill=fill("O1", "E1", "0.5"),
+        )
+    )
+    assert state.filled_quantity == Decimal("0.5")
+    assert "O1" in tracker.open
+    tracker.apply(update("O1", "filled", "filled", filled_quantity=Decimal("2")))
+    assert tracker.open == {}
+
+
+def test_reconciliation_says_what_changed_during_the_gap() -> None:
+    tracker = OrderTracker()
+    for order_id in ("KEEP", "GONE", "MOVED"):
+        tracker.apply(update(order_id, "new", "new", quantity=Decimal("1")))
+    tracker.apply(update("KEEP", "trade", "partially_filled", fill=fill("KEEP", "E0", "0.1")))
+    tracker.interrupt(ReconcileReason.SEQUENCE_GAP)
+    tracker.interrupt(ReconcileReason.RECONNECT)  # the first interruption is the one that counts
+    snapshot = [
+        update("KEEP", "new", "partially_filled", quantity=Decimal("1")),
+        update(
+            "MOVED",
+            "new",
+            "partially_filled",
+            quantity=Decimal("1"),
+            filled_quantity=Decimal("0.4"),
+        ),
+        update("NEW", "new", "new", quantity=Decimal("3")),
+        update("GONE", "trade", "filled", fill=fill("GONE", "E9", "1")),
+        update("KEEP", "trade", "partially_filled", fill=fill("KEEP", "E0", "0.1")),  # seen before
+    ]
+    fills = tracker.replace(snapshot)
+    result = reconcile_orders(tracker, fills)
+    assert result is not None
+    assert result.reason is ReconcileReason.SEQUENCE_GAP
+    assert [o.order_id for o in result.opened] == ["NEW"]
+    assert [o.order_id for o in result.closed] == ["GONE"]
+    assert [(a.order_id, b.filled_quantity) for a, b in result.changed] == [
+        ("MOVED", Decimal("0.4"))
+    ]
+    assert [f.exec_id for f in result.fills] == ["E9"]
+    assert set(tracker.open) == {"KEEP", "MOVED", "NEW"}
+    assert reconcile_orders(tracker, []) is None  # nothing interrupted since
+
+
+def test_balance_reconciliation() -> None:
+    tracker = BalanceTracker()
+    tracker.replace([Balance("USD", Decimal("100")), Balance("BTC", Decimal("1"))])
+    tracker.apply(
+        LedgerEntry("L1", "T1", NOW, "trade", "USD", Decimal("-10"), Decimal("0"), Decimal("90"))
+    )
+    assert tracker.balances["USD"] == Decimal("90")
+    tracker.interrupt(ReconcileReason.RECONNECT)
+    tracker.replace(
+        [Balance("USD", Decimal("80")), Balance("ETH", Decimal("2")), Balance("BTC", Decimal("1"))]
+    )
+    result = reconcile_balances(tracker)
+    assert result is not None
+    assert result.balances == (
+        BalanceChange("ETH", None, Decimal("2")),
+        BalanceChange("USD", Decimal("90"), Decimal("80")),
+    )
+    assert not result.empty
