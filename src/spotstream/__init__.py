@@ -4,8 +4,9 @@ Start with :class:`KrakenSocketClient`; every model and error is importable from
 """
 
 from spotstream.asyncio.backoff import ReconnectPolicy
-from spotstream.asyncio.order_book import BookUpdate, OrderBook
+from spotstream.asyncio.order_book import BookUpdate, L3OrderBook, OrderBook
 from spotstream.asyncio.subscription import Subscription, UpdateSubscription
+from spotstream.auth.kraken import Credentials
 from spotstream.errors import (
     AuthenticationError,
     ClientClosedError,
@@ -23,7 +24,10 @@ from spotstream.errors import (
     UnknownSymbolError,
 )
 from spotstream.kraken import (
+    KRAKEN_REST_URL,
     KRAKEN_V2_BETA_URL,
+    KRAKEN_V2_L3_URL,
+    KRAKEN_V2_PRIVATE_URL,
     KRAKEN_V2_PUBLIC_URL,
     KrakenSocketClient,
     KrakenSpotStreams,
@@ -46,37 +50,77 @@ from spotstream.models import (
     Ticker,
     Trade,
 )
+from spotstream.trading import (
+    AmendedOrder,
+    Balance,
+    BalanceChange,
+    CancelAfter,
+    CancelledOrder,
+    ConditionalClose,
+    EditedOrder,
+    Fee,
+    Fill,
+    LedgerEntry,
+    OrderRequest,
+    OrderState,
+    OrderUpdate,
+    PlacedOrder,
+    ReconcileReason,
+    Reconciliation,
+    Wallet,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "KRAKEN_REST_URL",
     "KRAKEN_V2_BETA_URL",
+    "KRAKEN_V2_L3_URL",
+    "KRAKEN_V2_PRIVATE_URL",
     "KRAKEN_V2_PUBLIC_URL",
+    "AmendedOrder",
     "Asset",
     "AuthenticationError",
+    "Balance",
+    "BalanceChange",
     "BookCounters",
     "BookLevel",
     "BookSnapshot",
     "BookStatus",
     "BookUpdate",
+    "CancelAfter",
+    "CancelledOrder",
     "ClientClosedError",
+    "ConditionalClose",
     "ConnectionClosedError",
+    "Credentials",
     "DataEvent",
     "DecodeError",
+    "EditedOrder",
     "EventKind",
     "ExchangeError",
+    "Fee",
+    "Fill",
     "Instrument",
     "InvalidCredentialsError",
     "InvalidRequestError",
     "Kline",
     "KrakenSocketClient",
     "KrakenSpotStreams",
+    "L3OrderBook",
+    "LedgerEntry",
     "LifecycleEvent",
     "LifecycleKind",
     "OrderBook",
+    "OrderRequest",
     "OrderSide",
+    "OrderState",
+    "OrderUpdate",
     "OutcomeUnknownError",
+    "PlacedOrder",
     "ProtocolError",
+    "ReconcileReason",
+    "Reconciliation",
     "ReconnectPolicy",
     "RequestError",
     "RequestTimeoutError",
@@ -89,4 +133,5 @@ __all__ = [
     "Trade",
     "UnknownSymbolError",
     "UpdateSubscription",
+    "Wallet",
 ]

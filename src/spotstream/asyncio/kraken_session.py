@@ -215,7 +215,7 @@ class KrakenV2Session:
             self._status_subs.remove(sub)
         errors: list[ExchangeError] = []
         for want in self.streams.remove(sub):
-            if want.channel == "book":
+            if want.channel in ("book", "level3"):
                 self.protocol.drop_book(want.symbol)
             if not self.connection.connected or not want.confirmed:
                 continue
