@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from spotstream import BookStatus, KrakenSocketClient, LifecycleKind, ReconnectPolicy
+from spotstream.asyncio.transport import FrameSink, Link, default_transport
 from spotstream.simulator import Simulator
 from support.wait import eventually
 
@@ -95,3 +98,26 @@ async def test_queue_overflow_drops_oldest_and_marks_the_gap() -> None:
         assert event.gap
         assert updates.pending() <= 50
         assert book.counters.checksum_mismatches == 0  # the book itself never lags
+
+
+class _HeldTransport:
+    """The default transport, but each connect waits until released (a slow handshake)."""
+
+    def __init__(self) -> None:
+        self.inner = default_transport()
+        self.connecting = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def connect(self, url: str, sink: FrameSink) -> Link:
+        self.connecting.set()
+        await self.release.wait()
+        return await self.inner.connect(url, sink)
+
+
+async def test_closing_while_a_connect_is_in_flight_returns(sim: Simulator) -> None:
+    transport = _HeldTransport()
+    async with asyncio.timeout(5):
+        async with KrakenSocketClient(url=sim.urls["public"], transport=transport):
+            await transport.connecting.wait()
+            asyncio.get_running_loop().call_soon(transport.release.set)
+    await eventually(lambda: not sim.connections, what="the late link is closed, not served")

@@ -106,6 +106,9 @@ class ManagedConnection:
                 failures += 1
                 continue
             failures = 0
+            if self._closing:  # close() was called while this connect was in flight
+                await link.close()
+                break
             await self._serve(link)
             if not self._policy.enabled and not self._closing:
                 raise ConnectionClosedError(f"connection to {self.url} lost")

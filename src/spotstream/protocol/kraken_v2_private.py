@@ -126,7 +126,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
                 f"{channel!r} is not available on the {self.endpoint} endpoint "
                 f"(channels: {', '.join(self.channels)})"
             )
-        symbols = list(dict.fromkeys(symbols))
+        symbols = [s for s in dict.fromkeys(symbols) if s]  # "" names a symbol-less stream
         specs = self._private_specs(channel, symbols, options)
         fields = {k: v for k, v in options.items() if v is not None}
         if channel == "level3":
