@@ -75,7 +75,9 @@ class Engine:
         for _ in range(count):
             now = self.clock()
             for symbol in self.hub.active_symbols:
-                self.hub.publish(self.market.step(symbol, now))
+                step = self.market.step(symbol, now)
+                self.hub.publish(step)
+                self.hub.after_step(step)  # the matching engine: resting orders, triggers
                 self.steps += 1
 
     async def _run_max(self) -> None:

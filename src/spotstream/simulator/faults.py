@@ -15,7 +15,7 @@ from typing import Protocol
 class FaultTarget(Protocol):
     """What the server offers the immediate switches."""
 
-    def drop_connections(self) -> None: ...
+    def drop_connections(self, endpoint: str | None = None) -> None: ...
     def stall(self, seconds: float | None) -> None: ...
     def resume(self) -> None: ...
 
@@ -28,6 +28,8 @@ class Faults:
         self._drop_next = 0
         self._rejections: deque[str] = deque()
         self._corruptors: list[Callable[[str], None]] = []
+        self._sequence_skips = 0
+        self._response_delays: deque[float] = deque()
 
     # --- switches -----------------------------------------------------------------------------
 
@@ -56,6 +58,20 @@ class Faults:
         """Answer the next subscribe request (any connection) with ``error`` per symbol."""
         self._rejections.append(error)
 
+    def drop_private_connections(self) -> None:
+        """Close every private (``/v2-auth``) socket abruptly; public ones stay."""
+        self._target.drop_connections(endpoint="private")
+
+    def skip_next_sequence(self) -> None:
+        """The next ``executions`` or ``balances`` message (any connection) jumps its
+        ``sequence`` by one: a gap the client must notice."""
+        self._sequence_skips += 1
+
+    def delay_next_response(self, seconds: float) -> None:
+        """Hold back the next trading response (any connection) for ``seconds``; the order
+        itself still happens at once (its executions come first)."""
+        self._response_delays.append(seconds)
+
     # --- consumed by the server and the protocol modules --------------------------------------
 
     def on_corrupt(self, corrupt: Callable[[str], None]) -> None:
@@ -69,3 +85,12 @@ class Faults:
 
     def take_subscribe_rejection(self) -> str | None:
         return self._rejections.popleft() if self._rejections else None
+
+    def take_sequence_skip(self) -> bool:
+        if self._sequence_skips:
+            self._sequence_skips -= 1
+            return True
+        return False
+
+    def take_response_delay(self) -> float | None:
+        return self._response_delays.popleft() if self._response_delays else None

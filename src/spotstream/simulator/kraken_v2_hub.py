@@ -70,6 +70,10 @@ class KrakenV2Hub:
         self.instrument: Group = {}
         self.tapes: dict[str, BookTape] = {}
         self.on_activity: Callable[[], None] = lambda: None
+        # The matching engine's hooks: symbols with open user orders keep moving, and every
+        # live step (see after_step), or replayed step with trades, is shown to it.
+        self.order_symbols: frozenset[str] = frozenset()
+        self.step_listeners: list[Callable[[MarketStep], None]] = []
         self._watchers: Counter[str] = Counter()  # symbol -> subscriptions to it
         self._market_watchers: Counter[str] = Counter()  # ... to its trades, ticker or ohlc
         self._corrupt_pending: set[str] = set()
@@ -118,6 +122,15 @@ class KrakenV2Hub:
         self._watchers[symbol] += delta
         if not isinstance(group, BookGroup):
             self._market_watchers[symbol] += delta
+        self.on_activity()
+
+    def set_order_symbols(self, symbols: frozenset[str]) -> None:
+        """Keep ``symbols`` moving even when nobody watches them (open user orders)."""
+        for symbol in symbols - self.order_symbols:
+            self._watchers[symbol] += 1
+        for symbol in self.order_symbols - symbols:
+            self._watchers[symbol] -= 1
+        self.order_symbols = symbols
         self.on_activity()
 
     def corrupt_next_checksum(self, symbol: str) -> None:
@@ -177,6 +190,13 @@ class KrakenV2Hub:
                 group.deliver(update, time)
         self._publish_market_data(step.symbol, step.trades, step.bbo_changed, step.time_ns)
 
+    def after_step(self, step: MarketStep) -> None:
+        """Show a published live step to the step listeners. Separate from :meth:`publish` so
+        that everything fed by ``publish`` (an override included) sees the step before what
+        the listeners do about it."""
+        for listener in self.step_listeners:
+            listener(step)
+
     def replay(self, tape: BookTape, count: int, now_ns: int) -> None:
         """Queue the frames of the next ``count`` steps of a max-rate tape."""
         time = rfc3339(now_ns).encode()
@@ -186,6 +206,7 @@ class KrakenV2Hub:
             if group.tape_updates is not None
         ]
         watched = self._market_watchers[tape.symbol] > 0
+        matched = tape.symbol in self.order_symbols
         fills, bbo_changed = tape.fills, tape.bbo_changed
         for _ in range(count):
             index = tape.advance()
@@ -193,9 +214,13 @@ class KrakenV2Hub:
                 update = updates[index]
                 if update is not None:
                     group.deliver(update, time)
-            if watched and (fills[index] or bbo_changed[index]):
+            if (watched or matched) and (fills[index] or bbo_changed[index]):
                 trades = tape.market.record(fills[index], now_ns) if fills[index] else []
                 self._publish_market_data(tape.symbol, trades, bbo_changed[index], now_ns)
+                if matched and trades:
+                    step = MarketStep(tape.symbol, now_ns, fills=fills[index], trades=trades)
+                    for listener in self.step_listeners:
+                        listener(step)
 
     def _publish_market_data(
         self, symbol: str, trades: list[Trade], bbo_changed: bool, now_ns: int
