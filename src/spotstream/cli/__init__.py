@@ -6,10 +6,48 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Coroutine, Sequence
+from typing import Any, get_args
 
-from spotstream.kraken import KRAKEN_V2_PUBLIC_URL
+from spotstream.cli.credentials import add_account_options, add_public_url_option
+from spotstream.cli.order import (
+    ADD_OPTIONS,
+    AMEND_OPTIONS,
+    EDIT_OPTIONS,
+    decimal_arg,
+    time_arg,
+)
+from spotstream.protocol import kraken_v2_private_wire as pw
+
+PRIVATE_CHANNELS = frozenset({"executions", "balances", "level3"})
+_PRICE_TYPES: dict[str, Any] = {"choices": get_args(pw.PriceType)}
+_TIME_HELP = "+SECONDS from now, or an ISO 8601 time with a timezone"
+_BOOL = argparse.BooleanOptionalAction
+# Trading options by argparse dest, which is also the client method's parameter name.
+_ORDER_FLAGS: dict[str, dict[str, Any]] = {
+    "order_qty": {"type": decimal_arg, "metavar": "QTY", "help": "quantity (base asset)"},
+    "limit_price": {"type": decimal_arg, "metavar": "PRICE"},
+    "limit_price_type": {**_PRICE_TYPES, "help": "how limit_price reads (default static)"},
+    "trigger_price": {"type": decimal_arg, "metavar": "PRICE"},
+    "trigger_reference": {"choices": get_args(pw.TriggerReference)},
+    "trigger_price_type": _PRICE_TYPES,
+    "time_in_force": {"choices": get_args(pw.TimeInForce)},
+    "expire_time": {"type": time_arg, "metavar": "TIME", "help": f"for gtd: {_TIME_HELP}"},
+    "effective_time": {"type": time_arg, "metavar": "TIME", "help": _TIME_HELP},
+    "post_only": {"action": _BOOL, "help": "only add liquidity (rejected if it would take)"},
+    "reduce_only": {"action": _BOOL, "help": "only reduce a margin position"},
+    "margin": {"action": _BOOL, "help": "a margin order"},
+    "display_qty": {"type": decimal_arg, "metavar": "QTY", "help": "iceberg: shown quantity"},
+    "cash_order_qty": {"type": decimal_arg, "metavar": "QTY", "help": "market: quote quantity"},
+    "fee_preference": {"choices": get_args(pw.FeePreference)},
+    "stp_type": {"choices": get_args(pw.StpType), "help": "self-trade prevention"},
+    "cl_ord_id": {"metavar": "ID", "help": "your order id (UUID or up to 18 characters)"},
+    "order_userref": {"type": int, "metavar": "N", "help": "your numeric order reference"},
+    "sender_sub_id": {"metavar": "ID"},
+    "symbol": {"help": "the order's symbol (checks precisions)"},
+    "deadline": {"type": time_arg, "metavar": "TIME", "help": f"reject after: {_TIME_HELP}"},
+    "validate": {"action": "store_true", "help": "only check the order; place nothing"},
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,15 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--rate", type=float, default=50.0, help="market events/s per symbol")
 
-    watch = commands.add_parser("watch", help="stream a channel from an exchange")
-    watch.add_argument("channel", choices=["book", "ticker", "trades", "ohlc"])
-    watch.add_argument("symbols", nargs="+", metavar="SYMBOL")
-    watch.add_argument("--depth", type=int, default=10)
-    watch.add_argument("--interval", type=int, default=1, help="ohlc interval in minutes")
-    watch.add_argument("--url", default=KRAKEN_V2_PUBLIC_URL)
-    watch.add_argument("--json", action="store_true", help="NDJSON of the typed events")
-    watch.add_argument("--duration", type=float, help="exit after this many seconds")
-    watch.add_argument("--transport", default="picows", choices=["picows", "websockets"])
+    _add_watch(commands)
+    _add_order(commands)
 
     replay = commands.add_parser("replay", help="verify recorded frames against checksums")
     replay.add_argument("file", help="received frames, one per line ('-' for stdin)")
@@ -47,27 +78,151 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_watch(commands: Any) -> None:
+    watch = commands.add_parser("watch", help="stream a channel from an exchange")
+    channels = watch.add_subparsers(dest="channel", required=True, metavar="CHANNEL")
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--json", action="store_true", help="NDJSON of the typed events")
+    output.add_argument("--duration", type=float, help="exit after this many seconds")
+
+    public = argparse.ArgumentParser(add_help=False, parents=[output])
+    public.add_argument("symbols", nargs="+", metavar="SYMBOL")
+    public.add_argument("--depth", type=int, default=10)
+    public.add_argument("--interval", type=int, default=1, help="ohlc interval in minutes")
+    add_public_url_option(public)
+    public.add_argument("--transport", default="picows", choices=["picows", "websockets"])
+    for name, text in (
+        ("book", "a maintained, checksum-verified order book"),
+        ("ticker", "ticker updates"),
+        ("trades", "public trades"),
+        ("ohlc", "candles"),
+    ):
+        channels.add_parser(name, parents=[public], help=text)
+
+    account = argparse.ArgumentParser(add_help=False, parents=[output])
+    add_account_options(account)
+    executions = channels.add_parser(
+        "executions", parents=[account], help="your orders and fills (needs credentials)"
+    )
+    executions.add_argument(
+        "--snap-trades", action="store_true", help="show the recent fills of the snapshot"
+    )
+    executions.add_argument(
+        "--no-snap-orders", action="store_true", help="do not show the open orders' snapshot"
+    )
+    executions.add_argument(
+        "--ratecounter", action="store_true", help="track the trading rate counter"
+    )
+    channels.add_parser("balances", parents=[account], help="your balances and ledger")
+    level3 = channels.add_parser(
+        "level3", parents=[account], help="level-3 book: every order (needs credentials)"
+    )
+    level3.add_argument("symbols", nargs="+", metavar="SYMBOL")
+    level3.add_argument("--depth", type=int, default=10, choices=[10, 100, 1000])
+
+
+def _add_order(commands: Any) -> None:
+    order = commands.add_parser("order", help="trade on Kraken (needs API credentials)")
+    actions = order.add_subparsers(dest="action", required=True, metavar="ACTION")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON object")
+    common.add_argument("--timeout", type=float, help="seconds to wait for the answer (10)")
+    add_account_options(common)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = actions.add_parser(name, parents=[common], help=text)
+        return parser
+
+    add = action("add", "place an order (add_order)")
+    add.add_argument("symbol", help="e.g. BTC/USD")
+    add.add_argument("side", choices=get_args(pw.Side), metavar="SIDE", help="buy or sell")
+    types = get_args(pw.OrderType)
+    add.add_argument("order_type", choices=types, metavar="TYPE", help=", ".join(types))
+    add.add_argument("order_qty", type=decimal_arg, metavar="QTY", help="quantity (base)")
+    _flags(add, ADD_OPTIONS)
+    _conditional_flags(add)
+
+    amend = action("amend", "change an order in place, keeping its id (amend_order)")
+    amend.add_argument("order_id", nargs="?", help="or --cl-ord-id")
+    _flags(amend, AMEND_OPTIONS, required={"order_qty"})
+
+    edit = action("edit", "cancel and replace an order: a new id (edit_order)")
+    edit.add_argument("order_id")
+    edit.add_argument("symbol")
+    _flags(edit, EDIT_OPTIONS)
+
+    cancel = action("cancel", "cancel orders by id, cl_ord_id or order_userref (cancel_order)")
+    cancel.add_argument("order_ids", nargs="*", metavar="ORDER_ID")
+    cancel.add_argument("--cl-ord-id", dest="cl_ord_ids", action="append", metavar="ID")
+    cancel.add_argument("--order-userref", dest="order_userrefs", action="append", type=int)
+
+    action("cancel-all", "cancel every open order (cancel_all)")
+    after = action("cancel-after", "dead man's switch (cancel_all_orders_after)")
+    after.add_argument("seconds", type=int, help="cancel everything after this; 0 disarms")
+
+    batch = action("batch-add", "place 2-15 orders on one symbol, all or none (batch_add)")
+    batch.add_argument("symbol")
+    batch.add_argument("file", nargs="?", default="-", help="JSON list of orders ('-': stdin)")
+    _flags(batch, ("deadline", "validate"))
+
+    batch_cancel = action("batch-cancel", "cancel 2-50 orders in one request (batch_cancel)")
+    batch_cancel.add_argument("orders", nargs="*", metavar="ORDER", help="order ids/userrefs")
+    batch_cancel.add_argument("--cl-ord-id", dest="cl_ord_ids", action="append", metavar="ID")
+
+
+def _flags(
+    parser: argparse.ArgumentParser, names: Sequence[str], required: Collection[str] = ()
+) -> None:
+    for name in names:
+        spec = _ORDER_FLAGS[name]
+        flag = "--" + name.replace("_", "-")
+        parser.add_argument(flag, dest=name, required=name in required, **spec)
+
+
+def _conditional_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("conditional close (placed on each fill)")
+    types = get_args(pw.ConditionalOrderType)
+    group.add_argument(
+        "--conditional-order-type", choices=types, metavar="TYPE", help=", ".join(types)
+    )
+    for name in ("limit_price", "trigger_price"):
+        group.add_argument(
+            f"--conditional-{name.replace('_', '-')}", type=decimal_arg, metavar="PRICE"
+        )
+    for name in ("limit_price_type", "trigger_price_type"):
+        group.add_argument(f"--conditional-{name.replace('_', '-')}", **_PRICE_TYPES)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "replay":
         from spotstream.cli.replay import run_replay
 
         return run_replay(args)
-    runner = _runner(args.command)
+    runner = _runner(args)
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(runner(args))
     return 130
 
 
-def _runner(command: str) -> Callable[[argparse.Namespace], Coroutine[Any, Any, int]]:
+def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], Coroutine[Any, Any, int]]:
+    command = args.command
     if command == "demo":
         from spotstream.cli.demo import run_demo
 
         return run_demo
+    if command == "watch" and args.channel in PRIVATE_CHANNELS:
+        from spotstream.cli.watch_private import run_watch_private
+
+        return run_watch_private
     if command == "watch":
         from spotstream.cli.watch import run_watch
 
         return run_watch
+    if command == "order":
+        from spotstream.cli.order import run_order
+
+        return run_order
     from spotstream.cli.sim import run_sim
 
     return run_sim

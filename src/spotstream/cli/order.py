@@ -1,0 +1,331 @@
+"""``spotstream order ...``: one trading request, its outcome, and an exit code.
+
+Exit codes: 0 success; 1 the exchange rejected it (its own text is shown); 2 bad input
+(argparse, a local check, missing or malformed credentials); 3 the outcome is unknown (the
+request was sent and no answer came: the order may exist); 4 the exchange could not be
+reached (nothing was sent). Everything is parsed and checked locally before connecting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from spotstream.cli.credentials import load_credentials, open_client
+from spotstream.errors import (
+    ConnectionClosedError,
+    ExchangeError,
+    InvalidCredentialsError,
+    InvalidRequestError,
+    OutcomeUnknownError,
+    RequestTimeoutError,
+    UnknownSymbolError,
+)
+from spotstream.kraken_trading import KrakenTrading
+from spotstream.trading import (
+    AmendedOrder,
+    CancelAfter,
+    CancelledOrder,
+    ConditionalClose,
+    EditedOrder,
+    OrderRequest,
+    PlacedOrder,
+)
+
+EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_OUTCOME_UNKNOWN, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
+INTERRUPTED_HINT = (
+    "if the request was already sent, it may have taken effect: check with "
+    "`spotstream watch executions`"
+)
+OUTCOME_UNKNOWN_HINT = (
+    "no answer from the exchange: the request may have taken effect (the order may exist). "
+    "Check with `spotstream watch executions` before retrying."
+)
+
+Action = Callable[[KrakenTrading], Awaitable[object]]
+
+# Options passed through unchanged: argparse dests equal the client methods' parameter names.
+ADD_OPTIONS = (
+    "limit_price", "limit_price_type", "trigger_price", "trigger_reference",
+    "trigger_price_type", "time_in_force", "expire_time", "effective_time", "post_only",
+    "reduce_only", "margin", "display_qty", "cash_order_qty", "fee_preference", "stp_type",
+    "cl_ord_id", "order_userref", "sender_sub_id", "deadline", "validate",
+)  # fmt: skip
+AMEND_OPTIONS = (
+    "cl_ord_id", "order_qty", "limit_price", "limit_price_type", "display_qty", "post_only",
+    "trigger_price", "trigger_price_type", "deadline", "symbol",
+)  # fmt: skip
+EDIT_OPTIONS = (
+    "order_qty", "limit_price", "display_qty", "post_only", "reduce_only", "trigger_price",
+    "trigger_reference", "trigger_price_type", "order_userref", "fee_preference", "deadline",
+    "validate",
+)  # fmt: skip
+CONDITIONAL_FIELDS = (
+    "order_type", "limit_price", "limit_price_type", "trigger_price", "trigger_price_type",
+)  # fmt: skip
+
+_ENCODER = msgspec.json.Encoder()  # Decimals as strings: exact
+_BATCH = msgspec.json.Decoder(list[OrderRequest])
+
+
+# --- argument types ---------------------------------------------------------------------------
+
+
+def decimal_arg(text: str) -> Decimal:
+    """A finite decimal number, exactly as written (never through a float)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a decimal number: {text!r}") from None
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return value
+
+
+def time_arg(text: str) -> datetime:
+    """``+SECONDS`` from now, or an ISO 8601 time with a timezone (``...Z``, ``...+02:00``)."""
+    if text.startswith("+"):
+        seconds = decimal_arg(text[1:])
+        return datetime.now(UTC) + timedelta(milliseconds=int(seconds * 1000))
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no timezone (add Z for UTC)")
+    return value
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+async def run_order(args: argparse.Namespace) -> int:
+    """Run one ``order`` command; print its outcome (a line, or one JSON object)."""
+    try:
+        action = build_action(args)
+        credentials = load_credentials(args.config)
+        async with open_client(args, credentials) as client:
+            result = await action(client.spot)
+    except asyncio.CancelledError:
+        print(f"spotstream: interrupted: {INTERRUPTED_HINT}", file=sys.stderr)
+        raise
+    except Exception as exc:
+        handled = failure(exc)
+        if handled is None:
+            raise
+        code, body = handled
+        _emit_failure(args, code, body)
+        return code
+    return report(args, result)
+
+
+def build_action(args: argparse.Namespace) -> Action:
+    """Parse and check everything that needs no connection; the request, ready to send."""
+    return _BUILDERS[args.action](args)
+
+
+def _add(args: argparse.Namespace) -> Action:
+    options = _pick(args, ADD_OPTIONS)
+    conditional = _conditional(args)
+    return lambda spot: spot.add_order(
+        args.symbol, args.side, args.order_type, args.order_qty,
+        conditional=conditional, **options,
+    )  # fmt: skip
+
+
+def _amend(args: argparse.Namespace) -> Action:
+    options = _pick(args, AMEND_OPTIONS)
+    return lambda spot: spot.amend_order(args.order_id, **options)
+
+
+def _edit(args: argparse.Namespace) -> Action:
+    options = _pick(args, EDIT_OPTIONS)
+    return lambda spot: spot.edit_order(args.order_id, args.symbol, **options)
+
+
+def _cancel(args: argparse.Namespace) -> Action:
+    ids, cl_ids, refs = args.order_ids, args.cl_ord_ids or [], args.order_userrefs or []
+    if not (ids or cl_ids or refs):
+        raise InvalidRequestError("cancel needs an ORDER_ID, --cl-ord-id or --order-userref")
+    return lambda spot: spot.cancel_orders(
+        ids, cl_ord_ids=cl_ids, order_userrefs=refs, timeout=args.timeout
+    )
+
+
+def _cancel_all(args: argparse.Namespace) -> Action:
+    return lambda spot: spot.cancel_all(timeout=args.timeout)
+
+
+def _cancel_after(args: argparse.Namespace) -> Action:
+    return lambda spot: spot.cancel_all_orders_after(args.seconds, request_timeout=args.timeout)
+
+
+def _batch_add(args: argparse.Namespace) -> Action:
+    batch = read_batch(args.file)
+    return lambda spot: spot.batch_add(
+        args.symbol, batch, deadline=args.deadline, validate=args.validate, timeout=args.timeout
+    )
+
+
+def _batch_cancel(args: argparse.Namespace) -> Action:
+    ids, cl_ids = args.orders, args.cl_ord_ids or []
+    return lambda spot: spot.batch_cancel(ids, cl_ord_ids=cl_ids, timeout=args.timeout)
+
+
+_BUILDERS: dict[str, Callable[[argparse.Namespace], Action]] = {
+    "add": _add,
+    "amend": _amend,
+    "edit": _edit,
+    "cancel": _cancel,
+    "cancel-all": _cancel_all,
+    "cancel-after": _cancel_after,
+    "batch-add": _batch_add,
+    "batch-cancel": _batch_cancel,
+}
+
+
+def _pick(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
+    """The named options, and the request ``timeout``, as keyword arguments."""
+    return {"timeout": args.timeout, **{name: getattr(args, name) for name in names}}
+
+
+def _conditional(args: argparse.Namespace) -> ConditionalClose | None:
+    """The ``--conditional-*`` options as a :class:`ConditionalClose` (None if unused)."""
+    fields = {name: getattr(args, "conditional_" + name) for name in CONDITIONAL_FIELDS}
+    if fields["order_type"] is None:
+        if any(value is not None for value in fields.values()):
+            raise InvalidRequestError("--conditional-* options need --conditional-order-type")
+        return None
+    return ConditionalClose(**fields)
+
+
+def read_batch(file: str) -> list[OrderRequest]:
+    """Orders from a JSON file (``-``: stdin): a list of objects with :class:`OrderRequest`'s
+    field names. Numbers and strings both decode to exact Decimals."""
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise InvalidRequestError(f"{file}: cannot read: {exc.strerror}") from None
+    try:
+        return _BATCH.decode(data)
+    except msgspec.ValidationError as exc:
+        raise InvalidRequestError(f"{file}: not a list of orders: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise InvalidRequestError(f"{file}: not valid JSON: {exc}") from None
+
+
+# --- outcomes ---------------------------------------------------------------------------------
+
+
+def failure(exc: BaseException) -> tuple[int, dict[str, Any]] | None:
+    """The exit code and JSON body of an error; None for errors that are bugs (re-raised)."""
+    kind = type(exc).__name__
+    if isinstance(exc, ExchangeError):
+        return EXIT_REJECTED, {"error": exc.error, "type": kind}
+    if isinstance(exc, InvalidRequestError | InvalidCredentialsError | UnknownSymbolError):
+        return EXIT_BAD_INPUT, {"error": str(exc), "type": kind}
+    if isinstance(exc, OutcomeUnknownError):
+        return EXIT_OUTCOME_UNKNOWN, {"error": str(exc), "type": kind, "hint": OUTCOME_UNKNOWN_HINT}
+    if isinstance(exc, ConnectionClosedError | RequestTimeoutError | OSError):
+        return EXIT_UNREACHABLE, {"error": str(exc) or kind, "type": kind}
+    return None
+
+
+def _emit_failure(args: argparse.Namespace, code: int, body: dict[str, Any]) -> None:
+    if args.json:
+        _print_json(body)
+        return
+    if code == EXIT_REJECTED:
+        print(f"spotstream: rejected by the exchange: {body['error']}", file=sys.stderr)
+    elif code == EXIT_OUTCOME_UNKNOWN:
+        print(f"spotstream: OUTCOME UNKNOWN: {OUTCOME_UNKNOWN_HINT}", file=sys.stderr)
+        print(f"  ({body['error']})", file=sys.stderr)
+    elif code == EXIT_UNREACHABLE:
+        print(f"spotstream: exchange unreachable: {body['error']}", file=sys.stderr)
+    else:
+        print(f"spotstream: {body['error']}", file=sys.stderr)
+
+
+def report(args: argparse.Namespace, result: object) -> int:
+    """Print a successful call's result; 1 if part of it was rejected (cancel by ids)."""
+    items = result if isinstance(result, list) else None
+    rejected = items is not None and any(isinstance(i, ExchangeError) for i in items)
+    if args.json:
+        if items is not None:
+            _print_json({"results": [_json_item(i) for i in items]})
+        elif isinstance(result, int):
+            _print_json({"result": {"count": result}})
+        else:
+            _print_json({"result": result})
+    else:
+        for line in describe(args.action, result):
+            print(line)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _json_item(item: object) -> object:
+    if isinstance(item, ExchangeError):
+        return {"error": item.error, "type": type(item).__name__}
+    return item
+
+
+def _print_json(body: object) -> None:
+    sys.stdout.buffer.write(_ENCODER.encode(body) + b"\n")
+    sys.stdout.flush()
+
+
+def describe(action: str, result: object) -> list[str]:
+    """Readable lines for a result (one per order for lists)."""
+    if isinstance(result, list):
+        return [line for item in result for line in describe(action, item)]
+    if isinstance(result, int):
+        return [f"cancelled {result} order{'' if result == 1 else 's'}"]
+    lines = [_describe_one(result)]
+    warnings: tuple[str, ...] = getattr(result, "warnings", ())
+    lines.extend(f"  warning: {w}" for w in warnings)
+    return lines
+
+
+def _describe_one(result: object) -> str:
+    if isinstance(result, PlacedOrder):
+        if not result.order_id:
+            return "validated: the exchange accepts this order (nothing was placed)"
+        return f"placed order {result.order_id}{_ids(result.client_order_id, result.user_ref)}"
+    if isinstance(result, AmendedOrder):
+        which = result.order_id or result.client_order_id
+        return f"amended order {which} (amend_id {result.amend_id})"
+    if isinstance(result, EditedOrder):
+        if not result.order_id:
+            return f"validated: the exchange accepts this edit of {result.original_order_id}"
+        return f"replaced order {result.original_order_id} by {result.order_id}"
+    if isinstance(result, CancelledOrder):
+        return f"cancelled order {result.order_id or result.client_order_id}"
+    if isinstance(result, ExchangeError):
+        return f"rejected by the exchange: {result.error}"
+    if isinstance(result, CancelAfter):
+        return _describe_switch(result)
+    return repr(result)
+
+
+def _ids(client_order_id: str | None, user_ref: int | None) -> str:
+    if client_order_id:
+        return f" (cl_ord_id {client_order_id})"
+    return f" (order_userref {user_ref})" if user_ref is not None else ""
+
+
+def _describe_switch(state: CancelAfter) -> str:
+    now = state.current_time.isoformat()
+    if state.trigger_time is None:
+        return f"dead man's switch disarmed (exchange time {now})"
+    return (
+        f"dead man's switch armed: every order will be cancelled at "
+        f"{state.trigger_time.isoformat()} unless re-armed (exchange time {now})"
+    )
