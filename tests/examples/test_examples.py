@@ -37,3 +37,12 @@ async def test_trades_callback(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert " @ " in out
     assert "bid " in out
+
+
+async def test_trading_bot(capsys: pytest.CaptureFixture[str]) -> None:
+    await _load("trading_bot").main(moves=20)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("placed ")
+    assert out[1:3] == ["pending_new: status pending_new", "new: status new"]
+    assert "cancelled 1 order(s)" in out
+    assert out[-1] == "canceled: status canceled"
