@@ -304,23 +304,7 @@ class KrakenV2PrivateSession(KrakenV2Session):
         book = L3OrderBook(
             symbol, depth, self._close_book, self._spawn, self._clock, self._queue_size
         )
-        existing = self._books.get(symbol)
-        if existing and existing[0].depth != depth:
-            raise InvalidRequestError(
-                f"{symbol}: level3 already subscribed at depth {existing[0].depth}"
-            )
-        self._books.setdefault(symbol, []).append(book)
-        sub: Subscription[Any] = Subscription(
-            "level3", [symbol], self._close_subscription, self._spawn
-        )
-        book.stream = sub
-        try:
-            await self.open(sub, {"depth": depth})
-        except BaseException:
-            self._books[symbol].remove(book)
-            raise
-        book.attach(self.protocol.l3_books[symbol])
-        return book
+        return await self._open_local_book(book, lambda: self.protocol.l3_books[symbol])
 
     # --- trading -------------------------------------------------------------------------
 

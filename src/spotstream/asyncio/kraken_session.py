@@ -8,13 +8,14 @@ import logging
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.streams import StreamRegistry, Want
 from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
-from spotstream.book.verified import ApplyResult
+from spotstream.book.l3 import VerifiedL3Book
+from spotstream.book.verified import ApplyResult, VerifiedBook
 from spotstream.errors import (
     ConnectionClosedError,
     ExchangeError,
@@ -34,6 +35,7 @@ from spotstream.protocol.events import (
 from spotstream.protocol.kraken_v2 import KrakenV2Protocol, Outgoing, stream_key
 
 log = logging.getLogger("spotstream.kraken")
+B = TypeVar("B", bound=OrderBook)
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 
@@ -180,14 +182,22 @@ class KrakenV2Session:
         book = OrderBook(
             symbol, depth, self._close_book, self._spawn, self._clock, self._queue_size
         )
+        return await self._open_local_book(book, lambda: self.protocol.books[symbol])
+
+    async def _open_local_book(
+        self, book: B, verified: Callable[[], VerifiedBook | VerifiedL3Book]
+    ) -> B:
+        """Subscribe ``book``'s channel (one depth per symbol) and attach its local book."""
+        symbol, depth = book.symbol, book.depth
         existing = self._books.get(symbol)
         if existing and existing[0].depth != depth:
             raise InvalidRequestError(
-                f"{symbol}: book already subscribed at depth {existing[0].depth} on this connection"
+                f"{symbol}: {book.channel} already subscribed at depth {existing[0].depth} "
+                "on this connection"
             )
         self._books.setdefault(symbol, []).append(book)
         sub: Subscription[Any] = Subscription(
-            "book", [symbol], self._close_subscription, self._spawn
+            book.channel, [symbol], self._close_subscription, self._spawn
         )
         book.stream = sub
         try:
@@ -195,7 +205,7 @@ class KrakenV2Session:
         except BaseException:
             self._books[symbol].remove(book)
             raise
-        book.attach(self.protocol.books[symbol])
+        book.attach(verified())
         return book
 
     async def _close_book(self, book: OrderBook) -> None:

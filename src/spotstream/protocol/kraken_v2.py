@@ -8,13 +8,14 @@ and the local order books. It never touches a socket or a clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from spotstream.book.checksum import kraken_checksum
+from spotstream.book.tracked import TrackedBook
 from spotstream.book.verified import VerifiedBook
 from spotstream.errors import (
     ExchangeError,
@@ -208,21 +209,32 @@ class KrakenV2Protocol:
         return self._on_response(response, frame)
 
     def _on_book(self, msg: wire.BookTextMessage, frame: bytes | str) -> list[Event]:
-        kind = _KIND[msg.type]
+        return self._apply_books("book", self.books, msg.type, msg.data, frame)
+
+    def _apply_books(
+        self,
+        channel: str,
+        books: Mapping[str, TrackedBook[Any, Any]],
+        kind_name: str,
+        items: Iterable[Any],
+        frame: bytes | str,
+    ) -> list[Event]:
+        """Apply each symbol's part of a book message (L2 or L3) to its local book."""
+        kind = _KIND[kind_name]
         events: list[Event] = []
-        for item in msg.data:
-            book = self.books.get(item.symbol)
+        for item in items:
+            book = books.get(item.symbol)
             if book is None:
                 if item.symbol in self._dropped_books:
                     self.discarded += 1
                 else:
-                    events.append(self._unhandled("book:unknown-symbol", item.symbol, frame))
+                    events.append(self._unhandled(f"{channel}:unknown-symbol", item.symbol, frame))
                 continue
             if kind is EventKind.SNAPSHOT:
                 result = book.apply_snapshot(item.bids, item.asks, item.checksum, item.timestamp)
             else:
                 result = book.apply_update(item.bids, item.asks, item.checksum, item.timestamp)
-            events.append(BookData(("book", item.symbol, None), kind, result, book, frame))
+            events.append(BookData((channel, item.symbol, None), kind, result, book, frame))
         return events
 
     def _on_items(

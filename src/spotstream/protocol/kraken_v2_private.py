@@ -37,7 +37,6 @@ from spotstream.protocol import kraken_v2_private_translate as translate
 from spotstream.protocol import kraken_v2_private_wire as pw
 from spotstream.protocol import kraken_v2_wire as wire
 from spotstream.protocol.events import (
-    BookData,
     ChannelData,
     Event,
     Heartbeat,
@@ -299,22 +298,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         return events
 
     def _on_level3(self, msg: pw.Level3Message, frame: bytes | str) -> list[Event]:
-        kind = _KIND[msg.type]
-        events: list[Event] = []
-        for item in msg.data:
-            book = self.l3_books.get(item.symbol)
-            if book is None:
-                if item.symbol in self._dropped_books:
-                    self.discarded += 1
-                else:
-                    events.append(self._unhandled("level3:unknown-symbol", item.symbol, frame))
-                continue
-            if kind is EventKind.SNAPSHOT:
-                result = book.apply_snapshot(item.bids, item.asks, item.checksum, item.timestamp)
-            else:
-                result = book.apply_update(item.bids, item.asks, item.checksum, item.timestamp)
-            events.append(BookData(("level3", item.symbol, None), kind, result, book, frame))
-        return events
+        return self._apply_books("level3", self.l3_books, msg.type, msg.data, frame)
 
 
 def _trading_error(method: str, response: pw.TradingResponse) -> ExchangeError:
