@@ -35,7 +35,7 @@ async def test_heartbeat_only_while_subscribed_and_idle() -> None:
 
 async def test_unknown_path_is_404() -> None:
     async with Simulator(seed=1, rate=10) as sim:
-        url = sim.urls["public"].replace("/v2", "/v2-auth")
+        url = sim.urls["public"].replace("/v2", "/v3")
         with pytest.raises(websockets.InvalidStatus) as error:
             await websockets.connect(url)
         assert error.value.response.status_code == 404
@@ -44,7 +44,7 @@ async def test_unknown_path_is_404() -> None:
 async def test_stop_closes_clients_cleanly() -> None:
     sim = Simulator(seed=1, rate=50)
     await sim.start()
-    assert sim.urls == {"public": f"ws://127.0.0.1:{sim.port}/v2"}
+    assert sim.urls["public"] == f"ws://127.0.0.1:{sim.port}/v2"
     client = await connect(sim.urls["public"])
     await client.send(
         {"method": "subscribe", "params": {"channel": "trade", "symbol": ["BTC/USD"]}}

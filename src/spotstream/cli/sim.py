@@ -6,14 +6,24 @@ import argparse
 import json
 import sys
 
+from spotstream.simulator.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import serve_forever
 
 
 async def run_sim(args: argparse.Namespace) -> int:
+    """Print one JSON line (every URL, seed, rate, and the funded test account's API key and
+    secret), then serve until interrupted."""
     rate = None if args.rate == "max" else float(args.rate)
 
     def ready(urls: dict[str, str]) -> None:
-        print(json.dumps({"urls": urls, "seed": args.seed, "rate": args.rate}), flush=True)
+        line = {
+            "urls": urls,
+            "seed": args.seed,
+            "rate": args.rate,
+            "api_key": TEST_ACCOUNT.api_key,
+            "api_secret": TEST_ACCOUNT.api_secret,
+        }
+        print(json.dumps(line), flush=True)
         sys.stdout.flush()
 
     await serve_forever(args.host, args.port, args.seed, rate, ready)

@@ -1,14 +1,23 @@
-"""The local exchange simulator: a seeded market served over Kraken WebSocket v2.
+"""The local exchange simulator: a seeded market served over Kraken WebSocket v2 and REST.
 
 >>> async with Simulator(seed=7, rate=50) as sim:     # doctest: +SKIP
 ...     url = sim.urls["public"]                       # ws://127.0.0.1:PORT/v2
+...     rest = sim.urls["rest"]                        # http://127.0.0.1:PORT (GetWebSocketsToken)
+...     key, secret = TEST_ACCOUNT.api_key, TEST_ACCOUNT.api_secret   # a funded account
+
+``sim.urls`` also has ``"private"`` (``/v2-auth``: executions, balances, trading) and ``"l3"``
+(``/v2-l3``: level 3), both needing a token from ``rest + "/0/private/GetWebSocketsToken"``.
 """
 
+from spotstream.simulator.accounts import DEFAULT_ACCOUNTS, TEST_ACCOUNT, AccountSpec
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.market import Market, MarketStep
 from spotstream.simulator.server import Clock, ManualClock, Rate, Simulator, serve_forever
 
 __all__ = [
+    "DEFAULT_ACCOUNTS",
+    "TEST_ACCOUNT",
+    "AccountSpec",
     "Clock",
     "Faults",
     "ManualClock",

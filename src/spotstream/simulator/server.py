@@ -1,9 +1,11 @@
-"""The simulator's websocket server (picows): Kraken v2 public on ``/v2``.
+"""The simulator's server: one port for Kraken v2 websockets and Kraken REST.
 
-``/v2-auth`` (private channels and trading) and ``/v2-l3`` (level 3) will be routed here
-too; :meth:`Simulator._route` is where. Frames are written raw: every connection has an
-outbox of complete, unmasked websocket frames that is joined and written to the socket in
-one call (much cheaper than one ``WSTransport.send`` per frame).
+Websockets (picows): public ``/v2``, private ``/v2-auth`` (executions, balances, trading) and
+level 3 ``/v2-l3``; plain HTTP/1.1: the REST methods of :mod:`spotstream.simulator.rest`
+(``sim.urls["rest"]`` is a Kraken-style base URL). :class:`~spotstream.simulator.http.FrontProtocol`
+tells the two apart per connection and hands websockets to picows untouched. Frames are written
+raw: every connection has an outbox of complete, unmasked websocket frames that is joined and
+written to the socket in one call (much cheaper than one ``WSTransport.send`` per frame).
 """
 
 from __future__ import annotations
@@ -11,31 +13,50 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import picows
 
 from spotstream.simulator import kraken_v2_frames as frames
+from spotstream.simulator.accounts import DEFAULT_ACCOUNTS, AccountSpec
+from spotstream.simulator.credentials import CredentialStore
 from spotstream.simulator.engine import Engine
 from spotstream.simulator.faults import Faults
+from spotstream.simulator.http import (
+    FrontProtocol,
+    HttpRequest,
+    HttpResponse,
+    picows_protocol_factory,
+)
 from spotstream.simulator.instruments import DEFAULT_INSTRUMENTS, InstrumentSpec
 from spotstream.simulator.kraken_v2 import KrakenV2Session
-from spotstream.simulator.kraken_v2_hub import KrakenV2Hub
+from spotstream.simulator.kraken_v2_l3 import KrakenV2HubWithL3, KrakenV2L3Session, L3Hub
+from spotstream.simulator.kraken_v2_private import KrakenV2PrivateSession
 from spotstream.simulator.market import DEFAULT_LEVELS, Market
+from spotstream.simulator.matching import MatchingEngine
+from spotstream.simulator.rest import KrakenRest
 from spotstream.simulator.tape import DEFAULT_TAPE_STEPS
 from spotstream.simulator.wire import NumberStyle, ws_frame
 
+try:  # picows serves on aiofastnet's faster transports when it is installed: so do we
+    from aiofastnet import create_server as fast_create_server
+except ImportError:  # pragma: no cover - depends on the environment
+    fast_create_server = None  # type: ignore[assignment]
+
 Clock = Callable[[], int]  # epoch nanoseconds
 Rate = float | Literal["max"] | None
+Endpoint = Literal["public", "private", "l3"]
+ENDPOINTS: dict[str, Endpoint] = {"/v2": "public", "/v2-auth": "private", "/v2-l3": "l3"}
 
 DEFAULT_RATE = 20.0
 HEARTBEAT_INTERVAL = 1.0  # seconds without traffic before a heartbeat
 MAX_WRITE_BUFFER = 64 << 20  # a client this far behind is dropped
 CLOSE_GRACE = 2.0  # seconds a closing client gets to read what is left
 _HEARTBEAT = ws_frame(frames.HEARTBEAT)
+_UPGRADE_HEADERS = (("Content-Type", "text/plain; charset=utf-8"), ("Upgrade", "websocket"))
 
 
 class ManualClock:
@@ -51,14 +72,28 @@ class ManualClock:
         self.now_ns += round(seconds * 1_000_000_000)
 
 
+class Session(Protocol):
+    """What every endpoint's session offers the server (all are sans-I/O)."""
+
+    outbox: list[bytes]
+
+    @property
+    def streams(self) -> Sized: ...
+    def open(self) -> None: ...
+    def receive(self, payload: bytes | str) -> None: ...
+    def close(self) -> None: ...
+
+
 class _Connection(picows.WSListener):
     """One client socket: feeds its session and writes the session's outbox."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Simulator, endpoint: Endpoint) -> None:
         super().__init__()
         self.sim = sim
+        self.endpoint = endpoint
         self.transport: Any = None
-        self.session: KrakenV2Session | None = None
+        self.session: Session | None = None
+        self.connection_id = 0
         self.paused = False
         self.last_sent = 0.0
         self._fragments: list[bytes] = []
@@ -68,7 +103,8 @@ class _Connection(picows.WSListener):
         if self.sim.faults.take_drop_next():
             transport.disconnect(graceful=False)
             return
-        self.session = KrakenV2Session(self.sim.hub, self.sim.next_connection_id())
+        self.connection_id = self.sim.next_connection_id()
+        self.session = self.sim.new_session(self.endpoint, self.connection_id)
         self.sim.connections.add(self)
         self.session.open()
         self.flush()
@@ -90,13 +126,17 @@ class _Connection(picows.WSListener):
             payload = b"".join(self._fragments)
             self._fragments.clear()
             self.session.receive(payload)
-            self.flush()
+            if self.endpoint == "private":  # trading moves books other connections watch
+                self.sim.flush()
+            else:
+                self.flush()
 
     def on_ws_disconnected(self, transport: Any) -> None:
         self.sim.connections.discard(self)
         if self.session is not None:
             self.session.close()
             self.session.outbox.clear()
+            self.sim.credentials.release(self.connection_id)
         self.paused = False
         self.sim.wake_writers()
 
@@ -127,12 +167,13 @@ class _Connection(picows.WSListener):
 
 
 class Simulator:
-    """A local exchange speaking Kraken WebSocket v2 (public market data, for now).
+    """A local exchange speaking Kraken WebSocket v2 (public, private, level 3) and REST.
 
     ``rate`` is market events per second per watched symbol, or ``None`` / ``"max"`` for as
     fast as clients read (frames pre-encoded, see :mod:`spotstream.simulator.tape`). Every
     timestamp comes from ``clock`` (epoch nanoseconds; wall time by default), every random
-    draw from ``seed``. Use as ``async with Simulator(...) as sim:`` or ``start``/``stop``.
+    draw from ``seed``. ``accounts`` may sign REST requests and trade. Use as
+    ``async with Simulator(...) as sim:`` or ``start``/``stop``.
     """
 
     def __init__(
@@ -148,6 +189,7 @@ class Simulator:
         levels: int = DEFAULT_LEVELS,
         tape_steps: int = DEFAULT_TAPE_STEPS,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
+        accounts: tuple[AccountSpec, ...] = DEFAULT_ACCOUNTS,
     ) -> None:
         self.host = host
         self.port = port
@@ -157,8 +199,16 @@ class Simulator:
         self.heartbeat_interval = heartbeat_interval
         self.faults = Faults(self)
         self.market = Market(seed, self.clock(), instruments, levels=levels)
-        self.hub = KrakenV2Hub(self.market, self.clock, self.faults, numbers)
+        self.hub = KrakenV2HubWithL3(self.market, self.clock, self.faults, numbers)
+        self.credentials = CredentialStore(accounts, self.clock, seed)
+        self.rest = KrakenRest(self.market, self.credentials, self.clock)
+        self.matching = MatchingEngine(
+            self.market, self.hub, self.clock, accounts, _call_later, self.flush, seed=seed
+        )
+        self.level3 = self.hub.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
+        self.matching.on_book_change = self.level3.users_changed
         self.connections: set[_Connection] = set()
+        self.http_connections: set[FrontProtocol] = set()
         self.stalled = False
         self.engine = Engine(
             self.market,
@@ -196,14 +246,25 @@ class Simulator:
 
     async def start(self) -> None:
         """Listen (``port=0`` picks a free port) and start the market."""
-        self._server = await picows.ws_create_server(self._route, self.host, self.port)
+        upgrade = picows_protocol_factory(self._route)
+
+        def front() -> FrontProtocol:
+            return FrontProtocol(self._answer_http, upgrade, self.http_connections)
+
+        loop = asyncio.get_running_loop()
+        if fast_create_server is not None:
+            self._server = await fast_create_server(loop, front, self.host, self.port)
+        else:
+            self._server = await loop.create_server(front, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         self._task = asyncio.create_task(self._run(), name="spotstream-simulator")
 
     async def stop(self) -> None:
-        """Stop the market, close every connection (1001 going away), stop listening."""
+        """Stop the market, close every connection (websockets: 1001 going away; HTTP
+        keep-alive connections too), stop listening."""
         if self._stall_timer is not None:
             self._stall_timer.cancel()
+        self.matching.close()
         if self._task is not None:
             self._task.cancel()
             await asyncio.wait([self._task])
@@ -211,6 +272,8 @@ class Simulator:
                 self._task.result()
             self._task = None
         await self._close_connections()
+        for http in list(self.http_connections):
+            http.close()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -244,8 +307,16 @@ class Simulator:
 
     @property
     def urls(self) -> dict[str, str]:
+        """``public``, ``private`` and ``l3`` websocket URLs, and ``rest``: a Kraken-style
+        base URL (``rest + "/0/private/GetWebSocketsToken"``)."""
         host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
-        return {"public": f"ws://{host}:{self.port}/v2"}
+        origin = f"{host}:{self.port}"
+        return {
+            "public": f"ws://{origin}/v2",
+            "private": f"ws://{origin}/v2-auth",
+            "l3": f"ws://{origin}/v2-l3",
+            "rest": f"http://{origin}",
+        }
 
     @property
     def market_time(self) -> datetime:
@@ -258,11 +329,23 @@ class Simulator:
     def next_connection_id(self) -> int:
         return self._ids.getrandbits(64)
 
+    def new_session(self, endpoint: Endpoint, connection_id: int) -> Session:
+        if endpoint == "public":
+            return KrakenV2Session(self.hub, connection_id)
+        authorize = self.credentials.authorizer(connection_id)
+        if endpoint == "private":
+            return KrakenV2PrivateSession(self.matching, connection_id, authorize)
+        return KrakenV2L3Session(self.level3, connection_id, authorize)
+
     def _route(self, request: Any) -> picows.WSListener | None:
         path = request.path.decode() if isinstance(request.path, bytes) else str(request.path)
-        if path.split("?", 1)[0].rstrip("/") == "/v2":
-            return _Connection(self)
-        return None  # 404 (``/v2-auth`` and ``/v2-l3`` are not served yet)
+        endpoint = ENDPOINTS.get(path.split("?", 1)[0].rstrip("/"))
+        return None if endpoint is None else _Connection(self, endpoint)  # None: 404
+
+    def _answer_http(self, request: HttpRequest) -> HttpResponse:
+        if request.path.rstrip("/") in ENDPOINTS:  # a websocket path without the upgrade
+            return HttpResponse(426, b"Upgrade Required\n", _UPGRADE_HEADERS)
+        return self.rest.handle(request)
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -305,9 +388,11 @@ class Simulator:
 
     # --- fault target -------------------------------------------------------------------------
 
-    def drop_connections(self) -> None:
+    def drop_connections(self, endpoint: str | None = None) -> None:
+        """Cut the websockets of ``endpoint`` (``"public"``, ``"private"``, ``"l3"``), or all."""
         for connection in list(self.connections):
-            connection.drop()
+            if endpoint is None or connection.endpoint == endpoint:
+                connection.drop()
 
     def stall(self, seconds: float | None) -> None:
         self.stalled = True
@@ -324,6 +409,11 @@ class Simulator:
         self.stalled = False
         self._resumed.set()
         self.flush()
+
+
+def _call_later(delay: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
+    """``loop.call_later`` on the running loop (the simulator may be built outside one)."""
+    return asyncio.get_running_loop().call_later(delay, callback)
 
 
 def _parse_rate(rate: Rate) -> float | None:
