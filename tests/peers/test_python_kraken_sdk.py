@@ -122,15 +122,6 @@ def _sdk_failures(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "simulator: GET /0/public/AssetPairs?pair=BTC/USD answers {'XXBTZUSD': {...}}; the "
-        "SDK reads result['BTC/USD'] (orderbook.py: sym_info[pair]) and dies with KeyError, "
-        "so it expects Kraken to key the result by the pair name as queried"
-    ),
-)
 @pytest.mark.parametrize("depth", [10, 100])
 async def test_spot_order_book_client_checksums_stay_valid(
     threaded_sim: ThreadedSimulator,
