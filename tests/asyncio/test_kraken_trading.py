@@ -243,3 +243,14 @@ async def test_bad_keys_raise_the_exchange_text(sim: Simulator) -> None:
             await client.spot.balances()
         assert "Permission denied" in str(info.value)
         assert READ_ONLY_ACCOUNT.api_secret not in repr(info.value)
+
+
+async def test_level3_mismatch_resyncs_that_symbol(
+    trader: KrakenSocketClient, sim: Simulator
+) -> None:
+    async with trader.spot.level3("BTC/USD", depth=10) as book:
+        sim.faults.corrupt_next_checksum("BTC/USD")
+        await eventually(lambda: book.counters.checksum_mismatches >= 1, what="a mismatch")
+        await book.wait_synced(5)
+        assert book.counters.snapshots >= 2
+        assert trader.l3_session.stats.resyncs_requested >= 1

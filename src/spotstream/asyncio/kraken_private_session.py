@@ -23,7 +23,6 @@ from typing import Any
 from spotstream.asyncio.kraken_session import KrakenV2Session
 from spotstream.asyncio.order_book import L3OrderBook
 from spotstream.asyncio.subscription import Subscription
-from spotstream.book.tracked import ApplyResult
 from spotstream.errors import (
     AuthenticationError,
     ConnectionClosedError,
@@ -184,7 +183,7 @@ class KrakenV2PrivateSession(KrakenV2Session):
             if type(event) is ChannelData:
                 self._on_private_data(event, now)
             elif type(event) is BookData:
-                self._on_l3(event)
+                self._on_book(event)  # level3: resyncs like L2 (see resync_book)
             elif type(event) is SequenceGap:
                 self._on_gap(event)
             elif type(event) is RequestDone:
@@ -272,31 +271,6 @@ class KrakenV2PrivateSession(KrakenV2Session):
             self._resnapshotting.discard(channel)
 
     # --- level 3 -------------------------------------------------------------------------
-
-    def _on_l3(self, event: BookData) -> None:
-        symbol = event.key[1]
-        for book in self._books.get(symbol, ()):
-            book.on_book(event)
-        bad = event.result in (ApplyResult.MISMATCH, ApplyResult.INVALID)
-        if bad and symbol not in self._resyncing:
-            self._resyncing.add(symbol)
-            self._spawn(self._resync_l3(symbol))
-
-    async def _resync_l3(self, symbol: str) -> None:
-        self.stats.resyncs_requested += 1
-        self._emit(LifecycleKind.BOOK_RESYNC, symbol)
-        try:
-            for out in self.protocol.resync_l3(symbol):
-                done = await self.request(out)
-                if done.errors and done.method == "subscribe":
-                    raise done.errors[0]
-        except (ExchangeError, RequestTimeoutError) as exc:
-            log.warning("%s: level3 resync failed (%s); reconnecting", symbol, exc)
-            self.connection.drop()
-        except ConnectionClosedError:
-            pass
-        finally:
-            self._resyncing.discard(symbol)
 
     async def open_l3_book(self, symbol: str, depth: int) -> L3OrderBook:
         await self.wait_ready()

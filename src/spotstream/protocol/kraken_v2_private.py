@@ -148,7 +148,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         params = _SUBSCRIBE_PARAMS[channel](**fields)
         return self._private_request("unsubscribe", params, specs)
 
-    def resync_l3(self, symbol: str) -> list[Outgoing]:
+    def resync_book(self, symbol: str) -> list[Outgoing]:
         """Frames that fetch a fresh level3 snapshot of one symbol."""
         book = self.l3_books[symbol]
         book.mark_resyncing()
