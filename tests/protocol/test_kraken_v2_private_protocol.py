@@ -354,3 +354,15 @@ def _order(order_id: str, price: str, qty: str) -> str:
 
 def _entries(orders: list[str]) -> list[L3OrderWire]:
     return [msgspec.json.decode(o, type=L3OrderWire) for o in orders]
+
+
+def test_frames_of_a_dropped_level3_book_are_discarded_quietly() -> None:
+    protocol = KrakenV2PrivateProtocol("l3")
+    protocol.token = "T"
+    protocol.instruments.update([_pair()], [], replace=True)
+    protocol.subscribe("level3", ["BTC/USD"], depth=10)
+    protocol.drop_book("BTC/USD")
+    late = '{"channel":"level3","type":"update","data":[{"symbol":"BTC/USD","checksum":0,"bids":[],"asks":[]}]}'
+    assert protocol.receive(late) == []
+    assert protocol.discarded == 1
+    assert not protocol.unhandled

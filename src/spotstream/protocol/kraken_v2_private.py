@@ -157,8 +157,9 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         return out
 
     def drop_book(self, symbol: str) -> None:
-        self.l3_books.pop(symbol, None)
-        super().drop_book(symbol)
+        """Forget a level3 book; its frames still in flight are discarded quietly."""
+        if self.l3_books.pop(symbol, None) is not None:
+            self._dropped_books.add(symbol)
 
     def connection_lost(self) -> list[StreamSpec]:
         restore = super().connection_lost()
