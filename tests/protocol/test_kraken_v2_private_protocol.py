@@ -362,7 +362,35 @@ def test_frames_of_a_dropped_level3_book_are_discarded_quietly() -> None:
     protocol.instruments.update([_pair()], [], replace=True)
     protocol.subscribe("level3", ["BTC/USD"], depth=10)
     protocol.drop_book("BTC/USD")
-    late = '{"channel":"level3","type":"update","data":[{"symbol":"BTC/USD","checksum":0,"bids":[],"asks":[]}]}'
+    late = (
+        '{"channel":"level3","type":"update",'
+        '"data":[{"symbol":"BTC/USD","checksum":0,"bids":[],"asks":[]}]}'
+    )
     assert protocol.receive(late) == []
     assert protocol.discarded == 1
     assert not protocol.unhandled
+
+
+def test_level3_text_model_agrees_with_the_typed_model(lines: list[CaptureLine]) -> None:
+    """The hot-path model keeps numbers as JSON text; they must be the typed model's numbers."""
+    from spotstream.protocol.kraken_v2_l3_wire import Level3TextMessage
+    from spotstream.protocol.kraken_v2_private_wire import PRIVATE_CHANNEL_DECODER
+
+    found = _channel_lines(lines, "level3")
+    assert len(found) == 2
+    for line in found:
+        typed = PRIVATE_CHANNEL_DECODER.decode(line.raw)
+        text = msgspec.json.decode(line.raw, type=Level3TextMessage)
+        assert typed.type == text.type
+        for t_book, x_book in zip(typed.data, text.data, strict=True):
+            assert (t_book.symbol, t_book.checksum) == (x_book.symbol, x_book.checksum)
+            for t_side, x_side in ((t_book.bids, x_book.bids), (t_book.asks, x_book.asks)):
+                assert [(o.order_id, o.limit_price, o.order_qty, o.event) for o in t_side] == [
+                    (
+                        o.order_id,
+                        Decimal(bytes(o.limit_price).decode()),
+                        Decimal(bytes(o.order_qty).decode()),
+                        o.event,
+                    )
+                    for o in x_side
+                ]

@@ -73,26 +73,34 @@ class L2View(NamedTuple):
 
 
 class L3Side:
-    """One side: sorted keys best first, and each key's orders in queue order."""
+    """One side: sorted keys best first, and each key's orders in queue order.
 
-    __slots__ = ("keys", "levels", "sign")
+    Every change goes through :meth:`set` / :meth:`remove` / :meth:`truncate`, which drop
+    the level's cached checksum text (``texts``): a message touches a few levels, while the
+    checksum reads every order of ten, so unchanged levels reuse their text.
+    """
+
+    __slots__ = ("keys", "levels", "sign", "texts")
 
     def __init__(self, sign: int) -> None:
         self.sign = sign
         self.keys: list[int] = []
         self.levels: dict[int, dict[str, int]] = {}
+        self.texts: dict[int, bytes] = {}
 
-    def queue(self, key: int) -> dict[str, int]:
-        """The orders at ``key``, creating the level if needed."""
+    def set(self, key: int, order_id: str, qty: int) -> None:
+        """Add an order at the back of its level, or change its qty in place (queue kept)."""
         orders = self.levels.get(key)
         if orders is None:
             orders = self.levels[key] = {}
             self.keys.insert(bisect_left(self.keys, key), key)
-        return orders
+        orders[order_id] = qty
+        self.texts.pop(key, None)
 
     def remove(self, key: int, order_id: str) -> None:
         orders = self.levels[key]
         del orders[order_id]
+        self.texts.pop(key, None)
         if not orders:
             del self.levels[key]
             del self.keys[bisect_left(self.keys, key)]
@@ -101,22 +109,29 @@ class L3Side:
         """Drop the levels beyond ``depth``; return the ids of their orders."""
         if len(self.keys) <= depth:
             return []
-        dropped = [oid for key in self.keys[depth:] for oid in self.levels.pop(key)]
+        dropped: list[str] = []
+        for key in self.keys[depth:]:
+            dropped.extend(self.levels.pop(key))
+            self.texts.pop(key, None)
         del self.keys[depth:]
         return dropped
 
     def clear(self) -> None:
         self.keys.clear()
         self.levels.clear()
+        self.texts.clear()
 
     def text(self, limit: int) -> bytes:
         """Checksum text: every order of the best ``limit`` levels, price then qty digits."""
-        sign = self.sign
-        return b"".join(
-            b"%d%d" % (key * sign, qty)
-            for key in self.keys[:limit]
-            for qty in self.levels[key].values()
-        )
+        texts, levels, sign = self.texts, self.levels, self.sign
+        parts = []
+        for key in self.keys[:limit]:
+            text = texts.get(key)
+            if text is None:
+                price = b"%d" % (key * sign)
+                text = texts[key] = b"".join([price + b"%d" % q for q in levels[key].values()])
+            parts.append(text)
+        return b"".join(parts)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -177,7 +192,7 @@ class L3Book:
             raise L3OrderError(f"add of order {entry.order_id} already in the book")
         key, qty = self._parse(side, entry)
         if qty:
-            side.queue(key)[entry.order_id] = qty
+            side.set(key, entry.order_id, qty)
             self.index[entry.order_id] = key
 
     def _modify(self, side: L3Side, entry: L3Event) -> None:
@@ -186,12 +201,12 @@ class L3Book:
         if old_key is None:
             self.unknown_modifies += 1
         elif old_key == key and qty:  # same level: in place, queue position kept
-            side.levels[key][entry.order_id] = qty
+            side.set(key, entry.order_id, qty)
             return
         else:
             self._delete(entry.order_id)
         if qty:
-            side.queue(key)[entry.order_id] = qty
+            side.set(key, entry.order_id, qty)
             self.index[entry.order_id] = key
 
     def _delete(self, order_id: str) -> None:

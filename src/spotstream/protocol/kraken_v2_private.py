@@ -33,6 +33,7 @@ from spotstream.errors import (
     UnknownSymbolError,
 )
 from spotstream.models import EventKind
+from spotstream.protocol import kraken_v2_l3_wire as l3w
 from spotstream.protocol import kraken_v2_private_translate as translate
 from spotstream.protocol import kraken_v2_private_wire as pw
 from spotstream.protocol import kraken_v2_wire as wire
@@ -56,7 +57,9 @@ _TOKEN_ERRORS = ("EAPI:Invalid token", "ESession:Invalid session", "EAPI:Invalid
 _PRIVATE_DECODER = msgspec.json.Decoder(
     wire.StatusMessage | wire.HeartbeatMessage | pw.ExecutionsMessage | pw.BalancesMessage
 )
-_L3_DECODER = msgspec.json.Decoder(wire.StatusMessage | wire.HeartbeatMessage | pw.Level3Message)
+_L3_DECODER = msgspec.json.Decoder(
+    wire.StatusMessage | wire.HeartbeatMessage | l3w.Level3TextMessage
+)
 _RESULTS: dict[str, Callable[[Any], object]] = {
     "add_order": translate.placed,
     "amend_order": translate.amended,
@@ -104,7 +107,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
             wire.HeartbeatMessage: lambda _m, _f: [Heartbeat()],
             pw.ExecutionsMessage: self._on_executions,
             pw.BalancesMessage: self._on_balances,
-            pw.Level3Message: self._on_level3,
+            l3w.Level3TextMessage: self._on_level3,
         }
 
     @property
@@ -298,7 +301,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         events.append(ChannelData(("balances", "", None), kind, items, frame))
         return events
 
-    def _on_level3(self, msg: pw.Level3Message, frame: bytes | str) -> list[Event]:
+    def _on_level3(self, msg: l3w.Level3TextMessage, frame: bytes | str) -> list[Event]:
         return self._apply_books("level3", self.l3_books, msg.type, msg.data, frame)
 
 
