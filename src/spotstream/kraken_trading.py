@@ -28,7 +28,7 @@ from spotstream.asyncio.kraken_private_session import (
 from spotstream.errors import ExchangeError, InvalidRequestError, RequestError
 from spotstream.models import Instrument
 from spotstream.protocol import kraken_v2_orders as orders
-from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.protocol.events import RequestDone
 from spotstream.protocol.kraken_v2 import Outgoing
 from spotstream.trading import (
@@ -324,7 +324,7 @@ class KrakenTrading:
         session = await self._trading_session()
 
         def build(token: str) -> Outgoing:
-            params = pw.CancelAllParams(token=token)
+            params = tw.CancelAllParams(token=token)
             return session.protocol.trading("cancel_all", params)
 
         count: int = _one(await session.trade(build, timeout))

@@ -13,7 +13,7 @@ from spotstream.errors import InvalidRequestError
 from spotstream.models import Instrument
 from spotstream.protocol import kraken_v2_orders as orders
 from spotstream.protocol import kraken_v2_wire as wire
-from spotstream.protocol.kraken_v2_private_wire import PrivateRequest
+from spotstream.protocol.kraken_v2_trading_wire import PrivateRequest
 from spotstream.trading import ConditionalClose, OrderRequest
 
 PAIR = Instrument(

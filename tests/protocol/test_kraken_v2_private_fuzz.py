@@ -20,7 +20,7 @@ from helpers.captures import dumps_exact, load_jsonl
 from spotstream.models import Instrument
 from spotstream.protocol.events import Unhandled
 from spotstream.protocol.kraken_v2_private import KrakenV2PrivateProtocol
-from spotstream.protocol.kraken_v2_private_wire import CancelOrderParams
+from spotstream.protocol.kraken_v2_trading_wire import CancelOrderParams
 
 PAIR = Instrument(
     symbol="BTC/USD",

@@ -26,7 +26,8 @@ from spotstream.errors import (
 from spotstream.models import EventKind, Instrument, OrderSide
 from spotstream.protocol.events import BookData, ChannelData, RequestDone, SequenceGap, Unhandled
 from spotstream.protocol.kraken_v2_private import KrakenV2PrivateProtocol
-from spotstream.protocol.kraken_v2_private_wire import CancelOrderParams, L3OrderWire
+from spotstream.protocol.kraken_v2_private_wire import L3OrderWire
+from spotstream.protocol.kraken_v2_trading_wire import CancelOrderParams
 from spotstream.trading import (
     Balance,
     CancelAfter,

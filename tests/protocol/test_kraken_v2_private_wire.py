@@ -21,10 +21,11 @@ import pytest
 from helpers.captures import CaptureLine, find, load_jsonl
 from helpers.unmapped import assert_fully_mapped, unmapped_paths
 from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.protocol import kraken_v2_wire as wire
 
 PRIVATE_CHANNELS = {"executions", "balances", "level3"}
-TRADING_METHODS = set(pw.METHOD_PARAMS)
+TRADING_METHODS = set(tw.METHOD_PARAMS)
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +38,8 @@ def resolve_raw(owner: msgspec.Struct, name: str) -> msgspec.json.Decoder[Any] |
     """The typed decoder of each ``msgspec.Raw`` field of the private models."""
     if isinstance(owner, pw.BalancesMessage) and name == "data":
         return pw.BALANCES_DATA_DECODERS[owner.type]
-    if isinstance(owner, pw.TradingResponse) and name == "result":
-        return pw.RESULT_DECODERS[owner.method]
+    if isinstance(owner, tw.TradingResponse) and name == "result":
+        return tw.RESULT_DECODERS[owner.method]
     return None
 
 
@@ -107,7 +108,7 @@ def test_captured_trading_responses_decode_with_every_key_mapped(
 ) -> None:
     problems = []
     for line in trading_lines(lines):
-        response = pw.TRADING_RESPONSE_DECODER.decode(line.raw)
+        response = tw.TRADING_RESPONSE_DECODER.decode(line.raw)
         if missing := unmapped_paths(line.message, response, resolve_raw):
             problems.append(f"{line}: unmapped {missing}")
         if response.success:
@@ -210,21 +211,21 @@ def test_captured_level3_update_carries_events(lines: list[CaptureLine]) -> None
 
 def test_captured_results_decode_to_their_structs(lines: list[CaptureLine]) -> None:
     def result(label: str) -> Any:
-        response = pw.TRADING_RESPONSE_DECODER.decode(find(lines, label).raw)
+        response = tw.TRADING_RESPONSE_DECODER.decode(find(lines, label).raw)
         assert response.success is True
-        return pw.RESULT_DECODERS[response.method].decode(response.result)
+        return tw.RESULT_DECODERS[response.method].decode(response.result)
 
-    assert result("test_add_order") == pw.AddOrderResult(
+    assert result("test_add_order") == tw.AddOrderResult(
         order_id="OPS23M-VS41G-DDE5Z2", cl_ord_id="client-zero"
     )
-    assert result("test_amend_order") == pw.AmendOrderResult(
+    assert result("test_amend_order") == tw.AmendOrderResult(
         amend_id="1M2JV8-OEJZD-G5GSBF", order_id="BQS60L-EGW18-UPAK9U"
     )
     assert result("test_edit_order").original_order_id == "K1FF7H-A13AR-Q1S9Z6"
-    assert result("test_cancel_order_by_client_order_id") == pw.CancelOrderResult(
+    assert result("test_cancel_order_by_client_order_id") == tw.CancelOrderResult(
         cl_ord_id="a-uuid"
     )
-    assert result("test_cancel_all_orders") == pw.CountResult(count=0)
+    assert result("test_cancel_all_orders") == tw.CountResult(count=0)
     timer = result("test_cancel_on_disconnect")
     assert timer.current_time == datetime(2024, 5, 19, 19, 22, 20, tzinfo=UTC)
     assert timer.trigger_time == "2024-05-19T19:22:25Z"
@@ -232,7 +233,7 @@ def test_captured_results_decode_to_their_structs(lines: list[CaptureLine]) -> N
         "JQDNTT-MZEIZ-OZKUDD",
         "X67GEK-3VQWM-HPNQ89",
     ]
-    batch_cancel = pw.TRADING_RESPONSE_DECODER.decode(find(lines, "test_batch_cancel").raw)
+    batch_cancel = tw.TRADING_RESPONSE_DECODER.decode(find(lines, "test_batch_cancel").raw)
     assert (batch_cancel.orders_cancelled, batch_cancel.result) == (2, msgspec.Raw())
 
 
@@ -295,38 +296,38 @@ SUBSCRIBE_PARAMS: Any = (
 """subscribe / unsubscribe params: a union tagged on ``channel``."""
 
 
-def decode_request(frame: str | bytes) -> pw.PrivateRequest[Any]:
+def decode_request(frame: str | bytes) -> tw.PrivateRequest[Any]:
     method: str = json.loads(frame)["method"]
-    params: Any = pw.METHOD_PARAMS.get(method, SUBSCRIBE_PARAMS)
-    request: pw.PrivateRequest[Any] = msgspec.json.decode(frame, type=pw.PrivateRequest[params])
+    params: Any = tw.METHOD_PARAMS.get(method, SUBSCRIBE_PARAMS)
+    request: tw.PrivateRequest[Any] = msgspec.json.decode(frame, type=tw.PrivateRequest[params])
     return request
 
 
 @pytest.mark.parametrize("frame", SPEC_REQUESTS)
 def test_spec_requests_encode_to_exactly_the_spec_json(frame: str) -> None:
     request = decode_request(frame)
-    assert type(request.params) is pw.METHOD_PARAMS[request.method]
+    assert type(request.params) is tw.METHOD_PARAMS[request.method]
     assert_fully_mapped(frame, request)
     assert exact(wire.ENCODER.encode(request)) == exact(frame)
 
 
 def test_requests_built_in_code_encode_numbers_exactly() -> None:
-    request = pw.PrivateRequest(
+    request = tw.PrivateRequest(
         method="batch_add",
-        params=pw.BatchAddParams(
+        params=tw.BatchAddParams(
             symbol="BTC/USD",
             token="...",
             deadline=datetime(2022, 6, 13, 8, 9, 10, 123456, tzinfo=UTC),
             validate=False,
             orders=[
-                pw.BatchOrder(
+                tw.BatchOrder(
                     order_type="limit",
                     side="buy",
                     order_qty=Decimal("0.123456789"),
                     limit_price=Decimal("1010.10"),
                     order_userref=1,
                 ),
-                pw.BatchOrder(
+                tw.BatchOrder(
                     order_type="limit",
                     side="sell",
                     order_qty=Decimal("0.987654321"),
@@ -339,13 +340,13 @@ def test_requests_built_in_code_encode_numbers_exactly() -> None:
         req_id=1234567890,
     )
     assert exact(wire.ENCODER.encode(request)) == exact(SPEC_REQUESTS[-2])
-    stop = pw.AddOrderParams(
+    stop = tw.AddOrderParams(
         order_type="stop-loss",
         side="sell",
         order_qty=Decimal("100"),
         symbol="MATIC/USD",
         token="t",
-        triggers=pw.TriggersParams(price=Decimal("-2.0"), reference="last", price_type="pct"),
+        triggers=tw.TriggersParams(price=Decimal("-2.0"), reference="last", price_type="pct"),
     )
     assert wire.ENCODER.encode(stop) == (
         b'{"order_type":"stop-loss","side":"sell","order_qty":100,'
@@ -382,7 +383,7 @@ def test_requests_built_in_code_encode_numbers_exactly() -> None:
 def test_subscribe_params_encode_to_the_spec_keys(
     params: msgspec.Struct, expected: str | None
 ) -> None:
-    frame = wire.ENCODER.encode(pw.PrivateRequest(method="subscribe", params=params, req_id=1))
+    frame = wire.ENCODER.encode(tw.PrivateRequest(method="subscribe", params=params, req_id=1))
     if expected is None:  # only what was set: the channel is always there
         expected = '{"channel":"level3","token":"t","symbol":["BTC/USD"]}'
     assert json.loads(frame)["params"] == json.loads(expected)
@@ -411,11 +412,11 @@ SPEC_RESPONSES = [
 
 @pytest.mark.parametrize("frame", SPEC_RESPONSES)
 def test_spec_responses_decode_with_every_key_mapped(frame: str) -> None:
-    response = pw.TRADING_RESPONSE_DECODER.decode(frame)
+    response = tw.TRADING_RESPONSE_DECODER.decode(frame)
     assert_fully_mapped(frame, response, resolve_raw)
     result = json.loads(frame).get("result")
     if result is not None:
-        decoded = pw.RESULT_DECODERS[response.method].decode(response.result)
+        decoded = tw.RESULT_DECODERS[response.method].decode(response.result)
         assert exact(wire.ENCODER.encode(decoded)) == normalized(result)
 
 
@@ -459,5 +460,5 @@ def test_closed_enumerations_and_required_fields_are_enforced(frame: str) -> Non
 
 
 def test_every_method_has_params_and_a_result_decoder() -> None:
-    assert set(pw.RESULT_DECODERS) == set(pw.METHOD_PARAMS) == TRADING_METHODS
+    assert set(tw.RESULT_DECODERS) == set(tw.METHOD_PARAMS) == TRADING_METHODS
     assert len(TRADING_METHODS) == 8

@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from simulator.test_sim_private_harness import NS, Harness, Subscriber, make
-from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.simulator.accounts import TEST_ACCOUNT, AccountSpec
 from spotstream.simulator.funds import MAKER_FEE, TAKER_FEE
 from spotstream.simulator.orders import OrderError
@@ -259,7 +259,7 @@ def test_validate_only_checks() -> None:
             "side": "buy",
             "order_qty": "1",
         },
-        pw.AddOrderParams,
+        tw.AddOrderParams,
     )
     order = h.engine.add_order("test", "BTC/USD", params, validate=True)
     assert order.order_id == ""

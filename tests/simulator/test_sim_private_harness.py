@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.protocol import kraken_v2_wire as wire
 from spotstream.simulator.accounts import DEFAULT_ACCOUNTS, AccountSpec, LedgerEntry
 from spotstream.simulator.faults import Faults
@@ -140,7 +141,7 @@ class Harness:
         )
 
     def add(self, account_id: str = "test", symbol: str = "BTC/USD", **fields: Any) -> Any:
-        params = msgspec.convert({"symbol": symbol, "token": "t", **fields}, pw.AddOrderParams)
+        params = msgspec.convert({"symbol": symbol, "token": "t", **fields}, tw.AddOrderParams)
         return self.engine.add_order(account_id, symbol, params)
 
 
@@ -185,7 +186,7 @@ class Subscriber:
         return out
 
 
-RESPONSE = msgspec.json.Decoder(pw.TradingResponse)
+RESPONSE = msgspec.json.Decoder(tw.TradingResponse)
 CHANNEL = msgspec.json.Decoder(pw.PrivateChannelMessage | wire.StatusMessage)
 
 
@@ -249,8 +250,8 @@ class Client:
         typed = RESPONSE.decode(data)
         assert TIME.match(message["time_in"])
         assert TIME.match(message["time_out"])
-        if typed.success and typed.result and typed.method in pw.RESULT_DECODERS:
-            pw.RESULT_DECODERS[typed.method].decode(typed.result)
+        if typed.success and typed.result and typed.method in tw.RESULT_DECODERS:
+            tw.RESULT_DECODERS[typed.method].decode(typed.result)
         if typed.method in ("subscribe", "unsubscribe") and typed.success:
             msgspec.json.decode(typed.result, type=wire.SubscribeResult)
 

@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from simulator.test_sim_private_harness import NS, Harness, make
-from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.simulator.market import MarketStep
 from spotstream.simulator.orders import OrderError
 
@@ -202,7 +202,7 @@ def test_cancel_all_orders_after(h: Harness) -> None:
 
 
 def _amend(h: Harness, **fields: object) -> tuple[str, object]:
-    params = msgspec.convert({"token": "t", **fields}, pw.AmendOrderParams)
+    params = msgspec.convert({"token": "t", **fields}, tw.AmendOrderParams)
     return h.engine.amend_order("test", params)
 
 
@@ -257,7 +257,7 @@ def test_edit_replaces_the_order(h: Harness) -> None:
             "order_qty": "0.3",
             "limit_price": str(bid - 20),
         },
-        pw.EditOrderParams,
+        tw.EditOrderParams,
     )
     new, replaced = h.engine.edit_order("test", params)
     assert replaced is old

@@ -18,9 +18,10 @@ from spotstream.cli.order import (
     time_arg,
 )
 from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 
 PRIVATE_CHANNELS = frozenset({"executions", "balances", "level3"})
-_PRICE_TYPES: dict[str, Any] = {"choices": get_args(pw.PriceType)}
+_PRICE_TYPES: dict[str, Any] = {"choices": get_args(tw.PriceType)}
 _TIME_HELP = "+SECONDS from now, or an ISO 8601 time with a timezone"
 _BOOL = argparse.BooleanOptionalAction
 # Trading options by argparse dest, which is also the client method's parameter name.
@@ -29,9 +30,9 @@ _ORDER_FLAGS: dict[str, dict[str, Any]] = {
     "limit_price": {"type": decimal_arg, "metavar": "PRICE"},
     "limit_price_type": {**_PRICE_TYPES, "help": "how limit_price reads (default static)"},
     "trigger_price": {"type": decimal_arg, "metavar": "PRICE"},
-    "trigger_reference": {"choices": get_args(pw.TriggerReference)},
+    "trigger_reference": {"choices": get_args(tw.TriggerReference)},
     "trigger_price_type": _PRICE_TYPES,
-    "time_in_force": {"choices": get_args(pw.TimeInForce)},
+    "time_in_force": {"choices": get_args(tw.TimeInForce)},
     "expire_time": {"type": time_arg, "metavar": "TIME", "help": f"for gtd: {_TIME_HELP}"},
     "effective_time": {"type": time_arg, "metavar": "TIME", "help": _TIME_HELP},
     "post_only": {"action": _BOOL, "help": "only add liquidity (rejected if it would take)"},
@@ -39,8 +40,8 @@ _ORDER_FLAGS: dict[str, dict[str, Any]] = {
     "margin": {"action": _BOOL, "help": "a margin order"},
     "display_qty": {"type": decimal_arg, "metavar": "QTY", "help": "iceberg: shown quantity"},
     "cash_order_qty": {"type": decimal_arg, "metavar": "QTY", "help": "market: quote quantity"},
-    "fee_preference": {"choices": get_args(pw.FeePreference)},
-    "stp_type": {"choices": get_args(pw.StpType), "help": "self-trade prevention"},
+    "fee_preference": {"choices": get_args(tw.FeePreference)},
+    "stp_type": {"choices": get_args(tw.StpType), "help": "self-trade prevention"},
     "cl_ord_id": {"metavar": "ID", "help": "your order id (UUID or up to 18 characters)"},
     "order_userref": {"type": int, "metavar": "N", "help": "your numeric order reference"},
     "sender_sub_id": {"metavar": "ID"},
@@ -136,7 +137,7 @@ def _add_order(commands: Any) -> None:
     add = action("add", "place an order (add_order)")
     add.add_argument("symbol", help="e.g. BTC/USD")
     add.add_argument("side", choices=get_args(pw.Side), metavar="SIDE", help="buy or sell")
-    types = get_args(pw.OrderType)
+    types = get_args(tw.OrderType)
     add.add_argument("order_type", choices=types, metavar="TYPE", help=", ".join(types))
     add.add_argument("order_qty", type=decimal_arg, metavar="QTY", help="quantity (base)")
     _flags(add, ADD_OPTIONS)
@@ -181,7 +182,7 @@ def _flags(
 
 def _conditional_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("conditional close (placed on each fill)")
-    types = get_args(pw.ConditionalOrderType)
+    types = get_args(tw.ConditionalOrderType)
     group.add_argument(
         "--conditional-order-type", choices=types, metavar="TYPE", help=", ".join(types)
     )

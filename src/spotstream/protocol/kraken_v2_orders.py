@@ -16,9 +16,10 @@ from typing import Any, get_args
 from spotstream.errors import InvalidRequestError
 from spotstream.models import Instrument
 from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.trading import ConditionalClose, OrderRequest
 
-ORDER_TYPES = frozenset(get_args(pw.OrderType))
+ORDER_TYPES = frozenset(get_args(tw.OrderType))
 LIMIT_TYPES = frozenset(
     {"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"}
 )
@@ -32,18 +33,18 @@ TRIGGERED_TYPES = frozenset(
         "trailing-stop-limit",
     }
 )
-CONDITIONAL_TYPES = frozenset(get_args(pw.ConditionalOrderType))
+CONDITIONAL_TYPES = frozenset(get_args(tw.ConditionalOrderType))
 BATCH_ADD = (2, 15)
 BATCH_CANCEL = (2, 50)
 MAX_CANCEL_AFTER = 86_400  # exclusive
 _CHOICES: dict[str, frozenset[str]] = {
     "side": frozenset(get_args(pw.Side)),
-    "limit_price_type": frozenset(get_args(pw.PriceType)),
-    "trigger_price_type": frozenset(get_args(pw.PriceType)),
-    "trigger_reference": frozenset(get_args(pw.TriggerReference)),
-    "time_in_force": frozenset(get_args(pw.TimeInForce)),
-    "fee_preference": frozenset(get_args(pw.FeePreference)),
-    "stp_type": frozenset(get_args(pw.StpType)),
+    "limit_price_type": frozenset(get_args(tw.PriceType)),
+    "trigger_price_type": frozenset(get_args(tw.PriceType)),
+    "trigger_reference": frozenset(get_args(tw.TriggerReference)),
+    "time_in_force": frozenset(get_args(tw.TimeInForce)),
+    "fee_preference": frozenset(get_args(tw.FeePreference)),
+    "stp_type": frozenset(get_args(tw.StpType)),
 }
 _LONG_UUID = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -183,14 +184,14 @@ def _seconds(value: datetime | None, name: str) -> datetime | None:
 def _order_fields(order: OrderRequest) -> dict[str, Any]:
     triggers = None
     if order.trigger_price is not None:
-        triggers = pw.TriggersParams(
+        triggers = tw.TriggersParams(
             price=order.trigger_price,
             reference=order.trigger_reference,  # type: ignore[arg-type]
             price_type=order.trigger_price_type,  # type: ignore[arg-type]
         )
     conditional = None
     if (c := order.conditional) is not None:
-        conditional = pw.ConditionalParams(
+        conditional = tw.ConditionalParams(
             order_type=c.order_type,  # type: ignore[arg-type]
             limit_price=c.limit_price,
             limit_price_type=c.limit_price_type,  # type: ignore[arg-type]
@@ -229,9 +230,9 @@ def add_order_params(
     pair: Instrument | None,
     deadline: datetime | None,
     validate: bool,
-) -> pw.AddOrderParams:
+) -> tw.AddOrderParams:
     validate_order(order, pair)
-    return pw.AddOrderParams(
+    return tw.AddOrderParams(
         **_order_fields(order),
         symbol=symbol,
         token=token,
@@ -248,16 +249,16 @@ def batch_add_params(
     pair: Instrument | None,
     deadline: datetime | None,
     validate: bool,
-) -> pw.BatchAddParams:
+) -> tw.BatchAddParams:
     _check_count("batch_add orders", len(orders), BATCH_ADD)
     for index, order in enumerate(orders):
         try:
             validate_order(order, pair)
         except InvalidRequestError as exc:
             raise _fail(f"order {index}: {exc}") from None
-    return pw.BatchAddParams(
+    return tw.BatchAddParams(
         symbol=symbol,
-        orders=[pw.BatchOrder(**_order_fields(o)) for o in orders],
+        orders=[tw.BatchOrder(**_order_fields(o)) for o in orders],
         token=token,
         deadline=deadline,
         validate=validate or None,
@@ -269,12 +270,12 @@ def cancel_order_params(
     order_ids: Sequence[str] = (),
     cl_ord_ids: Sequence[str] = (),
     order_userrefs: Sequence[int] = (),
-) -> tuple[pw.CancelOrderParams, int]:
+) -> tuple[tw.CancelOrderParams, int]:
     """The params and how many responses to expect (one per identifier)."""
     count = len(order_ids) + len(cl_ord_ids) + len(order_userrefs)
     if count == 0:
         raise _fail("cancel_order needs at least one order_id, cl_ord_id or order_userref")
-    params = pw.CancelOrderParams(
+    params = tw.CancelOrderParams(
         token=token,
         order_id=list(order_ids) or None,
         cl_ord_id=list(cl_ord_ids) or None,
@@ -285,19 +286,19 @@ def cancel_order_params(
 
 def batch_cancel_params(
     token: str, orders: Sequence[str | int] = (), cl_ord_ids: Sequence[str] = ()
-) -> pw.BatchCancelParams:
+) -> tw.BatchCancelParams:
     _check_count("batch_cancel ids", len(orders) + len(cl_ord_ids), BATCH_CANCEL)
-    return pw.BatchCancelParams(
+    return tw.BatchCancelParams(
         token=token, orders=[str(o) for o in orders] or None, cl_ord_id=list(cl_ord_ids) or None
     )
 
 
-def cancel_after_params(token: str, timeout: int) -> pw.CancelAllOrdersAfterParams:
+def cancel_after_params(token: str, timeout: int) -> tw.CancelAllOrdersAfterParams:
     if isinstance(timeout, bool) or not isinstance(timeout, int):
         raise _fail(f"timeout must be whole seconds, not {timeout!r}")
     if not 0 <= timeout < MAX_CANCEL_AFTER:
         raise _fail(f"timeout must be 0 (disarm) to {MAX_CANCEL_AFTER - 1} seconds")
-    return pw.CancelAllOrdersAfterParams(timeout=timeout, token=token)
+    return tw.CancelAllOrdersAfterParams(timeout=timeout, token=token)
 
 
 def amend_order_params(
@@ -315,7 +316,7 @@ def amend_order_params(
     deadline: datetime | None,
     symbol: str | None,
     pair: Instrument | None,
-) -> pw.AmendOrderParams:
+) -> tw.AmendOrderParams:
     if (order_id is None) == (cl_ord_id is None):
         raise _fail("amend_order needs exactly one of order_id and cl_ord_id")
     qty_precision = pair.qty_precision if pair else None
@@ -325,7 +326,7 @@ def amend_order_params(
     _check_choice("trigger_price_type", trigger_price_type)
     _check_price("limit_price", limit_price, limit_price_type, pair)
     _check_price("trigger_price", trigger_price, trigger_price_type, pair)
-    return pw.AmendOrderParams(
+    return tw.AmendOrderParams(
         order_qty=order_qty,
         token=token,
         order_id=order_id,
@@ -359,7 +360,7 @@ def edit_order_params(
     deadline: datetime | None,
     validate: bool,
     pair: Instrument | None,
-) -> pw.EditOrderParams:
+) -> tw.EditOrderParams:
     if not order_id:
         raise _fail("edit_order needs order_id")
     qty_precision = pair.qty_precision if pair else None
@@ -375,14 +376,14 @@ def edit_order_params(
         _check_choice(name, value)
     triggers = None
     if trigger_price is not None:
-        triggers = pw.TriggersParams(
+        triggers = tw.TriggersParams(
             price=trigger_price,
             reference=trigger_reference,  # type: ignore[arg-type]
             price_type=trigger_price_type,  # type: ignore[arg-type]
         )
     elif trigger_reference is not None or trigger_price_type is not None:
         raise _fail("trigger_reference and trigger_price_type need trigger_price")
-    return pw.EditOrderParams(
+    return tw.EditOrderParams(
         order_id=order_id,
         symbol=symbol,
         token=token,

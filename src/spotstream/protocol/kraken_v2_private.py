@@ -36,6 +36,7 @@ from spotstream.models import EventKind
 from spotstream.protocol import kraken_v2_l3_wire as l3w
 from spotstream.protocol import kraken_v2_private_translate as translate
 from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.protocol import kraken_v2_wire as wire
 from spotstream.protocol.events import (
     ChannelData,
@@ -101,7 +102,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         self.l3_books: dict[str, VerifiedL3Book] = {}
         self._trading: dict[int, _Trading] = {}
         self._decoder = _PRIVATE_DECODER if endpoint == "private" else _L3_DECODER
-        self._response_decoder = pw.TRADING_RESPONSE_DECODER
+        self._response_decoder = tw.TRADING_RESPONSE_DECODER
         self._routes = {
             wire.StatusMessage: self._on_status,
             wire.HeartbeatMessage: lambda _m, _f: [Heartbeat()],
@@ -209,7 +210,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
     ) -> Outgoing:
         req_id = self._allocate()
         self._pending[req_id] = _Pending(method, dict(specs))
-        frame = wire.ENCODER.encode(pw.PrivateRequest(method, params, req_id))
+        frame = wire.ENCODER.encode(tw.PrivateRequest(method, params, req_id))
         return Outgoing(req_id, frame)
 
     # --- trading ----------------------------------------------------------------------------
@@ -220,14 +221,14 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
             raise InvalidRequestError(f"{method} is only available on the private endpoint")
         req_id = self._allocate()
         self._trading[req_id] = _Trading(method, expected)
-        return Outgoing(req_id, wire.ENCODER.encode(pw.PrivateRequest(method, params, req_id)))
+        return Outgoing(req_id, wire.ENCODER.encode(tw.PrivateRequest(method, params, req_id)))
 
     def pending_request_ids(self) -> list[int]:
         return [*super().pending_request_ids(), *self._trading]
 
     def _receive_other(self, frame: bytes | str, why: str) -> list[Event]:
         try:
-            response = pw.TRADING_RESPONSE_DECODER.decode(frame)
+            response = tw.TRADING_RESPONSE_DECODER.decode(frame)
         except msgspec.MsgspecError:
             return super()._receive_other(frame, why)
         trading = self._trading.get(response.req_id) if response.req_id is not None else None
@@ -236,7 +237,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         return self._on_trading(trading, response, frame)
 
     def _on_trading(
-        self, trading: _Trading, response: pw.TradingResponse, frame: bytes | str
+        self, trading: _Trading, response: tw.TradingResponse, frame: bytes | str
     ) -> list[Event]:
         req_id = response.req_id
         assert req_id is not None
@@ -254,10 +255,10 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         del self._trading[req_id]
         return [RequestDone(req_id, trading.method, trading.results, trading.errors)]
 
-    def _result(self, method: str, response: pw.TradingResponse) -> object:
+    def _result(self, method: str, response: tw.TradingResponse) -> object:
         if method == "batch_cancel" and response.orders_cancelled is not None:
             return response.orders_cancelled
-        decoded = pw.RESULT_DECODERS[method].decode(response.result)
+        decoded = tw.RESULT_DECODERS[method].decode(response.result)
         return _RESULTS[method](decoded)
 
     def _on_ack(self, pending: _Pending, response: wire.Response) -> None:
@@ -305,7 +306,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         return self._apply_books("level3", self.l3_books, msg.type, msg.data, frame)
 
 
-def _trading_error(method: str, response: pw.TradingResponse) -> ExchangeError:
+def _trading_error(method: str, response: tw.TradingResponse) -> ExchangeError:
     text = response.error or f"{method} failed without an error message"
     if any(text.startswith(prefix) for prefix in _TOKEN_ERRORS):
         return AuthenticationError(text, method=method, req_id=response.req_id)

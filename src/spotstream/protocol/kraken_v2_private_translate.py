@@ -6,6 +6,7 @@ from datetime import datetime
 
 from spotstream.models import OrderSide
 from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.trading import (
     AmendedOrder,
     Balance,
@@ -92,27 +93,27 @@ def ledger(entry: pw.LedgerWire) -> LedgerEntry:
     )
 
 
-def placed(result: pw.AddOrderResult) -> PlacedOrder:
+def placed(result: tw.AddOrderResult) -> PlacedOrder:
     return PlacedOrder(
         result.order_id, result.cl_ord_id, result.order_userref, tuple(result.warnings or ())
     )
 
 
-def amended(result: pw.AmendOrderResult) -> AmendedOrder:
+def amended(result: tw.AmendOrderResult) -> AmendedOrder:
     return AmendedOrder(
         result.amend_id, result.order_id, result.cl_ord_id, tuple(result.warnings or ())
     )
 
 
-def edited(result: pw.EditOrderResult) -> EditedOrder:
+def edited(result: tw.EditOrderResult) -> EditedOrder:
     return EditedOrder(result.order_id, result.original_order_id, tuple(result.warnings or ()))
 
 
-def cancelled(result: pw.CancelOrderResult) -> CancelledOrder:
+def cancelled(result: tw.CancelOrderResult) -> CancelledOrder:
     return CancelledOrder(result.order_id, result.cl_ord_id, tuple(result.warnings or ()))
 
 
-def cancel_after(result: pw.CancelAllOrdersAfterResult) -> CancelAfter:
+def cancel_after(result: tw.CancelAllOrdersAfterResult) -> CancelAfter:
     trigger: datetime | None = None
     if result.trigger_time not in ("", "0"):
         trigger = datetime.fromisoformat(result.trigger_time.replace("Z", "+00:00"))

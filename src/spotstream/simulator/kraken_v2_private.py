@@ -28,6 +28,7 @@ from typing import Any
 import msgspec
 
 from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.protocol import kraken_v2_wire as wire
 from spotstream.simulator import kraken_v2_frames as public_frames
 from spotstream.simulator import kraken_v2_private_frames as frames
@@ -242,7 +243,7 @@ class KrakenV2PrivateSession:
             account_id = self._account(tree)
             if not self.engine.accounts[account_id].can_trade:
                 raise ParamsError(PERMISSION_DENIED)
-            params = convert(method, tree, pw.METHOD_PARAMS[method])
+            params = convert(method, tree, tw.METHOD_PARAMS[method])
             self._check_deadline(params)
             return self._trading[method](account_id, params, request, time_in)
         except (ParamsError, OrderError) as exc:
@@ -259,14 +260,14 @@ class KrakenV2PrivateSession:
             raise OrderError(f"{INVALID}:deadline")
 
     def _add_order(
-        self, account_id: str, params: pw.AddOrderParams, request: _Envelope, time_in: int
+        self, account_id: str, params: tw.AddOrderParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         validate = bool(params.validate)
         order = self.engine.add_order(account_id, params.symbol, params, validate=validate)
         return [self._ok(request, time_in, _added(order))]
 
     def _batch_add(
-        self, account_id: str, params: pw.BatchAddParams, request: _Envelope, time_in: int
+        self, account_id: str, params: tw.BatchAddParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         if not 2 <= len(params.orders) <= 15:
             raise OrderError(f"{INVALID}:orders")
@@ -275,23 +276,23 @@ class KrakenV2PrivateSession:
         return [self._ok(request, time_in, [_added(order) for order in orders])]
 
     def _amend_order(
-        self, account_id: str, params: pw.AmendOrderParams, request: _Envelope, time_in: int
+        self, account_id: str, params: tw.AmendOrderParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         amend_id, _ = self.engine.amend_order(account_id, params)
-        result = pw.AmendOrderResult(amend_id, params.order_id, params.cl_ord_id)
+        result = tw.AmendOrderResult(amend_id, params.order_id, params.cl_ord_id)
         return [self._ok(request, time_in, result)]
 
     def _edit_order(
-        self, account_id: str, params: pw.EditOrderParams, request: _Envelope, time_in: int
+        self, account_id: str, params: tw.EditOrderParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         validate = bool(params.validate)
         new, old = self.engine.edit_order(account_id, params, validate=validate)
         warnings = list(new.warnings) or None
-        result = pw.EditOrderResult(new.order_id, old.order_id, warnings)
+        result = tw.EditOrderResult(new.order_id, old.order_id, warnings)
         return [self._ok(request, time_in, result)]
 
     def _cancel_order(
-        self, account_id: str, params: pw.CancelOrderParams, request: _Envelope, time_in: int
+        self, account_id: str, params: tw.CancelOrderParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         """One response per cancelled order; an id that matches nothing gets an error."""
         references: list[tuple[str, str | int]] = [
@@ -310,23 +311,23 @@ class KrakenV2PrivateSession:
             self.engine.cancel_orders(account_id, orders)
             for order in orders:
                 result = (
-                    pw.CancelOrderResult(cl_ord_id=order.cl_ord_id)
+                    tw.CancelOrderResult(cl_ord_id=order.cl_ord_id)
                     if field == "cl_ord_id"
-                    else pw.CancelOrderResult(order_id=order.order_id)
+                    else tw.CancelOrderResult(order_id=order.order_id)
                 )
                 answers.append(self._ok(request, time_in, result))
         return answers
 
     def _cancel_all(
-        self, account_id: str, params: pw.CancelAllParams, request: _Envelope, time_in: int
+        self, account_id: str, params: tw.CancelAllParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         count = self.engine.cancel_all(account_id)
-        return [self._ok(request, time_in, pw.CountResult(count))]
+        return [self._ok(request, time_in, tw.CountResult(count))]
 
     def _cancel_after(
         self,
         account_id: str,
-        params: pw.CancelAllOrdersAfterParams,
+        params: tw.CancelAllOrdersAfterParams,
         request: _Envelope,
         time_in: int,
     ) -> list[bytes]:
@@ -334,7 +335,7 @@ class KrakenV2PrivateSession:
         return [self._ok(request, time_in, frames.cancel_after_result(current, trigger))]
 
     def _batch_cancel(
-        self, account_id: str, params: pw.BatchCancelParams, request: _Envelope, time_in: int
+        self, account_id: str, params: tw.BatchCancelParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         """Cancels what the 2-50 references match; the count as captured (no ``result``)."""
         references = [*(params.orders or ()), *(params.cl_ord_id or ())]
@@ -358,6 +359,6 @@ class KrakenV2PrivateSession:
         return [answer]
 
 
-def _added(order: Order) -> pw.AddOrderResult:
+def _added(order: Order) -> tw.AddOrderResult:
     warnings = list(order.warnings) or None
-    return pw.AddOrderResult(order.order_id, order.cl_ord_id, order.order_userref, warnings)
+    return tw.AddOrderResult(order.order_id, order.cl_ord_id, order.order_userref, warnings)

@@ -16,6 +16,7 @@ from decimal import Decimal
 import msgspec
 
 from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.protocol.kraken_v2_wire import MessageType
 from spotstream.simulator.accounts import Account, LedgerEntry, quantize
 from spotstream.simulator.instruments import InstrumentSpec
@@ -292,7 +293,7 @@ def response(
 ) -> bytes:
     """A successful trading response; ``result`` (a Struct or a list of them) or, for
     batch_cancel as captured, only ``orders_cancelled``."""
-    answer = pw.TradingResponse(
+    answer = tw.TradingResponse(
         method, req_id, success=True, time_in=timestamp(time_in), time_out=timestamp(time_out)
     )
     if result is not None:  # an empty Raw would be written as nothing: leave it out instead
@@ -301,8 +302,8 @@ def response(
     return ENCODER.encode(answer)
 
 
-def cancel_after_result(current_ns: int, trigger_ns: int | None) -> pw.CancelAllOrdersAfterResult:
+def cancel_after_result(current_ns: int, trigger_ns: int | None) -> tw.CancelAllOrdersAfterResult:
     current = timestamp(current_ns)
     current.text = whole_second(current_ns)
     trigger = whole_second(trigger_ns) if trigger_ns is not None else "0"
-    return pw.CancelAllOrdersAfterResult(current_time=current, trigger_time=trigger)
+    return tw.CancelAllOrdersAfterResult(current_time=current, trigger_time=trigger)

@@ -30,7 +30,7 @@ from decimal import Decimal
 
 import msgspec
 
-from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.simulator.accounts import Account, AccountSpec
 from spotstream.simulator.book_matching import Matcher
 from spotstream.simulator.instruments import InstrumentSpec
@@ -104,7 +104,7 @@ class MatchingEngine(Matcher):
     # --- new orders -----------------------------------------------------------------------------
 
     def add_order(
-        self, account_id: str, symbol: str, params: pw.AddOrderParams, *, validate: bool = False
+        self, account_id: str, symbol: str, params: tw.AddOrderParams, *, validate: bool = False
     ) -> Order:
         """Check and place one order (``validate``: check only; the order keeps ``""`` as id)."""
         return self.batch_add(account_id, symbol, [params], validate=validate, cost=ADD_COST)[0]
@@ -113,7 +113,7 @@ class MatchingEngine(Matcher):
         self,
         account_id: str,
         symbol: str,
-        orders: Sequence[pw.BatchOrder | pw.AddOrderParams],
+        orders: Sequence[tw.BatchOrder | tw.AddOrderParams],
         *,
         validate: bool = False,
         cost: int | None = None,
@@ -139,7 +139,7 @@ class MatchingEngine(Matcher):
         self,
         account: Account,
         spec: InstrumentSpec,
-        params: pw.BatchOrder | pw.AddOrderParams,
+        params: tw.BatchOrder | tw.AddOrderParams,
         now: int,
     ) -> Order:
         symbol = spec.symbol
@@ -190,7 +190,7 @@ class MatchingEngine(Matcher):
                 return order
         raise OrderError("EOrder:Unknown order")
 
-    def amend_order(self, account_id: str, params: pw.AmendOrderParams) -> tuple[str, Order]:
+    def amend_order(self, account_id: str, params: tw.AmendOrderParams) -> tuple[str, Order]:
         """Change an open order in place; returns the amend id and the order."""
         self.account(account_id)
         if (params.order_id is None) == (params.cl_ord_id is None):
@@ -213,7 +213,7 @@ class MatchingEngine(Matcher):
         return self.ids.amend_id(), order
 
     def _amended_copy(
-        self, order: Order, params: pw.AmendOrderParams, spec: InstrumentSpec
+        self, order: Order, params: tw.AmendOrderParams, spec: InstrumentSpec
     ) -> Order:
         """``order`` as the amend would leave it (checked; the original is untouched)."""
         changed = replace(order, qty=qty_units(params.order_qty, spec))
@@ -273,7 +273,7 @@ class MatchingEngine(Matcher):
             self._traded.add(order.symbol)  # the new trigger may be reached already
 
     def edit_order(
-        self, account_id: str, params: pw.EditOrderParams, *, validate: bool = False
+        self, account_id: str, params: tw.EditOrderParams, *, validate: bool = False
     ) -> tuple[Order, Order]:
         """Cancel an order and open its replacement; returns (new, old)."""
         account = self.account(account_id)
@@ -298,8 +298,8 @@ class MatchingEngine(Matcher):
         return new, old
 
     def _edited_request(
-        self, old: Order, params: pw.EditOrderParams, spec: InstrumentSpec
-    ) -> pw.BatchOrder | pw.AddOrderParams:
+        self, old: Order, params: tw.EditOrderParams, spec: InstrumentSpec
+    ) -> tw.BatchOrder | tw.AddOrderParams:
         request = old.request
         assert request is not None
         total = params.order_qty if params.order_qty is not None else request.order_qty
@@ -309,7 +309,7 @@ class MatchingEngine(Matcher):
         limit = params.limit_price if params.limit_price is not None else params.price
         triggers = params.triggers
         if triggers is None and params.stop_price is not None:
-            triggers = pw.TriggersParams(params.stop_price, params.trigger)
+            triggers = tw.TriggersParams(params.stop_price, params.trigger)
         changes: dict[str, object] = {"order_qty": left, "cl_ord_id": None}
         for name, value in (
             ("limit_price", limit),
@@ -383,7 +383,7 @@ class MatchingEngine(Matcher):
         if limit is not None and relative:  # a plain limit: relative to the fill price
             units = offset_price(fill.price, limit, limit_type, spec)
             limit, limit_type = Decimal(units).scaleb(-spec.price_precision), "static"
-        request = pw.BatchOrder(
+        request = tw.BatchOrder(
             order_type=conditional.order_type,
             side=opposite(primary.side),
             order_qty=Decimal(fill.qty).scaleb(-spec.qty_precision),
@@ -405,8 +405,8 @@ class MatchingEngine(Matcher):
 
 
 def _secondary_triggers(
-    price: Decimal | None, price_type: pw.PriceType
-) -> pw.TriggersParams | None:
+    price: Decimal | None, price_type: tw.PriceType
+) -> tw.TriggersParams | None:
     if price is None:
         return None
-    return pw.TriggersParams(price, price_type=price_type)
+    return tw.TriggersParams(price, price_type=price_type)

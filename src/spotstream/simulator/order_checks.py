@@ -23,7 +23,7 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.simulator.instruments import InstrumentSpec
 from spotstream.simulator.orders import (
     LIMIT_TYPES,
@@ -90,7 +90,7 @@ def qty_units(value: Decimal, spec: InstrumentSpec, field: str = "order_qty") ->
 
 
 def build_order(
-    params: pw.BatchOrder | pw.AddOrderParams,
+    params: tw.BatchOrder | tw.AddOrderParams,
     spec: InstrumentSpec,
     *,
     account_id: str,
@@ -117,7 +117,7 @@ def build_order(
     return order
 
 
-def _refuse_unsupported(params: pw.BatchOrder | pw.AddOrderParams) -> None:
+def _refuse_unsupported(params: tw.BatchOrder | tw.AddOrderParams) -> None:
     if params.order_type == "settle-position":
         raise OrderError("EOrder:Unknown position")
     if params.margin:
@@ -128,7 +128,7 @@ def _refuse_unsupported(params: pw.BatchOrder | pw.AddOrderParams) -> None:
         raise invalid("no_mpp order option is only available when ordertype = market")
 
 
-def _cash(order: Order, params: pw.BatchOrder | pw.AddOrderParams, spec: InstrumentSpec) -> None:
+def _cash(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: InstrumentSpec) -> None:
     cash = params.cash_order_qty
     if order.order_type != "market" or cash is None or cash <= 0:
         raise invalid("cash_order_qty")
@@ -137,7 +137,7 @@ def _cash(order: Order, params: pw.BatchOrder | pw.AddOrderParams, spec: Instrum
     order.cash_qty = cash
 
 
-def _limit(order: Order, params: pw.BatchOrder | pw.AddOrderParams, spec: InstrumentSpec) -> None:
+def _limit(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: InstrumentSpec) -> None:
     kind, price = order.order_type, params.limit_price
     if kind not in LIMIT_TYPES:
         if price is not None or params.limit_price_type is not None:
@@ -160,14 +160,14 @@ def _limit(order: Order, params: pw.BatchOrder | pw.AddOrderParams, spec: Instru
 
 def _trigger(
     order: Order,
-    params: pw.BatchOrder | pw.AddOrderParams,
+    params: tw.BatchOrder | tw.AddOrderParams,
     spec: InstrumentSpec,
     last: int,
     mid: int,
 ) -> None:
     kind, triggers = order.order_type, params.triggers
     if triggers is None and params.stop_price is not None:  # the deprecated spelling
-        triggers = pw.TriggersParams(params.stop_price, params.trigger)
+        triggers = tw.TriggersParams(params.stop_price, params.trigger)
         order.warnings += (STOP_PRICE_WARNING,) + ((TRIGGER_WARNING,) if params.trigger else ())
     if kind not in TRIGGER_TYPES:
         if triggers is not None:
@@ -188,7 +188,7 @@ def _trigger(
     )
 
 
-def _time_in_force(order: Order, params: pw.BatchOrder | pw.AddOrderParams, now_ns: int) -> None:
+def _time_in_force(order: Order, params: tw.BatchOrder | tw.AddOrderParams, now_ns: int) -> None:
     tif = params.time_in_force or "gtc"
     order.time_in_force = tif
     if (tif == "gtd") != (params.expire_time is not None):
@@ -205,7 +205,7 @@ def _time_in_force(order: Order, params: pw.BatchOrder | pw.AddOrderParams, now_
         raise invalid("time_in_force")
 
 
-def _options(order: Order, params: pw.BatchOrder | pw.AddOrderParams, spec: InstrumentSpec) -> None:
+def _options(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: InstrumentSpec) -> None:
     if params.post_only:
         if order.order_type not in LIMIT_TYPES:
             raise invalid("post_only")
@@ -221,7 +221,7 @@ def _options(order: Order, params: pw.BatchOrder | pw.AddOrderParams, spec: Inst
     order.stp_type = params.stp_type or "cancel_newest"
 
 
-def _identifiers(order: Order, params: pw.BatchOrder | pw.AddOrderParams) -> None:
+def _identifiers(order: Order, params: tw.BatchOrder | tw.AddOrderParams) -> None:
     if params.cl_ord_id is not None and params.order_userref is not None:
         raise invalid("cl_ord_id and order_userref are mutually exclusive")
     if params.cl_ord_id is not None and not valid_cl_ord_id(params.cl_ord_id):
@@ -233,11 +233,11 @@ def _identifiers(order: Order, params: pw.BatchOrder | pw.AddOrderParams) -> Non
     order.sender_sub_id = params.sender_sub_id
 
 
-def _conditional(params: pw.ConditionalParams, spec: InstrumentSpec) -> Conditional:
+def _conditional(params: tw.ConditionalParams, spec: InstrumentSpec) -> Conditional:
     kind = params.order_type
     trigger_price = params.trigger_price if params.trigger_price is not None else params.stop_price
-    limit_type: pw.PriceType = params.limit_price_type or "static"
-    trigger_type: pw.PriceType = params.trigger_price_type or (
+    limit_type: tw.PriceType = params.limit_price_type or "static"
+    trigger_type: tw.PriceType = params.trigger_price_type or (
         "quote" if kind in TRAILING_TYPES else "static"
     )
     if (kind in LIMIT_TYPES) != (params.limit_price is not None):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from spotstream.protocol import kraken_v2_private_wire as pw
+from spotstream.protocol import kraken_v2_trading_wire as tw
 
 Side = Literal["buy", "sell"]
 Liquidity = Literal["m", "t"]
@@ -58,11 +58,11 @@ class Trigger:
 class Conditional:
     """The OTO template: a secondary order opened for each fill of its primary."""
 
-    order_type: pw.ConditionalOrderType
+    order_type: tw.ConditionalOrderType
     limit_price: Decimal | None
-    limit_price_type: pw.PriceType
+    limit_price_type: tw.PriceType
     trigger_price: Decimal | None
-    trigger_price_type: pw.PriceType
+    trigger_price_type: tw.PriceType
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +119,7 @@ class Order:
     resting: bool = False
     active: bool = False  # effective (past effective_time)
     warnings: tuple[str, ...] = ()
-    request: pw.BatchOrder | pw.AddOrderParams | None = None  # what the client sent
+    request: tw.BatchOrder | tw.AddOrderParams | None = None  # what the client sent
 
     @property
     def remaining(self) -> int:
