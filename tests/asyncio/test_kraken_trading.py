@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from spotstream.asyncio.backoff import ReconnectPolicy
+from spotstream.auth.kraken import Credentials
+from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -254,3 +256,24 @@ async def test_level3_mismatch_resyncs_that_symbol(
         await book.wait_synced(5)
         assert book.counters.snapshots >= 2
         assert trader.l3_session.stats.resyncs_requested >= 1
+
+
+async def test_a_refused_token_is_renewed_by_reconnecting(sim: Simulator) -> None:
+    tokens = iter(["NOT-A-TOKEN"])
+    credentials = Credentials(TEST_ACCOUNT.api_key, TEST_ACCOUNT.api_secret)
+
+    async def token() -> str:
+        fresh = await get_websockets_token(credentials, base_url=sim.urls["rest"])
+        return next(tokens, fresh.token)
+
+    async with KrakenSocketClient(
+        url=sim.urls["public"],
+        private_url=sim.urls["private"],
+        token_source=token,
+        reconnect=FAST_RECONNECT,
+        request_timeout=5,
+    ) as client:
+        with pytest.raises(AuthenticationError, match="Invalid token"):
+            await client.spot.cancel_all()
+        await eventually(lambda: client.private_session.connection.connects >= 2)
+        assert await client.spot.cancel_all() == 0

@@ -290,6 +290,8 @@ class KrakenV2PrivateSession(KrakenV2Session):
         Never retried. Raises :class:`ConnectionClosedError` if it could not be sent,
         :class:`OutcomeUnknownError` if it was sent and no answer came (timeout, or the
         connection was lost): the order may or may not exist; the executions feed tells.
+        A token the exchange no longer accepts is renewed by reconnecting (the error is
+        still raised: the request was not carried out).
         """
         await self.wait_ready()
         out = build(self.protocol.require_token())
@@ -300,7 +302,7 @@ class KrakenV2PrivateSession(KrakenV2Session):
             await self.connection.send(out.frame)
             try:
                 async with asyncio.timeout(deadline):
-                    return await waiter
+                    done = await waiter
             except TimeoutError:
                 raise OutcomeUnknownError(
                     f"req_id {out.req_id}: no answer within {deadline}s; it may have taken "
@@ -313,6 +315,10 @@ class KrakenV2PrivateSession(KrakenV2Session):
                 ) from None
         finally:
             self._waiters.pop(out.req_id, None)
+        if any(isinstance(e, AuthenticationError) for e in done.errors):
+            log.warning("the session token was refused; reconnecting for a fresh one")
+            self.connection.drop()
+        return done
 
     def select(self, sub: Subscription[Any], selector: Select) -> None:
         self.selectors[id(sub)] = selector
