@@ -277,3 +277,42 @@ async def test_a_refused_token_is_renewed_by_reconnecting(sim: Simulator) -> Non
             await client.spot.cancel_all()
         await eventually(lambda: client.private_session.connection.connects >= 2)
         assert await client.spot.cancel_all() == 0
+
+
+async def test_edit_replaces_the_order(trader: KrakenSocketClient) -> None:
+    bid, _ = await _best(trader, "BTC/USD")
+    price = (bid * Decimal("0.8")).quantize(Decimal("0.1"))
+    async with trader.spot.executions() as feed:
+        placed = await trader.spot.add_order(
+            "BTC/USD", "buy", "limit", Decimal("0.01"), limit_price=price
+        )
+        await _next_update(feed, placed.order_id, "new")
+        edited = await trader.spot.edit_order(
+            placed.order_id, "BTC/USD", order_qty=Decimal("0.03"), limit_price=price - 1
+        )
+        assert edited.original_order_id == placed.order_id
+        assert edited.order_id not in ("", placed.order_id)
+        await _next_update(feed, placed.order_id, "canceled")
+        await _next_update(feed, edited.order_id, "new")
+        await eventually(lambda: set(trader.spot.open_orders) == {edited.order_id})
+        replacement = trader.spot.open_orders[edited.order_id]
+        assert (replacement.quantity, replacement.limit_price) == (Decimal("0.03"), price - 1)
+    await trader.spot.cancel_all()
+
+
+async def test_balances_gap_is_reconciled(trader: KrakenSocketClient, sim: Simulator) -> None:
+    async with trader.spot.balances() as balances:
+        first = await anext(aiter(balances))
+        assert isinstance(first.data, Balance)
+        sim.faults.skip_next_sequence()
+        await trader.spot.add_order("BTC/USD", "buy", "market", Decimal("0.01"))
+        async for event in balances:
+            if isinstance(event.data, Reconciliation):
+                reconciliation = event.data
+                break
+    assert reconciliation.channel == "balances"
+    assert reconciliation.reason is ReconcileReason.SEQUENCE_GAP
+    changed = {c.asset: c for c in reconciliation.balances}
+    assert changed["BTC"].after is not None
+    assert changed["BTC"].before is not None
+    assert changed["BTC"].after > changed["BTC"].before
