@@ -97,6 +97,18 @@ def test_demo_json_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert summary["checksums_verified"] == summary["book_updates"] + 3  # type: ignore[operator]
     assert summary["checksum_mismatches"] == 0
     assert summary["books_synced"] is True
+    trading = summary["trading"]
+    assert isinstance(trading, dict)
+    assert trading["orders_placed"] >= 1  # the demo bot quoted on the test account
+    assert trading["order_updates"] >= 2  # ... and saw it on the executions feed
+    assert trading["refused"] == 0
+
+
+def test_demo_without_trading(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--duration", "0.5", "--json", "--no-trade"]) == 0
+    summary = _last_json(capsys.readouterr().out)
+    assert "trading" not in summary
+    assert summary["checksum_mismatches"] == 0
 
 
 @pytest.fixture

@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true", help="end with a JSON summary line")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--rate", type=float, default=50.0, help="market events/s per symbol")
+    demo.add_argument(
+        "--no-trade", action="store_true", help="market data only (no demo trading bot)"
+    )
 
     _add_watch(commands)
     _add_order(commands)

@@ -1,4 +1,6 @@
-"""``spotstream demo``: the client against the embedded simulator, in a live view."""
+"""``spotstream demo``: the client against the embedded simulator, in a live view: verified
+books, tickers and trades, and (unless ``--no-trade``) a small bot trading on the funded
+test account through the private feeds."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from rich.console import Group
 from rich.live import Live
 
 from spotstream.asyncio.order_book import OrderBook
+from spotstream.cli.demo_trading import DemoTrader
 from spotstream.cli.render import book_panel, tickers_panel, trades_panel
 from spotstream.kraken import KrakenSocketClient
 from spotstream.models import Ticker, Trade
+from spotstream.simulator.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import Simulator
 
 PREFERRED_SYMBOLS = ("BTC/USD", "ETH/USD", "DOGE/USD", "XRP/USD")
@@ -30,10 +34,10 @@ class DemoState:
         self.trade_count = 0
         self.ticker_count = 0
 
-    def view(self, books: list[OrderBook]) -> Group:
-        return Group(
-            *(book_panel(b) for b in books), tickers_panel(self.tickers), trades_panel(self.trades)
-        )
+    def view(self, books: list[OrderBook], trader: DemoTrader | None) -> Group:
+        market = [*(book_panel(b) for b in books), tickers_panel(self.tickers)]
+        market.append(trades_panel(self.trades))
+        return Group(*market, *([trader.view()] if trader else []))
 
 
 async def run_demo(args: argparse.Namespace) -> int:
@@ -41,17 +45,30 @@ async def run_demo(args: argparse.Namespace) -> int:
     state = DemoState()
     async with (
         Simulator(seed=args.seed, rate=args.rate) as sim,
-        KrakenSocketClient(url=sim.urls["public"]) as client,
+        KrakenSocketClient(
+            url=sim.urls["public"],
+            private_url=sim.urls["private"],
+            rest_url=sim.urls["rest"],
+            api_key=TEST_ACCOUNT.api_key,
+            api_secret=TEST_ACCOUNT.api_secret,
+        ) as client,
     ):
         symbols = _pick_symbols(await client.spot.get_instruments())
         books = [await client.spot.order_book(s, depth=10) for s in symbols]
         await client.spot.subscribe_to_ticker_updates(symbols, lambda e: _ticker(state, e))
         await client.spot.subscribe_to_trade_updates(symbols, lambda e: _trade(state, e))
-        if args.json:
-            await _sleep(args.duration)
-        else:
-            await _live(state, books, args.duration)
+        trader = None if args.no_trade else DemoTrader(client, books[0])
+        async with asyncio.TaskGroup() as tasks:
+            bot = tasks.create_task(trader.run()) if trader else None
+            if args.json:
+                await _sleep(args.duration)
+            else:
+                await _live(state, books, trader, args.duration)
+            if bot is not None:
+                bot.cancel()
         summary = _summary(books, state, symbols, time.monotonic() - started)
+        if trader is not None:
+            summary["trading"] = trader.summary()
     if args.json:
         print(json.dumps(summary))
     else:
@@ -62,15 +79,19 @@ async def run_demo(args: argparse.Namespace) -> int:
     return 0 if summary["checksum_mismatches"] == 0 else 1
 
 
-async def _live(state: DemoState, books: list[OrderBook], duration: float | None) -> None:
+async def _live(
+    state: DemoState, books: list[OrderBook], trader: DemoTrader | None, duration: float | None
+) -> None:
     with (
-        Live(state.view(books), refresh_per_second=8) as live,
+        Live(state.view(books, trader), refresh_per_second=8) as live,
         contextlib.suppress(TimeoutError),
     ):
         async with asyncio.timeout(duration):
             while True:
                 await asyncio.sleep(0.125)
-                live.update(state.view(books))
+                live.update(state.view(books, trader))
+    if not live.console.is_terminal:
+        live.console.print()  # rich leaves the last frame without a newline off a terminal
 
 
 def _pick_symbols(instruments: dict[str, Any]) -> list[str]:
