@@ -12,24 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import time
 
+from sim_process import simulator
 from spotstream import BookStatus, KrakenSocketClient
 
 SYMBOL = "BTC/USD"
-
-
-def start_simulator(seed: int) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spotstream", "sim", "--rate", "max", "--seed", str(seed)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    urls = json.loads(proc.stdout.readline())["urls"]
-    return proc, urls["public"]
 
 
 async def measure(url: str, transport: str, depth: int, seconds: float) -> dict[str, object]:
@@ -72,12 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for transport in args.transport or ["picows"]:
         for depth in args.depth or [10, 100, 1000]:
-            proc, url = start_simulator(args.seed)
-            try:
-                result = asyncio.run(measure(url, transport, depth, args.seconds))
-            finally:
-                proc.terminate()
-                proc.wait()
+            with simulator(args.seed, "max") as info:
+                result = asyncio.run(
+                    measure(info["urls"]["public"], transport, depth, args.seconds)
+                )
             print(json.dumps(result), flush=True)
     return 0
 

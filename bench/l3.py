@@ -17,30 +17,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import time
 from typing import Any
 
 import websockets
 
+from sim_process import simulator
 from spotstream import BookStatus, Credentials, KrakenSocketClient
 from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.protocol.kraken_v2 import KrakenV2Protocol
 from spotstream.protocol.kraken_v2_private import KrakenV2PrivateProtocol
 
 SYMBOL = "BTC/USD"
-
-
-def start_simulator(seed: int) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spotstream", "sim", "--rate", "max", "--seed", str(seed)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    info: dict[str, Any] = json.loads(proc.stdout.readline())
-    return proc, info
 
 
 async def measure(info: dict[str, Any], depth: int, seconds: float) -> dict[str, object]:
@@ -131,15 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--frames", type=int, default=30_000, help="in-process frames")
     args = parser.parse_args(argv)
-    proc, info = start_simulator(args.seed)
-    try:
+    with simulator(args.seed, "max") as info:
         for depth in args.depth or [10, 100, 1000]:
             print(json.dumps(asyncio.run(measure(info, depth, args.seconds))), flush=True)
             instruments, frames = asyncio.run(record(info, depth, args.frames))
             print(json.dumps(in_process(instruments, frames, depth)), flush=True)
-    finally:
-        proc.terminate()
-        proc.wait()
     return 0
 
 

@@ -16,32 +16,21 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import time
 from decimal import Decimal
 from typing import Any
 
+from sim_process import simulator
 from spotstream import KrakenSocketClient
 
 SYMBOL = "BTC/USD"
 PRICE, QTY = Decimal("20000.0"), Decimal("0.01")
 
 
-def start_simulator(seed: int) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spotstream", "sim", "--rate", "5", "--seed", str(seed)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    info: dict[str, Any] = json.loads(proc.stdout.readline())
-    return proc, info
-
-
 def summary(name: str, seconds: list[float]) -> dict[str, object]:
     micros = sorted(s * 1e6 for s in seconds)
-    cut = statistics.quantiles(micros, n=100)
+    cut = statistics.quantiles(micros, n=100, method="inclusive")  # within the samples
     return {
         "bench": "add_order round trip",
         "client": name,
@@ -130,8 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    proc, info = start_simulator(args.seed)
-    try:
+    with simulator(args.seed, "5") as info:
         print(json.dumps(summary("spotstream", asyncio.run(ours(info, args.orders)))))
         try:
             times = asyncio.run(sdk(info, args.orders))
@@ -139,9 +127,6 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"client": "python-kraken-sdk", "error": "not installed"}))
         else:
             print(json.dumps(summary("python-kraken-sdk", times)))
-    finally:
-        proc.terminate()
-        proc.wait()
     return 0
 
 

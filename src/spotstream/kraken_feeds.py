@@ -54,13 +54,7 @@ class KrakenPrivateFeeds:
     ) -> Call[Subscription[ExecutionItem]]:
         """Order updates and fills (``executions``); after any interruption, a
         :class:`Reconciliation` (sequence gaps are detected, never silent)."""
-        options: dict[str, Any] = {
-            "order_status": order_status,
-            "ratecounter": ratecounter or None,
-            "rebased": rebased,
-            "users": users,
-            **SNAPSHOT_OPTIONS["executions"],
-        }
+        options = _executions_options(order_status, ratecounter, rebased, users)
         return Call(
             self._open_private("executions", options, select_executions(snap_orders, snap_trades))
         )
@@ -110,7 +104,7 @@ class KrakenPrivateFeeds:
     async def subscribe_to_user_trade_updates(
         self, handler: Handler[Fill]
     ) -> UpdateSubscription[Fill]:
-        sub = await self._open_private("executions", self._executions_defaults(), select_fills)
+        sub = await self._open_private("executions", _executions_options(), select_fills)
         return self._client.run_handler(sub, handler)
 
     async def subscribe_to_balance_updates(
@@ -128,9 +122,6 @@ class KrakenPrivateFeeds:
         return update
 
     # --- internals -----------------------------------------------------------------------
-
-    def _executions_defaults(self) -> dict[str, Any]:
-        return {"order_status": True, **SNAPSHOT_OPTIONS["executions"]}
 
     async def _open_private(
         self, channel: str, options: dict[str, Any], select: Select
@@ -151,3 +142,19 @@ class KrakenPrivateFeeds:
         if synced:
             await book.wait_synced(self._client._request_timeout)
         return book
+
+
+def _executions_options(
+    order_status: bool = True,
+    ratecounter: bool = False,
+    rebased: bool | None = None,
+    users: str | None = None,
+) -> dict[str, Any]:
+    """What an executions subscribe asks of Kraken (one set per connection)."""
+    return {
+        "order_status": order_status,
+        "ratecounter": ratecounter or None,
+        "rebased": rebased,
+        "users": users,
+        **SNAPSHOT_OPTIONS["executions"],
+    }

@@ -22,9 +22,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from spotstream.asyncio.kraken_private_session import (
-    KrakenV2PrivateSession,
-)
+import msgspec
+
 from spotstream.errors import ExchangeError, InvalidRequestError, RequestError
 from spotstream.models import Instrument
 from spotstream.protocol import kraken_v2_orders as orders
@@ -135,16 +134,10 @@ class KrakenTrading:
     ) -> PlacedOrder:
         """Place an :class:`OrderRequest` (the same order model ``batch_add`` takes)."""
         pair, checked = self._pair(symbol), self._deadline(deadline)
-        orders.validate_order(order, pair)
-        session = await self._trading_session()
-
-        def build(token: str) -> Outgoing:
-            params = orders.add_order_params(
-                order, symbol, token, pair=pair, deadline=checked, validate=validate
-            )
-            return session.protocol.trading("add_order", params)
-
-        result: PlacedOrder = _one(await session.trade(build, timeout))
+        params = orders.add_order_params(
+            order, symbol, "", pair=pair, deadline=checked, validate=validate
+        )
+        result: PlacedOrder = _one(await self._send("add_order", params, timeout))
         return result
 
     async def place_order(
@@ -172,16 +165,10 @@ class KrakenTrading:
     ) -> list[PlacedOrder]:
         """Place 2-15 orders on one symbol; all are validated first (all or nothing)."""
         pair, checked = self._pair(symbol), self._deadline(deadline)
-        orders.batch_add_params(batch, symbol, "-", pair=pair, deadline=checked, validate=validate)
-        session = await self._trading_session()
-
-        def build(token: str) -> Outgoing:
-            params = orders.batch_add_params(
-                batch, symbol, token, pair=pair, deadline=checked, validate=validate
-            )
-            return session.protocol.trading("batch_add", params)
-
-        results: list[PlacedOrder] = _one(await session.trade(build, timeout))
+        params = orders.batch_add_params(
+            batch, symbol, "", pair=pair, deadline=checked, validate=validate
+        )
+        results: list[PlacedOrder] = _one(await self._send("batch_add", params, timeout))
         return results
 
     place_multiple_orders = batch_add
@@ -219,14 +206,8 @@ class KrakenTrading:
             "symbol": symbol,
             "pair": pair,
         }
-        orders.amend_order_params("-", **fields)
-        session = await self._trading_session()
-
-        def build(token: str) -> Outgoing:
-            params = orders.amend_order_params(token, **fields)
-            return session.protocol.trading("amend_order", params)
-
-        result: AmendedOrder = _one(await session.trade(build, timeout))
+        params = orders.amend_order_params("", **fields)
+        result: AmendedOrder = _one(await self._send("amend_order", params, timeout))
         return result
 
     async def edit_order(
@@ -266,13 +247,8 @@ class KrakenTrading:
             "validate": validate,
             "pair": self._pair(symbol),
         }
-        orders.edit_order_params("-", **fields)
-        session = await self._trading_session()
-
-        def build(token: str) -> Outgoing:
-            return session.protocol.trading("edit_order", orders.edit_order_params(token, **fields))
-
-        result: EditedOrder = _one(await session.trade(build, timeout))
+        params = orders.edit_order_params("", **fields)
+        result: EditedOrder = _one(await self._send("edit_order", params, timeout))
         return result
 
     replace_order = edit_order
@@ -289,16 +265,8 @@ class KrakenTrading:
         each separately): a :class:`CancelledOrder`, or the rejection for that one."""
         if isinstance(order_ids, str):
             order_ids = [order_ids]
-        orders.cancel_order_params("-", order_ids, cl_ord_ids, order_userrefs)
-        session = await self._trading_session()
-
-        def build(token: str) -> Outgoing:
-            params, expected = orders.cancel_order_params(
-                token, order_ids, cl_ord_ids, order_userrefs
-            )
-            return session.protocol.trading("cancel_order", params, expected)
-
-        done = await session.trade(build, timeout)
+        params, expected = orders.cancel_order_params("", order_ids, cl_ord_ids, order_userrefs)
+        done = await self._send("cancel_order", params, timeout, expected)
         outcomes: list[CancelledOrder | ExchangeError] = [*done.results, *done.errors]  # type: ignore[list-item]
         return outcomes
 
@@ -321,13 +289,8 @@ class KrakenTrading:
 
     async def cancel_all(self, *, timeout: float | None = None) -> int:
         """Cancel every open and untriggered order; returns how many."""
-        session = await self._trading_session()
-
-        def build(token: str) -> Outgoing:
-            params = tw.CancelAllParams(token=token)
-            return session.protocol.trading("cancel_all", params)
-
-        count: int = _one(await session.trade(build, timeout))
+        params = tw.CancelAllParams(token="")
+        count: int = _one(await self._send("cancel_all", params, timeout))
         return count
 
     cancel_all_orders = cancel_all
@@ -338,14 +301,10 @@ class KrakenTrading:
         """Arm (or with 0, disarm) the dead man's switch: every order is cancelled unless
         this is called again within ``timeout`` seconds."""
         seconds = int(timeout.total_seconds()) if isinstance(timeout, timedelta) else timeout
-        orders.cancel_after_params("-", seconds)
-        session = await self._trading_session()
-
-        def build(token: str) -> Outgoing:
-            params = orders.cancel_after_params(token, seconds)
-            return session.protocol.trading("cancel_all_orders_after", params)
-
-        result: CancelAfter = _one(await session.trade(build, request_timeout))
+        params = orders.cancel_after_params("", seconds)
+        result: CancelAfter = _one(
+            await self._send("cancel_all_orders_after", params, request_timeout)
+        )
         return result
 
     @contextlib.asynccontextmanager
@@ -384,22 +343,23 @@ class KrakenTrading:
         timeout: float | None = None,
     ) -> int:
         """Cancel 2-50 orders (ids or ``order_userref`` values) in one request."""
-        orders.batch_cancel_params("-", order_ids, cl_ord_ids)
-        session = await self._trading_session()
-
-        def build(token: str) -> Outgoing:
-            params = orders.batch_cancel_params(token, order_ids, cl_ord_ids)
-            return session.protocol.trading("batch_cancel", params)
-
-        count: int = _one(await session.trade(build, timeout))
+        params = orders.batch_cancel_params("", order_ids, cl_ord_ids)
+        count: int = _one(await self._send("batch_cancel", params, timeout))
         return count
 
     # --- internals -----------------------------------------------------------------------
 
-    async def _trading_session(self) -> KrakenV2PrivateSession:
+    async def _send(
+        self, method: str, params: Any, timeout: float | None, expected: int = 1
+    ) -> RequestDone:
+        """Send validated ``params`` (built with an empty token) with the session's token."""
         session = self._client.private_session
-        await session.wait_ready()
-        return session
+
+        def build(token: str) -> Outgoing:
+            with_token = msgspec.structs.replace(params, token=token)
+            return session.protocol.trading(method, with_token, expected)
+
+        return await session.trade(build, timeout)
 
     def _pair(self, symbol: str) -> Instrument | None:
         """The instrument if known (for precision checks); the exchange checks anyway."""

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from helpers.captures import dumps_exact
+from spotstream.models import Instrument
 
 TIME = "2023-10-06T17:35:55.440295Z"
 
@@ -35,6 +36,20 @@ PAIRS = {
     "ETH/USD": pair("ETH/USD", 2, 8),
     "MATIC/USD": pair("MATIC/USD", 4, 8),
 }
+
+
+BTC_USD = Instrument(
+    symbol="BTC/USD",
+    base="BTC",
+    quote="USD",
+    status="online",
+    price_precision=1,
+    qty_precision=8,
+    price_increment=Decimal("0.1"),
+    qty_increment=Decimal("0.00000001"),
+    qty_min=Decimal("0.0001"),
+)
+"""The typed instrument of ``PAIRS["BTC/USD"]``'s precisions."""
 
 
 def instrument_snapshot(*symbols: str) -> bytes:

@@ -9,24 +9,12 @@ from typing import Any
 
 import pytest
 
+from helpers.kraken_v2 import BTC_USD
 from spotstream.errors import InvalidRequestError
-from spotstream.models import Instrument
 from spotstream.protocol import kraken_v2_orders as orders
 from spotstream.protocol import kraken_v2_wire as wire
 from spotstream.protocol.kraken_v2_trading_wire import PrivateRequest
 from spotstream.trading import ConditionalClose, OrderRequest
-
-PAIR = Instrument(
-    symbol="BTC/USD",
-    base="BTC",
-    quote="USD",
-    status="online",
-    price_precision=1,
-    qty_precision=8,
-    price_increment=Decimal("0.1"),
-    qty_increment=Decimal("0.00000001"),
-    qty_min=Decimal("0.0001"),
-)
 
 
 def limit(**changes: Any) -> OrderRequest:
@@ -47,7 +35,7 @@ def encoded(method: str, params: Any) -> dict[str, Any]:
 def test_add_order_encodes_the_spec_example_exactly() -> None:
     order = limit(order_userref=100054)
     params = orders.add_order_params(
-        order, "BTC/USD", "G38a1", pair=PAIR, deadline=None, validate=False
+        order, "BTC/USD", "G38a1", pair=BTC_USD, deadline=None, validate=False
     )
     raw = wire.ENCODER.encode(PrivateRequest("add_order", params, 123456789))
     assert raw == (
@@ -105,7 +93,7 @@ def test_triggers_conditional_and_times_are_encoded() -> None:
 )
 def test_bad_orders_are_rejected_before_sending(order: OrderRequest, message: str) -> None:
     with pytest.raises(InvalidRequestError, match=message):
-        orders.validate_order(order, PAIR)
+        orders.validate_order(order, BTC_USD)
 
 
 def test_client_ids_in_kraken_formats_pass() -> None:
@@ -119,16 +107,18 @@ def test_client_ids_in_kraken_formats_pass() -> None:
 
 def test_batches_count_and_name_the_bad_order() -> None:
     with pytest.raises(InvalidRequestError, match="2 to 15"):
-        orders.batch_add_params([limit()], "BTC/USD", "T", pair=PAIR, deadline=None, validate=False)
+        orders.batch_add_params(
+            [limit()], "BTC/USD", "T", pair=BTC_USD, deadline=None, validate=False
+        )
     with pytest.raises(InvalidRequestError, match=r"order 1: .*side"):
         orders.batch_add_params(
-            [limit(), limit(side="x")], "BTC/USD", "T", pair=PAIR, deadline=None, validate=False
+            [limit(), limit(side="x")], "BTC/USD", "T", pair=BTC_USD, deadline=None, validate=False
         )
     params = orders.batch_add_params(
         [limit(order_userref=1), limit(side="sell", stp_type="cancel_both")],
         "BTC/USD",
         "T",
-        pair=PAIR,
+        pair=BTC_USD,
         deadline=None,
         validate=False,
     )

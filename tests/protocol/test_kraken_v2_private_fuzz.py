@@ -10,29 +10,18 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers.captures import dumps_exact, load_jsonl
-from spotstream.models import Instrument
+from helpers.kraken_v2 import BTC_USD
+from helpers.mutation import mutate
 from spotstream.protocol.events import Unhandled
 from spotstream.protocol.kraken_v2_private import KrakenV2PrivateProtocol
 from spotstream.protocol.kraken_v2_trading_wire import CancelOrderParams
 
-PAIR = Instrument(
-    symbol="BTC/USD",
-    base="BTC",
-    quote="USD",
-    status="online",
-    price_precision=1,
-    qty_precision=8,
-    price_increment=Decimal("0.1"),
-    qty_increment=Decimal("0.00000001"),
-    qty_min=Decimal("0.0001"),
-)
 PRIVATE_MARKERS = ('"executions"', '"balances"', '"level3"', "_order", "batch_", "cancel_all")
 VALUES = st.recursive(
     st.one_of(
@@ -69,7 +58,7 @@ def protocols() -> list[KrakenV2PrivateProtocol]:
     private.subscribe("executions", snap_orders=True)
     l3 = KrakenV2PrivateProtocol("l3")
     l3.token = "T"
-    l3.instruments.update([PAIR], [], replace=True)
+    l3.instruments.update([BTC_USD], [], replace=True)
     l3.subscribe("level3", ["BTC/USD"], depth=10)
     return [private, l3]
 
@@ -88,41 +77,13 @@ def test_every_truncation_of_every_private_frame_is_survived(corpus: list[bytes]
             survives(frame[:end])
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    if isinstance(value, dict):
-        children: Any = value.items()
-    elif isinstance(value, list):
-        children = enumerate(value)
-    else:
-        return []
-    out = []
-    for key, child in children:
-        out.append((*prefix, key))
-        out += _paths(child, (*prefix, key))
-    return out
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_structural_mutations_are_survived(corpus: list[bytes], data: st.DataObject) -> None:
     message = json.loads(data.draw(st.sampled_from(corpus)), parse_float=Decimal)
     if "req_id" in message:
         message["req_id"] = data.draw(st.sampled_from([1, 2, 3, 4]))
-    for _ in range(data.draw(st.integers(1, 3))):
-        where = _paths(message)
-        if not where:
-            break
-        *parent_path, key = data.draw(st.sampled_from(where))
-        parent = message
-        for step in parent_path:
-            parent = parent[step]
-        action = data.draw(st.sampled_from(["replace", "delete", "add"]))
-        if action == "delete" and isinstance(parent, dict):
-            del parent[key]
-        elif action == "add" and isinstance(parent, dict):
-            parent[data.draw(st.text(max_size=6))] = data.draw(VALUES)
-        else:
-            parent[key] = data.draw(VALUES)
+    mutate(message, data, VALUES)
     survives(dumps_exact(message))
 
 

@@ -15,6 +15,7 @@ import msgspec
 import pytest
 
 from helpers.captures import CaptureLine, load_jsonl
+from helpers.kraken_v2 import BTC_USD
 from spotstream.book.l3 import L3Book
 from spotstream.book.tracked import ApplyResult
 from spotstream.errors import (
@@ -23,7 +24,7 @@ from spotstream.errors import (
     RequestError,
     UnknownSymbolError,
 )
-from spotstream.models import EventKind, Instrument, OrderSide
+from spotstream.models import EventKind, OrderSide
 from spotstream.protocol.events import BookData, ChannelData, RequestDone, SequenceGap, Unhandled
 from spotstream.protocol.kraken_v2_private import KrakenV2PrivateProtocol
 from spotstream.protocol.kraken_v2_private_wire import L3OrderWire
@@ -300,26 +301,12 @@ def test_connection_lost_forgets_pending_trading_and_sequences() -> None:
 # --- level3 -------------------------------------------------------------------------------
 
 
-def _pair() -> Instrument:
-    return Instrument(
-        symbol="BTC/USD",
-        base="BTC",
-        quote="USD",
-        status="online",
-        price_precision=1,
-        qty_precision=8,
-        price_increment=Decimal("0.1"),
-        qty_increment=Decimal("0.00000001"),
-        qty_min=Decimal("0.0001"),
-    )
-
-
 def test_level3_needs_instruments_then_verifies_every_message() -> None:
     protocol = KrakenV2PrivateProtocol("l3")
     protocol.token = "T"
     with pytest.raises(UnknownSymbolError):
         protocol.subscribe("level3", ["BTC/USD"], depth=10)
-    protocol.instruments.update([_pair()], [], replace=True)
+    protocol.instruments.update([BTC_USD], [], replace=True)
     with pytest.raises(InvalidRequestError, match="depth"):
         protocol.subscribe("level3", ["BTC/USD"], depth=25)
     out = protocol.subscribe("level3", ["BTC/USD"], depth=10)
@@ -360,7 +347,7 @@ def _entries(orders: list[str]) -> list[L3OrderWire]:
 def test_frames_of_a_dropped_level3_book_are_discarded_quietly() -> None:
     protocol = KrakenV2PrivateProtocol("l3")
     protocol.token = "T"
-    protocol.instruments.update([_pair()], [], replace=True)
+    protocol.instruments.update([BTC_USD], [], replace=True)
     protocol.subscribe("level3", ["BTC/USD"], depth=10)
     protocol.drop_book("BTC/USD")
     late = (

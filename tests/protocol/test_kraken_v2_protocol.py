@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from helpers import kraken_v2 as k
 from helpers.captures import dumps_exact, load_jsonl
+from helpers.mutation import mutate
 from helpers.reference_book import ReferenceBook
 from spotstream.book.verified import ApplyResult
 from spotstream.errors import InvalidRequestError, SubscriptionError, UnknownSymbolError
@@ -764,22 +765,6 @@ def test_every_truncation_of_every_frame_is_survived(corpus: list[bytes]) -> Non
             survives(protocol, frame[:end])
 
 
-def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every location inside a JSON value (not the root)."""
-    children = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    out = []
-    for key, child in children:
-        out.append((*prefix, key))
-        out += paths(child, (*prefix, key))
-    return out
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_structural_mutations_are_survived(corpus: list[bytes], data: st.DataObject) -> None:
@@ -789,22 +774,7 @@ def test_structural_mutations_are_survived(corpus: list[bytes], data: st.DataObj
     message = json.loads(data.draw(st.sampled_from(corpus)), parse_float=Decimal)
     if "req_id" in message:
         message["req_id"] = data.draw(st.sampled_from([1, 2, 3]))
-    where = paths(message)
-    for _ in range(data.draw(st.integers(1, 3))):
-        if not where:
-            break
-        *parent_path, key = data.draw(st.sampled_from(where))
-        parent = message
-        for step in parent_path:
-            parent = parent[step]
-        action = data.draw(st.sampled_from(["replace", "delete", "add"]))
-        if action == "delete" and isinstance(parent, dict):
-            del parent[key]
-        elif action == "add" and isinstance(parent, dict):
-            parent[data.draw(st.text(max_size=6))] = data.draw(VALUES)
-        else:
-            parent[key] = data.draw(VALUES)
-        where = paths(message)
+    mutate(message, data, VALUES)
     survives(fuzz_protocol(), dumps_exact(message))
 
 

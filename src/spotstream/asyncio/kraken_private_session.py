@@ -40,12 +40,9 @@ from spotstream.protocol.account import (
     reconcile_orders,
 )
 from spotstream.protocol.events import (
-    BookData,
     ChannelData,
     RequestDone,
     SequenceGap,
-    StatusChanged,
-    Unhandled,
 )
 from spotstream.protocol.kraken_v2 import Outgoing
 from spotstream.protocol.kraken_v2_private import KrakenV2PrivateProtocol
@@ -111,8 +108,7 @@ class KrakenV2PrivateSession(KrakenV2Session):
         ensure_instruments: Callable[[], Awaitable[None]] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(make_connection, **kwargs)
-        self.protocol = protocol
+        super().__init__(make_connection, protocol=protocol, **kwargs)
         self._token_source = token
         self._instruments_from = ensure_instruments
         self.orders = OrderTracker()
@@ -177,25 +173,12 @@ class KrakenV2PrivateSession(KrakenV2Session):
 
     # --- frames --------------------------------------------------------------------------
 
-    def on_frame(self, frame: bytes | str) -> None:
-        now = self._clock()
-        for event in self.protocol.receive(frame):
-            if type(event) is ChannelData:
-                self._on_private_data(event, now)
-            elif type(event) is BookData:
-                self._on_book(event)  # level3: resyncs like L2 (see resync_book)
-            elif type(event) is SequenceGap:
-                self._on_gap(event)
-            elif type(event) is RequestDone:
-                waiter = self._waiters.pop(event.req_id, None)
-                if waiter is not None and not waiter.done():
-                    waiter.set_result(event)
-            elif type(event) is StatusChanged:
-                self._on_status(event, now)
-            elif type(event) is Unhandled:
-                self._on_unhandled(event)
+    def _on_other(self, event: object) -> None:
+        if type(event) is SequenceGap:
+            self._on_gap(event)
 
-    def _on_private_data(self, event: ChannelData[Any], now: float) -> None:
+    def _on_data(self, event: ChannelData[Any], now: float) -> None:
+        """executions/balances: account state and reconciliation, then the subscribers."""
         channel = event.key[0]
         items: list[object] = list(event.items)
         reconciliation: Reconciliation | None = None

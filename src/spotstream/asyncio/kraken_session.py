@@ -59,8 +59,9 @@ class KrakenV2Session:
         request_timeout: float,
         output_original_data: bool,
         queue_size: int = DEFAULT_QUEUE_SIZE,
+        protocol: KrakenV2Protocol | None = None,
     ) -> None:
-        self.protocol = KrakenV2Protocol()
+        self.protocol = protocol if protocol is not None else KrakenV2Protocol()
         self.status: SystemStatusModel | None = None
         self.stats = SessionStats()
         self.streams = StreamRegistry()
@@ -96,6 +97,11 @@ class KrakenV2Session:
                 self._on_status(event, now)
             elif type(event) is Unhandled:
                 self._on_unhandled(event)
+            else:
+                self._on_other(event)
+
+    def _on_other(self, event: object) -> None:
+        """Events this connection kind does not route (heartbeats, here)."""
 
     async def on_open(self, reconnect: bool) -> None:
         try:

@@ -42,6 +42,8 @@ class OrderBook:
     matched; after a mismatch or a reconnect it is ``RESYNCING`` until a fresh snapshot.
     """
 
+    channel = "book"  # the exchange channel behind it
+
     def __init__(
         self,
         symbol: str,
@@ -57,7 +59,6 @@ class OrderBook:
         self.closed = False
         self.stream: Subscription[Any] | None = None  # the exchange subscription behind it
         self._book: VerifiedBook | VerifiedL3Book | None = None
-        self.channel = "book"
         self._closer = closer
         self._spawn = spawn
         self._clock = clock
@@ -186,17 +187,7 @@ class L3OrderBook(OrderBook):
     priority.
     """
 
-    def __init__(
-        self,
-        symbol: str,
-        depth: int,
-        closer: Callable[[OrderBook], Coroutine[Any, Any, None]],
-        spawn: Callable[[Coroutine[Any, Any, None]], object],
-        clock: Callable[[], float],
-        queue_size: int = DEFAULT_QUEUE_SIZE,
-    ) -> None:
-        super().__init__(symbol, depth, closer, spawn, clock, queue_size)
-        self.channel = "level3"
+    channel = "level3"
 
     def orders(self, side: OrderSide, price: Decimal) -> tuple[RestingOrder, ...]:
         """The orders resting at ``price`` on ``side``, first in queue first."""

@@ -20,19 +20,6 @@ from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.trading import ConditionalClose, OrderRequest
 
 ORDER_TYPES = frozenset(get_args(tw.OrderType))
-LIMIT_TYPES = frozenset(
-    {"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"}
-)
-TRIGGERED_TYPES = frozenset(
-    {
-        "stop-loss",
-        "stop-loss-limit",
-        "take-profit",
-        "take-profit-limit",
-        "trailing-stop",
-        "trailing-stop-limit",
-    }
-)
 CONDITIONAL_TYPES = frozenset(get_args(tw.ConditionalOrderType))
 BATCH_ADD = (2, 15)
 BATCH_CANCEL = (2, 50)
@@ -121,13 +108,13 @@ def validate_order(order: OrderRequest, pair: Instrument | None) -> None:
 
 def _check_combinations(order: OrderRequest) -> None:
     kind = order.order_type
-    if kind in LIMIT_TYPES and order.limit_price is None:
+    if kind in tw.LIMIT_ORDER_TYPES and order.limit_price is None:
         raise _fail(f"{kind} orders need limit_price")
-    if kind not in LIMIT_TYPES and order.limit_price is not None:
+    if kind not in tw.LIMIT_ORDER_TYPES and order.limit_price is not None:
         raise _fail(f"{kind} orders take no limit_price")
-    if kind in TRIGGERED_TYPES and order.trigger_price is None:
+    if kind in tw.TRIGGERED_ORDER_TYPES and order.trigger_price is None:
         raise _fail(f"{kind} orders need trigger_price")
-    if kind not in TRIGGERED_TYPES and order.trigger_price is not None:
+    if kind not in tw.TRIGGERED_ORDER_TYPES and order.trigger_price is not None:
         raise _fail(f"{kind} orders take no trigger_price")
     if order.limit_price_type not in (None, "static") and kind != "trailing-stop-limit":
         raise _fail("limit_price_type pct/quote is for trailing-stop-limit orders only")
@@ -138,7 +125,7 @@ def _check_combinations(order: OrderRequest) -> None:
             raise _fail("display_qty must be at least 1/15 of order_qty")
     if order.cash_order_qty is not None and kind != "market":
         raise _fail("cash_order_qty is for market orders only")
-    if order.post_only and kind not in LIMIT_TYPES:
+    if order.post_only and kind not in tw.LIMIT_ORDER_TYPES:
         raise _fail("post_only needs an order type with a limit price")
     if order.cl_ord_id is not None and order.order_userref is not None:
         raise _fail("cl_ord_id and order_userref are mutually exclusive")
@@ -151,9 +138,9 @@ def _check_combinations(order: OrderRequest) -> None:
 def _check_conditional(close: ConditionalClose, pair: Instrument | None) -> None:
     if close.order_type not in CONDITIONAL_TYPES:
         raise _fail(f"conditional order_type must be one of {sorted(CONDITIONAL_TYPES)}")
-    if close.order_type in LIMIT_TYPES and close.limit_price is None:
+    if close.order_type in tw.LIMIT_ORDER_TYPES and close.limit_price is None:
         raise _fail(f"conditional {close.order_type} needs limit_price")
-    if close.order_type in TRIGGERED_TYPES and close.trigger_price is None:
+    if close.order_type in tw.TRIGGERED_ORDER_TYPES and close.trigger_price is None:
         raise _fail(f"conditional {close.order_type} needs trigger_price")
     _check_choice("limit_price_type", close.limit_price_type)
     _check_choice("trigger_price_type", close.trigger_price_type)

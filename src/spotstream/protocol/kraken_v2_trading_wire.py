@@ -48,6 +48,22 @@ ConditionalOrderType = Literal[
     "trailing-stop",
     "trailing-stop-limit",
 ]
+LIMIT_ORDER_TYPES = frozenset(
+    {"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"}
+)
+"""Order types that take a ``limit_price``."""
+TRIGGERED_ORDER_TYPES = frozenset(
+    {
+        "stop-loss",
+        "stop-loss-limit",
+        "take-profit",
+        "take-profit-limit",
+        "trailing-stop",
+        "trailing-stop-limit",
+    }
+)
+"""Order types that wait for ``triggers``."""
+TRAILING_ORDER_TYPES = frozenset({"trailing-stop", "trailing-stop-limit"})
 PriceType = Literal["static", "pct", "quote"]
 TriggerReference = Literal["last", "index"]
 TimeInForce = Literal["gtc", "gtd", "ioc"]

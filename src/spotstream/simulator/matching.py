@@ -43,7 +43,7 @@ from spotstream.simulator.order_checks import (
     qty_units,
 )
 from spotstream.simulator.order_flow import CallLater, opposite
-from spotstream.simulator.orders import TRIGGER_TYPES, Fill, Order, OrderError
+from spotstream.simulator.orders import Fill, Order, OrderError
 from spotstream.simulator.ratelimit import (
     ADD_COST,
     BATCH_ADD_COST,
@@ -379,7 +379,7 @@ class MatchingEngine(Matcher):
         assert conditional is not None
         spec = self.instruments[primary.symbol]
         limit, limit_type = conditional.limit_price, conditional.limit_price_type
-        relative = limit_type != "static" and conditional.order_type not in TRIGGER_TYPES
+        relative = limit_type != "static" and conditional.order_type not in tw.TRIGGERED_ORDER_TYPES
         if limit is not None and relative:  # a plain limit: relative to the fill price
             units = offset_price(fill.price, limit, limit_type, spec)
             limit, limit_type = Decimal(units).scaleb(-spec.price_precision), "static"

@@ -26,9 +26,6 @@ from decimal import Decimal
 from spotstream.protocol import kraken_v2_trading_wire as tw
 from spotstream.simulator.instruments import InstrumentSpec
 from spotstream.simulator.orders import (
-    LIMIT_TYPES,
-    TRAILING_TYPES,
-    TRIGGER_TYPES,
     Conditional,
     Order,
     OrderError,
@@ -139,7 +136,7 @@ def _cash(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: Instrum
 
 def _limit(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: InstrumentSpec) -> None:
     kind, price = order.order_type, params.limit_price
-    if kind not in LIMIT_TYPES:
+    if kind not in tw.LIMIT_ORDER_TYPES:
         if price is not None or params.limit_price_type is not None:
             raise invalid("limit_price")
         return
@@ -150,7 +147,7 @@ def _limit(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: Instru
     order.limit_price_type = price_type
     if price_type == "static":
         order.limit_price = price_units(price, spec)
-    elif kind in TRIGGER_TYPES:
+    elif kind in tw.TRIGGERED_ORDER_TYPES:
         if exact_units(price, spec.price_precision + 2) is None:
             raise OrderError("EOrder:Invalid price")
         order.limit_offset = price
@@ -169,13 +166,13 @@ def _trigger(
     if triggers is None and params.stop_price is not None:  # the deprecated spelling
         triggers = tw.TriggersParams(params.stop_price, params.trigger)
         order.warnings += (STOP_PRICE_WARNING,) + ((TRIGGER_WARNING,) if params.trigger else ())
-    if kind not in TRIGGER_TYPES:
+    if kind not in tw.TRIGGERED_ORDER_TYPES:
         if triggers is not None:
             raise invalid("triggers")
         return
     if triggers is None:
         raise invalid("triggers")
-    trailing = kind in TRAILING_TYPES
+    trailing = kind in tw.TRAILING_ORDER_TYPES
     price_type = triggers.price_type or ("quote" if trailing else "static")
     if trailing and (price_type == "static" or triggers.price <= 0):
         raise invalid("triggers.price")
@@ -207,7 +204,7 @@ def _time_in_force(order: Order, params: tw.BatchOrder | tw.AddOrderParams, now_
 
 def _options(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: InstrumentSpec) -> None:
     if params.post_only:
-        if order.order_type not in LIMIT_TYPES:
+        if order.order_type not in tw.LIMIT_ORDER_TYPES:
             raise invalid("post_only")
         order.post_only = True
     if (order.order_type == "iceberg") != (params.display_qty is not None):
@@ -238,11 +235,11 @@ def _conditional(params: tw.ConditionalParams, spec: InstrumentSpec) -> Conditio
     trigger_price = params.trigger_price if params.trigger_price is not None else params.stop_price
     limit_type: tw.PriceType = params.limit_price_type or "static"
     trigger_type: tw.PriceType = params.trigger_price_type or (
-        "quote" if kind in TRAILING_TYPES else "static"
+        "quote" if kind in tw.TRAILING_ORDER_TYPES else "static"
     )
-    if (kind in LIMIT_TYPES) != (params.limit_price is not None):
+    if (kind in tw.LIMIT_ORDER_TYPES) != (params.limit_price is not None):
         raise invalid("conditional.limit_price")
-    if (kind in TRIGGER_TYPES) != (trigger_price is not None):
+    if (kind in tw.TRIGGERED_ORDER_TYPES) != (trigger_price is not None):
         raise invalid("conditional.trigger_price")
     if params.limit_price is not None and limit_type == "static":
         price_units(params.limit_price, spec)

@@ -19,20 +19,6 @@ from spotstream.protocol import kraken_v2_trading_wire as tw
 Side = Literal["buy", "sell"]
 Liquidity = Literal["m", "t"]
 
-TRIGGER_TYPES = frozenset(
-    {
-        "stop-loss",
-        "stop-loss-limit",
-        "take-profit",
-        "take-profit-limit",
-        "trailing-stop",
-        "trailing-stop-limit",
-    }
-)
-TRAILING_TYPES = frozenset({"trailing-stop", "trailing-stop-limit"})
-LIMIT_TYPES = frozenset(
-    {"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"}
-)
 OPEN_STATUSES = frozenset({"pending_new", "new", "partially_filled"})
 ZERO = Decimal(0)
 
