@@ -1,4 +1,4 @@
-"""Shared fixtures. Captures are required: a missing file fails the tests, never skips them."""
+"""Shared fixtures. Test data are required: a missing file fails the tests, never skips them."""
 
 from __future__ import annotations
 
@@ -6,18 +6,11 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-"""The team's shared folder (captures, specs): a sibling of the repository clone."""
+DATA = Path(__file__).resolve().parent / "data"
+"""Real exchange traffic recorded by other projects, copied byte for byte (see its README)."""
 
 
 @pytest.fixture(scope="session")
-def shared() -> Path:
-    assert SHARED.is_dir(), f"shared folder missing: {SHARED} (it must sit beside the repo)"
-    return SHARED
-
-
-@pytest.fixture(scope="session")
-def captures(shared: Path) -> Path:
-    path = shared / "captures"
-    assert path.is_dir(), f"captures missing: {path}"
-    return path
+def captures() -> Path:
+    assert DATA.is_dir(), f"test data missing: {DATA}"
+    return DATA

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,14 @@ def test_public_api_is_complete_and_importable() -> None:
         assert getattr(spotstream, name) is not None
     for error in ("SpotstreamError", "ExchangeError", "SubscriptionError", "DecodeError"):
         assert issubclass(getattr(spotstream, error), spotstream.SpotstreamError)
+
+
+def test_repository_stands_alone() -> None:
+    """No test, benchmark or document reaches outside the repository for its data."""
+    root = SRC.parents[1]
+    outside = re.compile(r"\bshared/(?:captures|spec)\b|\.\./shared\b")
+    paths = [root / "README.md"]
+    for folder in ("tests", "bench", "docs", "examples", "src"):
+        paths += [p for p in (root / folder).rglob("*") if p.suffix in {".py", ".md", ".sh"}]
+    offenders = [str(p.relative_to(root)) for p in paths if outside.search(p.read_text())]
+    assert not offenders

@@ -1,4 +1,4 @@
-"""Signing vectors (shared/spec/kraken-auth.md §4), credentials redaction, nonce ordering."""
+"""Signing vectors (Kraken REST auth reference §4), credentials redaction, nonce ordering."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Property tests of the L2 book: ``L2Book`` / ``VerifiedBook`` against the naive reference
 model (tests/helpers/reference_book.py) and the spec's reference checksum (copied there
-verbatim from shared/spec/kraken-ws-v2.md §6.4)."""
+verbatim from Kraken's WebSocket v2 reference §6.4)."""
 
 from __future__ import annotations
 

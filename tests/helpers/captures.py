@@ -1,4 +1,4 @@
-"""Loading recorded exchange messages from shared/captures (see its README)."""
+"""Loading recorded exchange messages from tests/data (see its README)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Independent reference implementations for book tests (no spotstream imports).
 
-``book_checksum`` and ``_fmt`` are copied verbatim from shared/spec/kraken-ws-v2.md §6.4.
+``book_checksum`` and ``_fmt`` are copied verbatim from Kraken's WebSocket v2 reference §6.4.
 ``ReferenceBook`` is the naive model: a dict of Decimal price -> Decimal qty per side,
 sorted in full after every message and truncated to the depth.
 """

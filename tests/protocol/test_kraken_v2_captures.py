@@ -1,4 +1,4 @@
-"""Real Kraken v2 messages (shared/captures/kraken-async-rs/v2_messages.jsonl, and the two
+"""Real Kraken v2 messages (tests/data/kraken-async-rs/v2_messages.jsonl, and the two
 larger v2 captures) against the wire models and the sans-I/O protocol.
 
 Public channels, subscription responses and error responses must decode with no key left

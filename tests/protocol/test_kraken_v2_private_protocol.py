@@ -1,6 +1,6 @@
 """KrakenV2PrivateProtocol: private channels, sequence checks, trading answers, level3.
 
-Real frames from shared/captures/kraken-async-rs/v2_messages.jsonl where they exist;
+Real frames from tests/data/kraken-async-rs/v2_messages.jsonl where they exist;
 synthetic frames for the sequences a capture cannot show (gaps, multi-answer cancels).
 """
 

@@ -1,7 +1,7 @@
 """The private wire models (kraken_v2_private_wire) against real captures and the spec's examples.
 
 Every captured executions/balances/level3 message and trading response must decode with no
-key left unmapped; the spec's examples (shared/spec/kraken-ws-v2.md §6.5, §7, §8) must
+key left unmapped; the spec's examples (Kraken's WebSocket v2 reference §6.5, §7, §8) must
 round-trip, requests to exactly the spec's JSON.
 """
 

@@ -1,6 +1,6 @@
 """An independent, naive model of what a Kraken v2 client holds (no spotstream imports).
 
-``book_checksum`` and ``_fmt`` are the reference implementation of shared/spec/kraken-ws-v2.md
+``book_checksum`` and ``_fmt`` are the reference implementation of Kraken's WebSocket v2 reference
 §6.4, copied. :class:`NaiveBook` keeps a dict of Decimal price -> Decimal qty per side, applies
 each message in order, then sorts and truncates the whole side to the depth.
 """

@@ -1,4 +1,4 @@
-"""Kraken REST authentication, sans-I/O (see shared/spec/kraken-auth.md).
+"""Kraken REST authentication, sans-I/O (see Kraken's REST authentication reference).
 
 Signs requests (``API-Sign``), holds credentials without leaking them, issues strictly
 increasing nonces and builds/parses the ``GetWebSocketsToken`` exchange. No sockets here:

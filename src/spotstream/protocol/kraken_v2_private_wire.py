@@ -1,4 +1,4 @@
-"""Kraken WebSocket v2 private side exactly as on the wire (shared/spec/kraken-ws-v2.md §6.5-8).
+"""Kraken WebSocket v2 private side exactly as on the wire (Kraken's WebSocket v2 reference §6.5-8).
 
 Sans-I/O models only, in the style of :mod:`kraken_v2_wire`: channel messages are Structs
 tagged on ``channel`` (they join any tagged union with the public ones) and subscribe

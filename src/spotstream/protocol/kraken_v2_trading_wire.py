@@ -1,4 +1,4 @@
-"""Kraken WebSocket v2 trading methods exactly as on the wire (shared/spec/kraken-ws-v2.md §8).
+"""Kraken WebSocket v2 trading methods exactly as on the wire (Kraken's WebSocket v2 reference §8).
 
 Requests are ``omit_defaults`` Structs with ``Decimal`` money (encode with
 ``kraken_v2_wire.ENCODER``: JSON numbers, exact digits); each method's ``result`` has its

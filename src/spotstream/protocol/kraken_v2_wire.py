@@ -1,4 +1,4 @@
-"""Kraken WebSocket v2 messages exactly as on the wire (see shared/spec/kraken-ws-v2.md).
+"""Kraken WebSocket v2 messages exactly as on the wire (see Kraken's WebSocket v2 reference).
 
 Channel messages form one tagged union on ``channel`` so a frame is identified and decoded
 in a single pass. Method responses keep ``result`` raw; it is decoded per method.

@@ -1,7 +1,7 @@
 """Who may use the simulator: API keys, request signatures, nonces and WebSocket tokens.
 
 Sans-I/O. :meth:`CredentialStore.verify` checks a signed REST request the way Kraken does
-(``shared/spec/kraken-auth.md`` §3, §5, §7): the ``API-Key`` must name an account, ``API-Sign``
+(Kraken REST auth §3, §5, §7): the ``API-Key`` must name an account, ``API-Sign``
 must be ``base64(HMAC-SHA512(b64decode(secret), path + SHA256(nonce + body)))`` over the exact
 body sent (form or JSON), and the nonce must be greater than every nonce already accepted for
 that key. Failures raise :class:`CredentialError` carrying Kraken's own error text.

@@ -3,7 +3,7 @@
 A :class:`KrakenV2Session` is sans-I/O: :meth:`~KrakenV2Session.receive` takes a request
 frame and appends complete websocket frames to :attr:`~KrakenV2Session.outbox`; the
 :class:`~spotstream.simulator.kraken_v2_hub.KrakenV2Hub` appends market data there too. The
-server writes the outbox. Behaviour follows ``shared/spec/kraken-ws-v2.md`` §3-6 and §11;
+server writes the outbox. Behaviour follows Kraken's WebSocket v2 reference §3-6 and §11;
 error texts as Kraken words them (the spec marks some shapes UNCONFIRMED; choices below).
 """
 
