@@ -8,11 +8,13 @@ import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
 
 from spotstream.cli import main
+from spotstream.simulator import TEST_ACCOUNT
 
 ENCODER = msgspec.json.Encoder(decimal_format="number")
 
@@ -112,7 +114,8 @@ def test_demo_without_trading(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.fixture
-def sim_process() -> Iterator[dict[str, str]]:
+def sim_line() -> Iterator[dict[str, Any]]:
+    """The first stdout line of a ``spotstream sim`` process (served until the test ends)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "spotstream", "sim", "--port", "0", "--seed", "5", "--rate", "100"],
         stdout=subprocess.PIPE,
@@ -121,12 +124,32 @@ def sim_process() -> Iterator[dict[str, str]]:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        yield json.loads(line)["urls"]
+        yield json.loads(line)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+@pytest.fixture
+def sim_process(sim_line: dict[str, Any]) -> dict[str, str]:
+    urls: dict[str, str] = sim_line["urls"]
+    return urls
+
+
+def test_sim_json_line_schema(sim_line: dict[str, Any]) -> None:
+    """The line's schema is fixed for every later venue: these keys first, never renamed."""
+    assert list(sim_line)[:5] == ["urls", "seed", "rate", "api_key", "api_secret"]
+    urls = sim_line["urls"]
+    origin = urls["rest"].removeprefix("http://")
+    assert list(urls)[:4] == ["public", "private", "l3", "rest"]
+    assert urls["public"] == f"ws://{origin}/v2"
+    assert urls["private"] == f"ws://{origin}/auth/v2"
+    assert urls["l3"] == f"ws://{origin}/l3/v2"
+    assert (sim_line["seed"], sim_line["rate"]) == (5, "100")
+    assert sim_line["api_key"] == TEST_ACCOUNT.api_key
+    assert sim_line["api_secret"] == TEST_ACCOUNT.api_secret
 
 
 def test_sim_prints_urls_and_watch_streams_ndjson(

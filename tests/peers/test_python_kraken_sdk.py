@@ -1,9 +1,10 @@
 """The real python-kraken-sdk (unmodified) against the simulator: public channels and books.
 
 Only the SDK's URLs are changed: its websocket clients take ``ws_url``/``auth_ws_url``/
-``rest_url`` and append ``API_V`` ("/v2") to the websocket ones, so ``API_V`` is emptied and
-the simulator's full URLs are passed. ``SpotOrderBookClient`` takes no URLs, so its class
-attributes are patched. Nothing here works around the protocol.
+``rest_url`` and append ``/v2`` to the websocket ones, as they do to Kraken's, so they are given
+the simulator's bare bases (``ws://H:P``, ``ws://H:P/auth``): the simulator lays its URLs out as
+Kraken does. ``SpotOrderBookClient`` takes no URL, so its base class attributes are patched.
+Nothing here works around the protocol.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ UPDATES = 150  # verified book updates per pair (each one checked by the SDK's o
 DECIMALS = {i.symbol: (i.price_precision, i.qty_precision) for i in DEFAULT_INSTRUMENTS}
 
 
-@pytest.fixture(autouse=True)
-def full_urls(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let the SDK take the simulator's URLs as they are (it would append "/v2")."""
-    monkeypatch.setattr(SpotWSClientBase, "API_V", "")
+def _base(url: str) -> str:
+    """A simulator URL without its version path: what the SDK wants (it appends ``/v2``)."""
+    assert url.endswith("/v2"), url
+    return url.removesuffix("/v2")
 
 
 def _of(messages: list[Any], channel: str, kind: str | None = None) -> list[dict[str, Any]]:
@@ -51,7 +52,7 @@ async def test_spot_ws_client_streams_public_channels(sim: Simulator) -> None:
         messages.append(message)
 
     before = asyncio.all_tasks()
-    client = SpotWSClient(callback=on_message, ws_url=sim.urls["public"])
+    client = SpotWSClient(callback=on_message, ws_url=_base(sim.urls["public"]))
     try:
         await client.start()
         await client.subscribe(params={"channel": "ticker", "symbol": ["BTC/USD"]})
@@ -130,7 +131,7 @@ async def test_spot_order_book_client_checksums_stay_valid(
     depth: int,
 ) -> None:
     # The SDK reads pair decimals with a synchronous REST call (hence the threaded simulator).
-    monkeypatch.setattr(SpotWSClientBase, "WS_URL", threaded_sim.urls["public"])
+    monkeypatch.setattr(SpotWSClientBase, "WS_URL", _base(threaded_sim.urls["public"]))
     monkeypatch.setattr(SpotClient, "URL", threaded_sim.urls["rest"])
     before = asyncio.all_tasks()
     client = _RecordingBook(depth)
@@ -187,7 +188,7 @@ async def test_spot_ws_client_places_and_cancels_an_order(sim: Simulator) -> Non
         secret=TEST_ACCOUNT.api_secret,
         callback=on_message,
         no_public=True,  # an idle public socket would hold close() up for the SDK's 10 s recv
-        auth_ws_url=sim.urls["private"],
+        auth_ws_url=_base(sim.urls["private"]),
         rest_url=sim.urls["rest"],
     )
     try:

@@ -163,7 +163,7 @@ async def test_bad_requests_are_refused_and_closed(
 
 
 async def test_a_websocket_path_without_upgrade_is_426(http: _Http) -> None:
-    await http.send(_get("/v2-l3"))
+    await http.send(_get("/l3/v2"))
     status, headers, _ = await http.response()
     assert status == 426
     assert headers["upgrade"] == "websocket"

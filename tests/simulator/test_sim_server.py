@@ -107,3 +107,23 @@ async def test_stop_with_a_client_that_stopped_reading() -> None:
     async with asyncio.timeout(10):
         await sim.stop()
     await client.close()
+
+
+@pytest.mark.parametrize("path", ["/v2", "/auth/v2", "/l3/v2", "/v2-auth", "/v2-l3"])
+async def test_canonical_paths_and_their_aliases_serve(path: str) -> None:
+    """Kraken's URL layout (``/v2``, ``/auth/v2``, ``/l3/v2``), and the earlier paths as aliases."""
+    async with Simulator(seed=1, rate=10) as sim:
+        client = await connect(f"ws://127.0.0.1:{sim.port}{path}")
+        assert (await client.recv())["channel"] == "status"
+        await client.close()
+
+
+async def test_urls_are_the_canonical_ones() -> None:
+    async with Simulator(seed=1, rate=10) as sim:
+        origin = f"127.0.0.1:{sim.port}"
+        assert sim.urls == {
+            "public": f"ws://{origin}/v2",
+            "private": f"ws://{origin}/auth/v2",
+            "l3": f"ws://{origin}/l3/v2",
+            "rest": f"http://{origin}",
+        }

@@ -5,8 +5,8 @@
 ...     rest = sim.urls["rest"]                        # http://127.0.0.1:PORT (GetWebSocketsToken)
 ...     key, secret = TEST_ACCOUNT.api_key, TEST_ACCOUNT.api_secret   # a funded account
 
-``sim.urls`` also has ``"private"`` (``/v2-auth``: executions, balances, trading) and ``"l3"``
-(``/v2-l3``: level 3), both needing a token from ``rest + "/0/private/GetWebSocketsToken"``.
+``sim.urls`` also has ``"private"`` (``/auth/v2``: executions, balances, trading) and ``"l3"``
+(``/l3/v2``: level 3), both needing a token from ``rest + "/0/private/GetWebSocketsToken"``.
 """
 
 from spotstream.simulator.accounts import DEFAULT_ACCOUNTS, TEST_ACCOUNT, AccountSpec

@@ -59,7 +59,7 @@ class Faults:
         self._rejections.append(error)
 
     def drop_private_connections(self) -> None:
-        """Close every private (``/v2-auth``) socket abruptly; public ones stay."""
+        """Close every private (``/auth/v2``) socket abruptly; public ones stay."""
         self._target.drop_connections(endpoint="private")
 
     def skip_next_sequence(self) -> None:

@@ -1,11 +1,13 @@
 """The simulator's server: one port for Kraken v2 websockets and Kraken REST.
 
-Websockets (picows): public ``/v2``, private ``/v2-auth`` (executions, balances, trading) and
-level 3 ``/v2-l3``; plain HTTP/1.1: the REST methods of :mod:`spotstream.simulator.rest`
-(``sim.urls["rest"]`` is a Kraken-style base URL). :class:`~spotstream.simulator.http.FrontProtocol`
-tells the two apart per connection and hands websockets to picows untouched. Frames are written
-raw: every connection has an outbox of complete, unmasked websocket frames that is joined and
-written to the socket in one call (much cheaper than one ``WSTransport.send`` per frame).
+Websockets (picows) on Kraken's own layout: public ``/v2``, private ``/auth/v2`` (executions,
+balances, trading) and level 3 ``/l3/v2`` (the older ``/v2-auth`` and ``/v2-l3`` still answer),
+so a client that appends the version path to a base URL works with the base alone. Plain
+HTTP/1.1 gets the REST methods of :mod:`spotstream.simulator.rest` (``sim.urls["rest"]`` is a
+Kraken-style base URL). :class:`~spotstream.simulator.http.FrontProtocol` tells the two apart
+per connection and hands websockets to picows untouched. Frames are written raw: every
+connection has an outbox of complete, unmasked websocket frames that is joined and written to
+the socket in one call (much cheaper than one ``WSTransport.send`` per frame).
 """
 
 from __future__ import annotations
@@ -49,7 +51,14 @@ except ImportError:  # pragma: no cover - depends on the environment
 Clock = Callable[[], int]  # epoch nanoseconds
 Rate = float | Literal["max"] | None
 Endpoint = Literal["public", "private", "l3"]
-ENDPOINTS: dict[str, Endpoint] = {"/v2": "public", "/v2-auth": "private", "/v2-l3": "l3"}
+CANONICAL_PATHS: dict[Endpoint, str] = {"public": "/v2", "private": "/auth/v2", "l3": "/l3/v2"}
+"""Each websocket endpoint's path, as Kraken lays its URLs out (what ``urls`` prints)."""
+ENDPOINTS: dict[str, Endpoint] = {
+    **{path: endpoint for endpoint, path in CANONICAL_PATHS.items()},
+    "/v2-auth": "private",  # the paths of earlier releases keep working
+    "/v2-l3": "l3",
+}
+"""The endpoint table: websocket path -> endpoint (whose session :meth:`new_session` makes)."""
 
 DEFAULT_RATE = 20.0
 HEARTBEAT_INTERVAL = 1.0  # seconds without traffic before a heartbeat
@@ -307,16 +316,14 @@ class Simulator:
 
     @property
     def urls(self) -> dict[str, str]:
-        """``public``, ``private`` and ``l3`` websocket URLs, and ``rest``: a Kraken-style
-        base URL (``rest + "/0/private/GetWebSocketsToken"``)."""
+        """The canonical URLs: ``public`` (``ws://H:P/v2``), ``private`` (``/auth/v2``) and
+        ``l3`` (``/l3/v2``) websockets, and ``rest``: a Kraken-style base URL
+        (``rest + "/0/private/GetWebSocketsToken"``). Later venues add keys after these; these
+        are never renamed."""
         host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
         origin = f"{host}:{self.port}"
-        return {
-            "public": f"ws://{origin}/v2",
-            "private": f"ws://{origin}/v2-auth",
-            "l3": f"ws://{origin}/v2-l3",
-            "rest": f"http://{origin}",
-        }
+        sockets = {name: f"ws://{origin}{path}" for name, path in CANONICAL_PATHS.items()}
+        return {**sockets, "rest": f"http://{origin}"}
 
     @property
     def market_time(self) -> datetime:
