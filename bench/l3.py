@@ -26,8 +26,8 @@ import websockets
 from sim_process import simulator
 from spotstream import BookStatus, Credentials, KrakenSocketClient
 from spotstream.auth.kraken_rest import get_websockets_token
-from spotstream.protocol.kraken_v2 import KrakenV2Protocol
-from spotstream.protocol.kraken_v2_private import KrakenV2PrivateProtocol
+from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol
+from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
 
 SYMBOL = "BTC/USD"
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import spotstream
 from peers import PeerError, PeerResult
-from spotstream.models import Instrument
-from spotstream.protocol.kraken_v2 import KrakenV2Protocol
+from spotstream.models.market import Instrument
+from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
 from traffic import Traffic
 
 

@@ -1,6 +1,6 @@
 """Trading round trip: spotstream and python-kraken-sdk placing orders on the same simulator.
 
-    .venv/bin/python bench/trading.py --orders 300      # the dev extra installs the SDK
+    .venv/bin/python bench/models/orders.py --orders 300      # the dev extra installs the SDK
 
 The simulator runs in its own process. Each client sends ``--orders`` add_order requests
 one after the other (``validate: true``, so that Kraken's open-order and rate limits do not

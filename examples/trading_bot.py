@@ -23,7 +23,7 @@ from spotstream import (
     Subscription,
 )
 from spotstream.simulator import Simulator
-from spotstream.simulator.accounts import TEST_ACCOUNT
+from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 
 SYMBOL = "BTC/USD"
 TICK = Decimal("0.1")

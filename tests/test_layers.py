@@ -27,7 +27,9 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(p for d in SANS_IO for p in (SRC / d).glob("*.py")))
+@pytest.mark.parametrize(
+    "path", sorted(p for d in SANS_IO for p in (SRC / d).rglob("*.py")), ids=str
+)
 def test_sans_io_layers_import_no_io(path: Path) -> None:
     imported = _imports(path)
     assert not imported & FORBIDDEN, f"{path.name} imports {imported & FORBIDDEN}"
@@ -35,11 +37,30 @@ def test_sans_io_layers_import_no_io(path: Path) -> None:
     assert not any(name.startswith("spotstream.simulator") for name in imported)
 
 
-def test_generic_connection_names_no_exchange() -> None:
-    for name in ("connection.py", "transport.py", "subscription.py", "backoff.py"):
-        text = (SRC / "asyncio" / name).read_text().lower()
-        assert "kraken" not in text, name
-        assert "coinex" not in text, name
+GENERIC = ("asyncio", "book")
+EXCHANGE_WORDS = re.compile("kraken|coinex", re.IGNORECASE)
+NOT_YET_NEUTRAL = {
+    # Kraken v2 still inside the generic layers: the venue hooks take it out (this set shrinks
+    # to nothing with that change, and a file that becomes neutral must leave it).
+    "asyncio/session.py",
+    "asyncio/private_session.py",
+    "asyncio/streams.py",
+    "book/l3.py",
+    "book/units.py",
+}
+
+
+def _generic_files() -> list[Path]:
+    suffixes = {".py", ".pyi", ".c"}
+    return sorted(p for d in GENERIC for p in (SRC / d).rglob("*") if p.suffix in suffixes)
+
+
+@pytest.mark.parametrize("path", _generic_files(), ids=lambda p: str(p.relative_to(SRC)))
+def test_generic_layers_name_no_exchange(path: Path) -> None:
+    """Every file of asyncio/ and book/, comments and docstrings included."""
+    named = bool(EXCHANGE_WORDS.search(path.read_text()))
+    relative = str(path.relative_to(SRC))
+    assert named == (relative in NOT_YET_NEUTRAL), relative
 
 
 def test_public_api_is_complete_and_importable() -> None:

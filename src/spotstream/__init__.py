@@ -23,7 +23,7 @@ from spotstream.errors import (
     SubscriptionError,
     UnknownSymbolError,
 )
-from spotstream.kraken import (
+from spotstream.kraken.client import (
     KRAKEN_REST_URL,
     KRAKEN_V2_BETA_URL,
     KRAKEN_V2_L3_URL,
@@ -32,7 +32,7 @@ from spotstream.kraken import (
     KrakenSocketClient,
     KrakenSpotStreams,
 )
-from spotstream.models import (
+from spotstream.models.market import (
     Asset,
     BookCounters,
     BookLevel,
@@ -50,7 +50,7 @@ from spotstream.models import (
     Ticker,
     Trade,
 )
-from spotstream.trading import (
+from spotstream.models.orders import (
     AmendedOrder,
     Balance,
     BalanceChange,

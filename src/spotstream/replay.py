@@ -13,13 +13,13 @@ from collections.abc import Iterable
 
 import msgspec
 
-from spotstream.book.checksum import kraken_checksum
 from spotstream.book.units import Number, number_text
 from spotstream.book.verified import ApplyResult, VerifiedBook
-from spotstream.protocol import kraken_v2_wire as wire
 from spotstream.protocol.instruments import InstrumentCache
-from spotstream.protocol.kraken_v2 import BOOK_DEPTHS
-from spotstream.protocol.kraken_v2_translate import asset, instrument
+from spotstream.protocol.kraken.checksum import kraken_checksum
+from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2.public import BOOK_DEPTHS
+from spotstream.protocol.kraken.v2.translate import asset, instrument
 
 MAX_REPORTED_LINES = 20
 

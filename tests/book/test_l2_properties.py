@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from helpers.reference_book import ReferenceBook, book_checksum
 from spotstream.book import L2Book, VerifiedBook, from_units, to_units
-from spotstream.book.checksum import kraken_checksum
 from spotstream.book.units import PrecisionError
 from spotstream.book.verified import ApplyResult
 from spotstream.errors import ProtocolError
-from spotstream.models import BookStatus
+from spotstream.models.market import BookStatus
+from spotstream.protocol.kraken.checksum import kraken_checksum
 
 FAST = settings(max_examples=50, deadline=None)
 

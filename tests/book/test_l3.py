@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from spotstream.book.l3 import L3Book, L3OrderError, L3Side, RestingOrder, Side, VerifiedL3Book
 from spotstream.book.units import Number, PrecisionError, from_units
 from spotstream.book.verified import ApplyResult
-from spotstream.models import BookLevel, BookStatus
-from spotstream.protocol.kraken_v2_private_wire import PRIVATE_CHANNEL_DECODER, Level3Message
+from spotstream.models.market import BookLevel, BookStatus
+from spotstream.protocol.kraken.v2.private_wire import PRIVATE_CHANNEL_DECODER, Level3Message
 
 
 @dataclass(frozen=True)

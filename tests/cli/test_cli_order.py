@@ -29,7 +29,7 @@ from spotstream.errors import (
     OutcomeUnknownError,
     RequestError,
 )
-from spotstream.trading import (
+from spotstream.models.orders import (
     AmendedOrder,
     CancelAfter,
     CancelledOrder,

@@ -13,8 +13,8 @@ import pytest
 
 from helpers.cli_output import only_json
 from spotstream.cli import main
-from spotstream.kraken import KrakenSocketClient
-from spotstream.simulator.accounts import TEST_ACCOUNT
+from spotstream.kraken.client import KrakenSocketClient
+from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import Simulator
 
 # --- end to end against the simulator --------------------------------------------------------

@@ -30,11 +30,9 @@ from spotstream.cli.credentials import default_config_path, load_credentials
 from spotstream.cli.render import describe_reconciliation, describe_update, l3_book_panel
 from spotstream.cli.watch_private import FeedView, executions_renderable, l3_json, rate_text
 from spotstream.errors import AuthenticationError, InvalidCredentialsError
-from spotstream.kraken import KrakenSocketClient
-from spotstream.models import DataEvent, EventKind, OrderSide
-from spotstream.simulator.accounts import TEST_ACCOUNT
-from spotstream.simulator.server import Simulator
-from spotstream.trading import (
+from spotstream.kraken.client import KrakenSocketClient
+from spotstream.models.market import DataEvent, EventKind, OrderSide
+from spotstream.models.orders import (
     Balance,
     BalanceChange,
     Fee,
@@ -45,6 +43,8 @@ from spotstream.trading import (
     ReconcileReason,
     Reconciliation,
 )
+from spotstream.simulator.matching.accounts import TEST_ACCOUNT
+from spotstream.simulator.server import Simulator
 
 SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQ="
 T0 = datetime(2030, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)

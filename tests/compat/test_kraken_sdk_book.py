@@ -13,7 +13,7 @@ import pytest
 from compat.support import tasks_other_than
 from spotstream.compat.kraken_sdk import SpotOrderBookClient
 from spotstream.simulator import Simulator
-from spotstream.simulator.instruments import DEFAULT_INSTRUMENTS
+from spotstream.simulator.market.instruments import DEFAULT_INSTRUMENTS
 from support.wait import eventually
 
 DECIMALS = {i.symbol: (i.price_precision, i.qty_precision) for i in DEFAULT_INSTRUMENTS}

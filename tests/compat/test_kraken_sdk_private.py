@@ -15,7 +15,7 @@ from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.compat.kraken_sdk import SDK_ERROR_KEY, SpotWSClient
 from spotstream.errors import AuthenticationError
 from spotstream.simulator import Simulator
-from spotstream.simulator.accounts import READ_ONLY_ACCOUNT, TEST_ACCOUNT
+from spotstream.simulator.matching.accounts import READ_ONLY_ACCOUNT, TEST_ACCOUNT
 from support.wait import eventually
 
 KEY, SECRET = TEST_ACCOUNT.api_key, TEST_ACCOUNT.api_secret

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from helpers.captures import dumps_exact
-from spotstream.models import Instrument
+from spotstream.models.market import Instrument
 
 TIME = "2023-10-06T17:35:55.440295Z"
 

@@ -21,7 +21,7 @@ import pytest
 
 from peers.support import tasks_other_than
 from spotstream.simulator import Simulator
-from spotstream.simulator.accounts import TEST_ACCOUNT
+from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from support.wait import eventually
 
 BOOK_UPDATES = 200

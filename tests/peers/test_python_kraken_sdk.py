@@ -22,8 +22,8 @@ from kraken.spot.websocket import SpotWSClientBase
 
 from peers.support import ThreadedSimulator, tasks_other_than
 from spotstream.simulator import Simulator
-from spotstream.simulator.accounts import TEST_ACCOUNT
-from spotstream.simulator.instruments import DEFAULT_INSTRUMENTS
+from spotstream.simulator.market.instruments import DEFAULT_INSTRUMENTS
+from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from support.wait import eventually
 
 PAIRS = ["BTC/USD", "ETH/USD", "XRP/USD"]

@@ -6,20 +6,20 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from spotstream.models import OrderSide
-from spotstream.protocol.account import (
-    BalanceTracker,
-    OrderTracker,
-    reconcile_balances,
-    reconcile_orders,
-)
-from spotstream.trading import (
+from spotstream.models.market import OrderSide
+from spotstream.models.orders import (
     Balance,
     BalanceChange,
     Fill,
     LedgerEntry,
     OrderUpdate,
     ReconcileReason,
+)
+from spotstream.protocol.account import (
+    BalanceTracker,
+    OrderTracker,
+    reconcile_balances,
+    reconcile_orders,
 )
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)

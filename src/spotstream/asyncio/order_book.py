@@ -13,7 +13,7 @@ from spotstream.book.l3 import RestingOrder, VerifiedL3Book
 from spotstream.book.tracked import ApplyResult
 from spotstream.book.verified import VerifiedBook
 from spotstream.errors import RequestTimeoutError
-from spotstream.models import (
+from spotstream.models.market import (
     BookCounters,
     BookLevel,
     BookSnapshot,

@@ -10,7 +10,7 @@ from typing import Any
 from spotstream.asyncio.subscription import Subscription
 from spotstream.errors import ExchangeError, InvalidRequestError, SpotstreamError, SubscriptionError
 from spotstream.protocol.events import StreamKey
-from spotstream.protocol.kraken_v2 import stream_key
+from spotstream.protocol.kraken.v2.public import stream_key
 
 
 def _new_future() -> asyncio.Future[None]:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 from spotstream.errors import ClientClosedError, SpotstreamError
-from spotstream.models import DataEvent, LifecycleEvent, LifecycleKind
+from spotstream.models.market import DataEvent, LifecycleEvent, LifecycleKind
 
 T = TypeVar("T")
 log = logging.getLogger("spotstream.subscription")

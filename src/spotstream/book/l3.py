@@ -33,7 +33,7 @@ from zlib import crc32
 from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.book.units import Number, PrecisionError, from_units, number_text, unit_digits
 from spotstream.errors import ProtocolError
-from spotstream.models import BookLevel, BookSnapshot
+from spotstream.models.market import BookLevel, BookSnapshot
 
 L3_CHECKSUM_LEVELS = 10
 Side = Literal["bid", "ask"]

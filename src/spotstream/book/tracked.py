@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Generic, TypeVar
 
-from spotstream.models import BookCounters, BookStatus
+from spotstream.models.market import BookCounters, BookStatus
 
 Entry = TypeVar("Entry")
 Update = TypeVar("Update")

@@ -8,7 +8,7 @@ from datetime import datetime
 from spotstream.book.l2 import BookSide, L2Book
 from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.book.units import PrecisionError, PriceLevel, from_units
-from spotstream.models import BookLevel, BookSnapshot, BookStatus
+from spotstream.models.market import BookLevel, BookSnapshot, BookStatus
 
 __all__ = ["ApplyResult", "Checksum", "VerifiedBook"]
 

@@ -17,8 +17,8 @@ from spotstream.cli.order import (
     decimal_arg,
     time_arg,
 )
-from spotstream.protocol import kraken_v2_private_wire as pw
-from spotstream.protocol import kraken_v2_trading_wire as tw
+from spotstream.protocol.kraken.v2 import private_wire as pw
+from spotstream.protocol.kraken.v2 import trading_wire as tw
 
 PRIVATE_CHANNELS = frozenset({"executions", "balances", "level3"})
 _PRICE_TYPES: dict[str, Any] = {"choices": get_args(tw.PriceType)}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from spotstream.auth.kraken import Credentials
 from spotstream.errors import InvalidCredentialsError
-from spotstream.kraken import (
+from spotstream.kraken.client import (
     KRAKEN_REST_URL,
     KRAKEN_V2_L3_URL,
     KRAKEN_V2_PRIVATE_URL,

@@ -18,9 +18,9 @@ from rich.live import Live
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.cli.demo_trading import DemoTrader
 from spotstream.cli.render import book_panel, tickers_panel, trades_panel
-from spotstream.kraken import KrakenSocketClient
-from spotstream.models import Ticker, Trade
-from spotstream.simulator.accounts import TEST_ACCOUNT
+from spotstream.kraken.client import KrakenSocketClient
+from spotstream.models.market import Ticker, Trade
+from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import Simulator
 
 PREFERRED_SYMBOLS = ("BTC/USD", "ETH/USD", "DOGE/USD", "XRP/USD")

@@ -18,8 +18,8 @@ from rich.console import Group
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.cli.render import balances_view, executions_view
 from spotstream.errors import RequestError
-from spotstream.kraken import KrakenSocketClient
-from spotstream.trading import Balance, LedgerEntry, OrderUpdate, Reconciliation
+from spotstream.kraken.client import KrakenSocketClient
+from spotstream.models.orders import Balance, LedgerEntry, OrderUpdate, Reconciliation
 
 QUOTE_SIZE = Decimal("0.01")
 TAKE_SIZE = Decimal("0.002")

@@ -29,8 +29,8 @@ from spotstream.errors import (
     RequestTimeoutError,
     UnknownSymbolError,
 )
-from spotstream.kraken_trading import KrakenTrading
-from spotstream.trading import (
+from spotstream.kraken.trading import KrakenTrading
+from spotstream.models.orders import (
     AmendedOrder,
     CancelAfter,
     CancelledOrder,

@@ -14,8 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from spotstream.asyncio.order_book import L3OrderBook, OrderBook
-from spotstream.models import BookStatus, OrderSide, Ticker, Trade
-from spotstream.trading import (
+from spotstream.models.market import BookStatus, OrderSide, Ticker, Trade
+from spotstream.models.orders import (
     Balance,
     LedgerEntry,
     OrderState,

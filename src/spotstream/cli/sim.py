@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from spotstream.simulator.accounts import TEST_ACCOUNT
+from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import serve_forever
 
 

@@ -14,8 +14,8 @@ from rich.live import Live
 
 from spotstream.asyncio.subscription import Subscription
 from spotstream.cli.render import book_panel
-from spotstream.kraken import KrakenSocketClient
-from spotstream.models import DataEvent
+from spotstream.kraken.client import KrakenSocketClient
+from spotstream.models.market import DataEvent
 
 _ENCODER = msgspec.json.Encoder()  # Decimals as strings: exact
 

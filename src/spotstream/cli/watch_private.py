@@ -30,9 +30,9 @@ from spotstream.cli.credentials import load_credentials, open_client
 from spotstream.cli.order import failure
 from spotstream.cli.render import balances_view, executions_view, l3_book_panel, l3_levels
 from spotstream.cli.watch import event_json
-from spotstream.kraken import KrakenSocketClient
-from spotstream.models import DataEvent
-from spotstream.trading import OrderState, OrderUpdate, Reconciliation
+from spotstream.kraken.client import KrakenSocketClient
+from spotstream.models.market import DataEvent
+from spotstream.models.orders import OrderState, OrderUpdate, Reconciliation
 
 LOG_LINES = 20
 JSON_LEVELS = 10

@@ -1,7 +1,7 @@
 """Account state kept from the private feeds, and the reconciliation after an interruption.
 
-Sans-I/O and exchange-neutral: it works on :class:`~spotstream.trading.OrderUpdate`,
-:class:`~spotstream.trading.Balance` and :class:`~spotstream.trading.LedgerEntry`.
+Sans-I/O and exchange-neutral: it works on :class:`~spotstream.models.orders.OrderUpdate`,
+:class:`~spotstream.models.orders.Balance` and :class:`~spotstream.models.orders.LedgerEntry`.
 
 :class:`OrderTracker` merges order updates into the state of each open order (an update
 may carry only the fields that changed) and remembers which fills it has seen.
@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import msgspec
 
-from spotstream.trading import (
+from spotstream.models.orders import (
     Balance,
     BalanceChange,
     Fill,

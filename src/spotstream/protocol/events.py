@@ -12,7 +12,7 @@ import msgspec
 
 from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.errors import ExchangeError
-from spotstream.models import EventKind, SystemStatus
+from spotstream.models.market import EventKind, SystemStatus
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from spotstream.errors import UnknownSymbolError
-from spotstream.models import Asset, Instrument
+from spotstream.models.market import Asset, Instrument
 
 
 class InstrumentCache:

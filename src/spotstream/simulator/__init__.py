@@ -9,9 +9,9 @@
 (``/l3/v2``: level 3), both needing a token from ``rest + "/0/private/GetWebSocketsToken"``.
 """
 
-from spotstream.simulator.accounts import DEFAULT_ACCOUNTS, TEST_ACCOUNT, AccountSpec
 from spotstream.simulator.faults import Faults
-from spotstream.simulator.market import Market, MarketStep
+from spotstream.simulator.market.state import Market, MarketStep
+from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, TEST_ACCOUNT, AccountSpec
 from spotstream.simulator.server import Clock, ManualClock, Rate, Simulator, serve_forever
 
 __all__ = [

@@ -3,8 +3,9 @@
 Websockets (picows) on Kraken's own layout: public ``/v2``, private ``/auth/v2`` (executions,
 balances, trading) and level 3 ``/l3/v2`` (the older ``/v2-auth`` and ``/v2-l3`` still answer),
 so a client that appends the version path to a base URL works with the base alone. Plain
-HTTP/1.1 gets the REST methods of :mod:`spotstream.simulator.rest` (``sim.urls["rest"]`` is a
-Kraken-style base URL). :class:`~spotstream.simulator.http.FrontProtocol` tells the two apart
+HTTP/1.1 gets the REST methods of :mod:`spotstream.simulator.venues.kraken.rest`
+(``sim.urls["rest"]`` is a Kraken-style base URL). :class:`~spotstream.simulator.http.FrontProtocol`
+tells the two apart
 per connection and hands websockets to picows untouched. Frames are written raw: every
 connection has an outbox of complete, unmasked websocket frames that is joined and written to
 the socket in one call (much cheaper than one ``WSTransport.send`` per frame).
@@ -22,26 +23,26 @@ from typing import Any, Literal, Protocol
 
 import picows
 
-from spotstream.simulator import kraken_v2_frames as frames
-from spotstream.simulator.accounts import DEFAULT_ACCOUNTS, AccountSpec
-from spotstream.simulator.credentials import CredentialStore
-from spotstream.simulator.engine import Engine
 from spotstream.simulator.faults import Faults
+from spotstream.simulator.framing import NumberStyle, ws_frame
 from spotstream.simulator.http import (
     FrontProtocol,
     HttpRequest,
     HttpResponse,
     picows_protocol_factory,
 )
-from spotstream.simulator.instruments import DEFAULT_INSTRUMENTS, InstrumentSpec
-from spotstream.simulator.kraken_v2 import KrakenV2Session
-from spotstream.simulator.kraken_v2_l3 import KrakenV2HubWithL3, KrakenV2L3Session, L3Hub
-from spotstream.simulator.kraken_v2_private import KrakenV2PrivateSession
-from spotstream.simulator.market import DEFAULT_LEVELS, Market
-from spotstream.simulator.matching import MatchingEngine
-from spotstream.simulator.rest import KrakenRest
-from spotstream.simulator.tape import DEFAULT_TAPE_STEPS
-from spotstream.simulator.wire import NumberStyle, ws_frame
+from spotstream.simulator.market.instruments import DEFAULT_INSTRUMENTS, InstrumentSpec
+from spotstream.simulator.market.scheduler import Engine
+from spotstream.simulator.market.state import DEFAULT_LEVELS, Market
+from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
+from spotstream.simulator.matching.engine import MatchingEngine
+from spotstream.simulator.venues.kraken.credentials import CredentialStore
+from spotstream.simulator.venues.kraken.rest import KrakenRest
+from spotstream.simulator.venues.kraken.v2 import frames as frames
+from spotstream.simulator.venues.kraken.v2.l3 import KrakenV2HubWithL3, KrakenV2L3Session, L3Hub
+from spotstream.simulator.venues.kraken.v2.private import KrakenV2PrivateSession
+from spotstream.simulator.venues.kraken.v2.public import KrakenV2Session
+from spotstream.simulator.venues.kraken.v2.tape import DEFAULT_TAPE_STEPS
 
 try:  # picows serves on aiofastnet's faster transports when it is installed: so do we
     from aiofastnet import create_server as fast_create_server
@@ -179,8 +180,9 @@ class Simulator:
     """A local exchange speaking Kraken WebSocket v2 (public, private, level 3) and REST.
 
     ``rate`` is market events per second per watched symbol, or ``None`` / ``"max"`` for as
-    fast as clients read (frames pre-encoded, see :mod:`spotstream.simulator.tape`). Every
-    timestamp comes from ``clock`` (epoch nanoseconds; wall time by default), every random
+    fast as clients read (frames pre-encoded, see
+    :mod:`spotstream.simulator.venues.kraken.v2.tape`). Every timestamp comes from ``clock`` (epoch
+    nanoseconds; wall time by default), every random
     draw from ``seed``. ``accounts`` may sign REST requests and trade. Use as
     ``async with Simulator(...) as sim:`` or ``start``/``stop``.
     """
@@ -322,7 +324,9 @@ class Simulator:
         are never renamed."""
         host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
         origin = f"{host}:{self.port}"
-        sockets = {name: f"ws://{origin}{path}" for name, path in CANONICAL_PATHS.items()}
+        sockets: dict[str, str] = {
+            name: f"ws://{origin}{path}" for name, path in CANONICAL_PATHS.items()
+        }
         return {**sockets, "rest": f"http://{origin}"}
 
     @property

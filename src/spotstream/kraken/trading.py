@@ -1,0 +1,370 @@
+"""The private half of ``client.spot``: account feeds, trading and level 3 (Kraken v2).
+
+Every trading method is awaitable and typed: it validates its input before anything is
+sent (:class:`InvalidRequestError`), correlates the answer by ``req_id``, returns a typed
+result or raises the exchange's rejection (:class:`RequestError`, with Kraken's text), and
+is never retried. Without an answer it raises :class:`OutcomeUnknownError`: reconcile
+through :meth:`KrakenTradingStreams.executions` (or :attr:`open_orders`).
+
+Names follow Kraken's methods (``add_order``, ``amend_order``, ``edit_order``, ...) and
+Kraken.Net's (``place_order``, ``cancel_orders``, ``cancel_all_orders``, ...). One
+difference: Kraken.Net's ``EditOrderAsync`` amends in place; here that is
+:meth:`amend_order`, because ``edit_order`` is Kraken's cancel-and-replace (Kraken.Net's
+``ReplaceOrderAsync``, also offered as :meth:`replace_order`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from spotstream.errors import ExchangeError, InvalidRequestError, RequestError
+from spotstream.models.market import Instrument
+from spotstream.models.orders import (
+    AmendedOrder,
+    Balance,
+    CancelAfter,
+    CancelledOrder,
+    ConditionalClose,
+    EditedOrder,
+    LedgerEntry,
+    OrderRequest,
+    OrderUpdate,
+    PlacedOrder,
+    Reconciliation,
+)
+from spotstream.protocol.events import RequestDone
+from spotstream.protocol.kraken.v2 import orders as orders
+from spotstream.protocol.kraken.v2 import trading_wire as tw
+from spotstream.protocol.kraken.v2.public import Outgoing
+
+if TYPE_CHECKING:
+    from spotstream.kraken.client import KrakenSocketClient
+
+ExecutionItem = OrderUpdate | Reconciliation
+BalanceItem = Balance | LedgerEntry | Reconciliation
+
+
+def _one(done: RequestDone) -> Any:
+    if done.errors:
+        raise done.errors[0]
+    return done.results[0]
+
+
+class KrakenTrading:
+    """Trading methods of :class:`KrakenSocketClient` (private endpoint)."""
+
+    _client: KrakenSocketClient
+
+    # --- trading -------------------------------------------------------------------------
+
+    async def add_order(
+        self,
+        symbol: str,
+        side: str,
+        order_type: str,
+        order_qty: Decimal,
+        *,
+        limit_price: Decimal | None = None,
+        limit_price_type: str | None = None,
+        trigger_price: Decimal | None = None,
+        trigger_reference: str | None = None,
+        trigger_price_type: str | None = None,
+        time_in_force: str | None = None,
+        expire_time: datetime | None = None,
+        effective_time: datetime | None = None,
+        post_only: bool | None = None,
+        reduce_only: bool | None = None,
+        margin: bool | None = None,
+        display_qty: Decimal | None = None,
+        cash_order_qty: Decimal | None = None,
+        fee_preference: str | None = None,
+        stp_type: str | None = None,
+        cl_ord_id: str | None = None,
+        order_userref: int | None = None,
+        sender_sub_id: str | None = None,
+        conditional: ConditionalClose | None = None,
+        deadline: datetime | None = None,
+        validate: bool = False,
+        timeout: float | None = None,
+    ) -> PlacedOrder:
+        """Place one order (Kraken ``add_order``; every parameter of spec §8.1)."""
+        order = OrderRequest(
+            side=str(side),
+            order_type=str(order_type),
+            order_qty=order_qty,
+            limit_price=limit_price,
+            limit_price_type=limit_price_type,
+            trigger_price=trigger_price,
+            trigger_reference=trigger_reference,
+            trigger_price_type=trigger_price_type,
+            time_in_force=time_in_force,
+            expire_time=expire_time,
+            effective_time=effective_time,
+            post_only=post_only,
+            reduce_only=reduce_only,
+            margin=margin,
+            display_qty=display_qty,
+            cash_order_qty=cash_order_qty,
+            fee_preference=fee_preference,
+            stp_type=stp_type,
+            cl_ord_id=cl_ord_id,
+            order_userref=order_userref,
+            sender_sub_id=sender_sub_id,
+            conditional=conditional,
+        )
+        return await self.submit_order(
+            symbol, order, deadline=deadline, validate=validate, timeout=timeout
+        )
+
+    async def submit_order(
+        self,
+        symbol: str,
+        order: OrderRequest,
+        *,
+        deadline: datetime | None = None,
+        validate: bool = False,
+        timeout: float | None = None,
+    ) -> PlacedOrder:
+        """Place an :class:`OrderRequest` (the same order model ``batch_add`` takes)."""
+        pair, checked = self._pair(symbol), self._deadline(deadline)
+        params = orders.add_order_params(
+            order, symbol, "", pair=pair, deadline=checked, validate=validate
+        )
+        result: PlacedOrder = _one(await self._send("add_order", params, timeout))
+        return result
+
+    async def place_order(
+        self,
+        symbol: str,
+        side: str,
+        order_type: str,
+        quantity: Decimal,
+        price: Decimal | None = None,
+        **options: Any,
+    ) -> PlacedOrder:
+        """Kraken.Net's ``PlaceOrderAsync``: :meth:`add_order` with ``price`` as limit price."""
+        return await self.add_order(
+            symbol, side, order_type, quantity, limit_price=price, **options
+        )
+
+    async def batch_add(
+        self,
+        symbol: str,
+        batch: Sequence[OrderRequest],
+        *,
+        deadline: datetime | None = None,
+        validate: bool = False,
+        timeout: float | None = None,
+    ) -> list[PlacedOrder]:
+        """Place 2-15 orders on one symbol; all are validated first (all or nothing)."""
+        pair, checked = self._pair(symbol), self._deadline(deadline)
+        params = orders.batch_add_params(
+            batch, symbol, "", pair=pair, deadline=checked, validate=validate
+        )
+        results: list[PlacedOrder] = _one(await self._send("batch_add", params, timeout))
+        return results
+
+    place_multiple_orders = batch_add
+
+    async def amend_order(
+        self,
+        order_id: str | None = None,
+        *,
+        cl_ord_id: str | None = None,
+        order_qty: Decimal,
+        limit_price: Decimal | None = None,
+        limit_price_type: str | None = None,
+        display_qty: Decimal | None = None,
+        post_only: bool | None = None,
+        trigger_price: Decimal | None = None,
+        trigger_price_type: str | None = None,
+        deadline: datetime | None = None,
+        symbol: str | None = None,
+        timeout: float | None = None,
+    ) -> AmendedOrder:
+        """Change an order in place (ids and, where possible, queue priority kept)."""
+        checked = self._deadline(deadline)
+        pair = self._pair(symbol) if symbol else None
+        fields: dict[str, Any] = {
+            "order_id": order_id,
+            "cl_ord_id": cl_ord_id,
+            "order_qty": order_qty,
+            "display_qty": display_qty,
+            "limit_price": limit_price,
+            "limit_price_type": limit_price_type,
+            "post_only": post_only,
+            "trigger_price": trigger_price,
+            "trigger_price_type": trigger_price_type,
+            "deadline": checked,
+            "symbol": symbol,
+            "pair": pair,
+        }
+        params = orders.amend_order_params("", **fields)
+        result: AmendedOrder = _one(await self._send("amend_order", params, timeout))
+        return result
+
+    async def edit_order(
+        self,
+        order_id: str,
+        symbol: str,
+        *,
+        order_qty: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        display_qty: Decimal | None = None,
+        post_only: bool | None = None,
+        reduce_only: bool | None = None,
+        trigger_price: Decimal | None = None,
+        trigger_reference: str | None = None,
+        trigger_price_type: str | None = None,
+        order_userref: int | None = None,
+        fee_preference: str | None = None,
+        deadline: datetime | None = None,
+        validate: bool = False,
+        timeout: float | None = None,
+    ) -> EditedOrder:
+        """Cancel and replace an order (Kraken ``edit_order``: a new order id)."""
+        fields: dict[str, Any] = {
+            "order_id": order_id,
+            "symbol": symbol,
+            "order_qty": order_qty,
+            "limit_price": limit_price,
+            "display_qty": display_qty,
+            "post_only": post_only,
+            "reduce_only": reduce_only,
+            "trigger_price": trigger_price,
+            "trigger_reference": trigger_reference,
+            "trigger_price_type": trigger_price_type,
+            "order_userref": order_userref,
+            "fee_preference": fee_preference,
+            "deadline": self._deadline(deadline),
+            "validate": validate,
+            "pair": self._pair(symbol),
+        }
+        params = orders.edit_order_params("", **fields)
+        result: EditedOrder = _one(await self._send("edit_order", params, timeout))
+        return result
+
+    replace_order = edit_order
+
+    async def cancel_orders(
+        self,
+        order_ids: Sequence[str] = (),
+        *,
+        cl_ord_ids: Sequence[str] = (),
+        order_userrefs: Sequence[int] = (),
+        timeout: float | None = None,
+    ) -> list[CancelledOrder | ExchangeError]:
+        """Cancel orders by any identifiers; one outcome per identifier (Kraken answers
+        each separately): a :class:`CancelledOrder`, or the rejection for that one."""
+        if isinstance(order_ids, str):
+            order_ids = [order_ids]
+        params, expected = orders.cancel_order_params("", order_ids, cl_ord_ids, order_userrefs)
+        done = await self._send("cancel_order", params, timeout, expected)
+        outcomes: list[CancelledOrder | ExchangeError] = [*done.results, *done.errors]  # type: ignore[list-item]
+        return outcomes
+
+    async def cancel_order(
+        self,
+        order_id: str | None = None,
+        *,
+        cl_ord_id: str | None = None,
+        timeout: float | None = None,
+    ) -> CancelledOrder:
+        """Cancel one order (by ``order_id`` or ``cl_ord_id``); raises its rejection."""
+        ids = [order_id] if order_id is not None else []
+        cl_ids = [cl_ord_id] if cl_ord_id is not None else []
+        if len(ids) + len(cl_ids) != 1:
+            raise InvalidRequestError("cancel_order needs one of order_id and cl_ord_id")
+        (outcome,) = await self.cancel_orders(ids, cl_ord_ids=cl_ids, timeout=timeout)
+        if isinstance(outcome, ExchangeError):
+            raise outcome
+        return outcome
+
+    async def cancel_all(self, *, timeout: float | None = None) -> int:
+        """Cancel every open and untriggered order; returns how many."""
+        params = tw.CancelAllParams(token="")
+        count: int = _one(await self._send("cancel_all", params, timeout))
+        return count
+
+    cancel_all_orders = cancel_all
+
+    async def cancel_all_orders_after(
+        self, timeout: int | timedelta, *, request_timeout: float | None = None
+    ) -> CancelAfter:
+        """Arm (or with 0, disarm) the dead man's switch: every order is cancelled unless
+        this is called again within ``timeout`` seconds."""
+        seconds = int(timeout.total_seconds()) if isinstance(timeout, timedelta) else timeout
+        params = orders.cancel_after_params("", seconds)
+        result: CancelAfter = _one(
+            await self._send("cancel_all_orders_after", params, request_timeout)
+        )
+        return result
+
+    @contextlib.asynccontextmanager
+    async def dead_man_switch(
+        self, timeout: int = 60, refresh_every: float = 20.0
+    ) -> AsyncIterator[CancelAfter]:
+        """Keep the dead man's switch armed while the block runs; disarm on exit.
+
+        If the refresh fails (connection down, rejection) the switch stays armed at the
+        exchange and fires on time: that is its purpose. It is retried every period.
+        """
+        if not 0 < refresh_every < timeout:
+            raise InvalidRequestError("refresh_every must be between 0 and timeout")
+        first = await self.cancel_all_orders_after(timeout)
+
+        async def refresh() -> None:
+            while True:
+                await asyncio.sleep(refresh_every)
+                with contextlib.suppress(ExchangeError, RequestError, TimeoutError):
+                    await self.cancel_all_orders_after(timeout)
+
+        task = self._client._spawn(refresh())
+        try:
+            yield first
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await self.cancel_all_orders_after(0)
+
+    async def batch_cancel(
+        self,
+        order_ids: Sequence[str | int] = (),
+        *,
+        cl_ord_ids: Sequence[str] = (),
+        timeout: float | None = None,
+    ) -> int:
+        """Cancel 2-50 orders (ids or ``order_userref`` values) in one request."""
+        params = orders.batch_cancel_params("", order_ids, cl_ord_ids)
+        count: int = _one(await self._send("batch_cancel", params, timeout))
+        return count
+
+    # --- internals -----------------------------------------------------------------------
+
+    async def _send(
+        self, method: str, params: Any, timeout: float | None, expected: int = 1
+    ) -> RequestDone:
+        """Send validated ``params`` (built with an empty token) with the session's token."""
+        session = self._client.private_session
+
+        def build(token: str) -> Outgoing:
+            with_token = msgspec.structs.replace(params, token=token)
+            return session.protocol.trading(method, with_token, expected)
+
+        return await session.trade(build, timeout)
+
+    def _pair(self, symbol: str) -> Instrument | None:
+        """The instrument if known (for precision checks); the exchange checks anyway."""
+        public = self._client._session
+        return public.protocol.instruments.pairs.get(symbol) if public else None
+
+    def _deadline(self, deadline: datetime | None) -> datetime | None:
+        return orders.check_deadline(deadline, datetime.now(UTC))

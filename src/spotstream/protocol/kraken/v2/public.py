@@ -1,0 +1,392 @@
+"""Kraken WebSocket v2, sans-I/O: requests to frames, frames to events.
+
+The protocol object owns ``req_id`` allocation, ack counting (Kraken acks a subscribe once
+per symbol), the registry of confirmed streams (for resubscription), the instrument cache
+and the local order books. It never touches a socket or a clock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from spotstream.book.tracked import TrackedBook
+from spotstream.book.verified import VerifiedBook
+from spotstream.errors import (
+    ExchangeError,
+    InvalidRequestError,
+    RequestError,
+    SubscriptionError,
+    UnknownSymbolError,
+)
+from spotstream.models.market import EventKind, Instrument
+from spotstream.protocol.events import (
+    BookData,
+    ChannelData,
+    Event,
+    Heartbeat,
+    RequestDone,
+    StatusChanged,
+    StreamKey,
+    Unhandled,
+)
+from spotstream.protocol.instruments import InstrumentCache
+from spotstream.protocol.kraken.checksum import kraken_checksum
+from spotstream.protocol.kraken.v2 import translate as translate
+from spotstream.protocol.kraken.v2 import wire as wire
+
+BOOK_DEPTHS = (10, 25, 100, 500, 1000)
+OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
+EVENT_TRIGGERS = ("trades", "bbo")
+SYMBOL_CHANNELS = ("ticker", "trade", "ohlc", "book")
+PUBLIC_CHANNELS = (*SYMBOL_CHANNELS, "instrument")
+
+_KIND = {"snapshot": EventKind.SNAPSHOT, "update": EventKind.UPDATE}
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A frame to send, and the ``req_id`` its answers will carry."""
+
+    req_id: int
+    frame: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSpec:
+    """A confirmed stream: what to send again to restore it after a reconnect."""
+
+    channel: str
+    symbol: str
+    depth: int | None = None
+    interval: int | None = None
+    event_trigger: str | None = None
+
+    @property
+    def key(self) -> StreamKey:
+        return (self.channel, self.symbol, self.interval)
+
+
+@dataclass(slots=True)
+class _Pending:
+    method: str
+    specs: dict[str, StreamSpec]  # symbol ("" for symbol-less channels) -> spec awaiting an ack
+    results: list[object] = field(default_factory=list)
+    errors: list[ExchangeError] = field(default_factory=list)
+
+
+def stream_key(channel: str, symbol: str, interval: int | None = None) -> StreamKey:
+    return (channel, symbol, interval if channel == "ohlc" else None)
+
+
+class KrakenV2Protocol:
+    """The state of one Kraken v2 public connection, without the connection."""
+
+    def __init__(self, instruments: InstrumentCache | None = None) -> None:
+        self.instruments = instruments if instruments is not None else InstrumentCache()
+        self.streams: dict[StreamKey, StreamSpec] = {}
+        self.books: dict[str, VerifiedBook] = {}
+        self.unhandled: Counter[str] = Counter()
+        self.discarded = 0  # book frames still in flight for a book that was dropped
+        self._dropped_books: set[str] = set()
+        self._next_req_id = 1
+        self._pending: dict[int, _Pending] = {}
+        self._decoder: msgspec.json.Decoder[Any] = wire.FAST_CHANNEL_DECODER
+        self._response_decoder: msgspec.json.Decoder[Any] = wire.RESPONSE_DECODER
+        self._routes: dict[type, Callable[[Any, bytes | str], list[Event]]] = {
+            wire.BookTextMessage: self._on_book,
+            wire.TickerMessage: self._on_items("ticker", translate.ticker),
+            wire.TradeMessage: self._on_items("trade", translate.trade),
+            wire.OhlcMessage: self._on_ohlc,
+            wire.HeartbeatMessage: lambda _m, _f: [Heartbeat()],
+            wire.StatusMessage: self._on_status,
+            wire.InstrumentMessage: self._on_instrument,
+        }
+
+    # --- requests ---------------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        channel: str,
+        symbols: Iterable[str] = (),
+        *,
+        depth: int | None = None,
+        interval: int | None = None,
+        event_trigger: str | None = None,
+        snapshot: bool | None = None,
+    ) -> Outgoing:
+        """Encode a subscribe; raises :class:`InvalidRequestError` before anything is sent."""
+        specs = self._specs(channel, symbols, depth, interval, event_trigger)
+        if channel == "book":
+            pairs = [self.instruments.pair(s) for s in specs]  # raises before any change
+            for pair in pairs:
+                self._ensure_book(pair.symbol, depth or 10)
+        params = wire.SubscribeParams(
+            channel=channel,
+            symbol=list(specs) if channel != "instrument" else None,
+            depth=depth,
+            interval=interval,
+            event_trigger=event_trigger,
+            snapshot=snapshot,
+        )
+        return self._request("subscribe", params, specs)
+
+    def unsubscribe(self, channel: str, symbols: Iterable[str] = ()) -> Outgoing:
+        """Encode an unsubscribe of confirmed streams, echoing their keying parameters."""
+        symbols = list(symbols) or [""]
+        specs = {
+            s: self.streams[k] for s in symbols if (k := stream_key(channel, s)) in self.streams
+        }
+        if not specs:
+            raise InvalidRequestError(f"not subscribed to {channel} {symbols}")
+        first = next(iter(specs.values()))
+        params = wire.SubscribeParams(
+            channel=channel,
+            symbol=list(specs) if channel != "instrument" else None,
+            depth=first.depth,
+            interval=first.interval,
+            event_trigger=first.event_trigger,
+        )
+        return self._request("unsubscribe", params, specs)
+
+    def unsubscribe_ohlc(self, symbols: Iterable[str], interval: int) -> Outgoing:
+        specs = {s: StreamSpec("ohlc", s, interval=interval) for s in symbols}
+        params = wire.SubscribeParams(channel="ohlc", symbol=list(specs), interval=interval)
+        return self._request("unsubscribe", params, specs)
+
+    def ping(self) -> Outgoing:
+        req_id = self._allocate()
+        self._pending[req_id] = _Pending("ping", {})
+        return Outgoing(req_id, wire.ENCODER.encode(wire.Request("ping", req_id=req_id)))
+
+    def resync_book(self, symbol: str) -> list[Outgoing]:
+        """Frames that fetch a fresh snapshot of one book (unsubscribe, then subscribe)."""
+        spec = self.streams.get(stream_key("book", symbol))
+        book = self.books[symbol]
+        book.mark_resyncing()
+        out = [self.unsubscribe("book", [symbol])] if spec else []
+        out.append(self.subscribe("book", [symbol], depth=book.book.depth))
+        return out
+
+    def connection_lost(self) -> list[StreamSpec]:
+        """Forget the connection: returns the streams to restore; pending requests are dropped."""
+        restore = list(self.streams.values())
+        self.streams.clear()
+        self._pending.clear()
+        for book in self.books.values():
+            book.mark_resyncing()
+        return restore
+
+    def drop_book(self, symbol: str) -> None:
+        """Forget a book; its frames still in flight are discarded quietly."""
+        if self.books.pop(symbol, None) is not None:
+            self._dropped_books.add(symbol)
+
+    def pending_request_ids(self) -> list[int]:
+        return list(self._pending)
+
+    # --- frames -----------------------------------------------------------------------------
+
+    def receive(self, frame: bytes | str) -> list[Event]:
+        """Turn one received frame into events. Never raises on bad input."""
+        try:
+            msg = self._decoder.decode(frame)
+        except msgspec.ValidationError as exc:
+            return self._receive_other(frame, str(exc))
+        except msgspec.DecodeError as exc:
+            return [self._unhandled("malformed", str(exc), frame)]
+        return self._routes[type(msg)](msg, frame)
+
+    def _receive_other(self, frame: bytes | str, why: str) -> list[Event]:
+        try:
+            response = self._response_decoder.decode(frame)
+        except msgspec.MsgspecError:
+            return [self._unhandled(_channel_name(frame), why, frame)]
+        return self._on_response(response, frame)
+
+    def _on_book(self, msg: wire.BookTextMessage, frame: bytes | str) -> list[Event]:
+        return self._apply_books("book", self.books, msg.type, msg.data, frame)
+
+    def _apply_books(
+        self,
+        channel: str,
+        books: Mapping[str, TrackedBook[Any, Any]],
+        kind_name: str,
+        items: Iterable[Any],
+        frame: bytes | str,
+    ) -> list[Event]:
+        """Apply each symbol's part of a book message (L2 or L3) to its local book."""
+        kind = _KIND[kind_name]
+        events: list[Event] = []
+        for item in items:
+            book = books.get(item.symbol)
+            if book is None:
+                if item.symbol in self._dropped_books:
+                    self.discarded += 1
+                else:
+                    events.append(self._unhandled(f"{channel}:unknown-symbol", item.symbol, frame))
+                continue
+            if kind is EventKind.SNAPSHOT:
+                result = book.apply_snapshot(item.bids, item.asks, item.checksum, item.timestamp)
+            else:
+                result = book.apply_update(item.bids, item.asks, item.checksum, item.timestamp)
+            events.append(BookData((channel, item.symbol, None), kind, result, book, frame))
+        return events
+
+    def _on_items(
+        self, channel: str, convert: Callable[[Any], object]
+    ) -> Callable[[Any, bytes | str], list[Event]]:
+        def handle(msg: Any, frame: bytes | str) -> list[Event]:
+            kind = _KIND[msg.type]
+            by_symbol: dict[str, list[object]] = {}
+            for item in msg.data:
+                by_symbol.setdefault(item.symbol, []).append(convert(item))
+            return [
+                ChannelData((channel, symbol, None), kind, items, frame)
+                for symbol, items in by_symbol.items()
+            ]
+
+        return handle
+
+    def _on_ohlc(self, msg: wire.OhlcMessage, frame: bytes | str) -> list[Event]:
+        kind = _KIND[msg.type]
+        groups: dict[StreamKey, list[object]] = {}
+        for item in msg.data:
+            groups.setdefault(("ohlc", item.symbol, item.interval), []).append(
+                translate.kline(item)
+            )
+        return [ChannelData(key, kind, items, frame) for key, items in groups.items()]
+
+    def _on_status(self, msg: wire.StatusMessage, frame: bytes | str) -> list[Event]:
+        return [StatusChanged(translate.status(item), frame) for item in msg.data]
+
+    def _on_instrument(self, msg: wire.InstrumentMessage, frame: bytes | str) -> list[Event]:
+        pairs = [translate.instrument(p) for p in msg.data.pairs]
+        assets = [translate.asset(a) for a in msg.data.assets]
+        self.instruments.update(pairs, assets, replace=msg.type == "snapshot")
+        return [ChannelData(("instrument", "", None), _KIND[msg.type], list(pairs), frame)]
+
+    def _on_response(self, response: wire.Response, frame: bytes | str) -> list[Event]:
+        pending = self._pending.get(response.req_id) if response.req_id is not None else None
+        if pending is None:
+            return [self._unhandled(f"response:{response.method}", "unknown req_id", frame)]
+        req_id = response.req_id
+        assert req_id is not None
+        if response.method == "pong":
+            del self._pending[req_id]
+            return [RequestDone(req_id, "ping", [response])]
+        if response.success is True:
+            try:
+                self._on_ack(pending, response)
+            except msgspec.MsgspecError as exc:
+                return [self._unhandled(f"response:{response.method}", str(exc), frame)]
+        else:
+            self._on_reject(pending, response)
+        if pending.specs:
+            return []
+        del self._pending[req_id]
+        return [RequestDone(req_id, pending.method, pending.results, pending.errors)]
+
+    def _on_ack(self, pending: _Pending, response: wire.Response) -> None:
+        result = wire.SUBSCRIBE_RESULT_DECODER.decode(response.result)
+        spec = pending.specs.pop(result.symbol or "", None)
+        if spec is None:
+            return  # a duplicate (or a symbol we did not ask for)
+        if pending.method == "subscribe":
+            self.streams[spec.key] = spec
+        else:
+            self.streams.pop(spec.key, None)
+        pending.results.append(result)
+
+    def _on_reject(self, pending: _Pending, response: wire.Response) -> None:
+        text = response.error or "request failed without an error message"
+        if pending.method in ("subscribe", "unsubscribe"):
+            error: ExchangeError = SubscriptionError(
+                text, method=pending.method, req_id=response.req_id, symbol=response.symbol
+            )
+        else:
+            error = RequestError(text, method=pending.method, req_id=response.req_id)
+        if response.symbol is None:  # a rejection that names no symbol answers the whole request
+            pending.specs.clear()
+        elif pending.specs.pop(response.symbol, None) is None:
+            return  # a duplicate: that symbol was answered already
+        pending.errors.append(error)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _specs(
+        self,
+        channel: str,
+        symbols: Iterable[str],
+        depth: int | None,
+        interval: int | None,
+        event_trigger: str | None,
+    ) -> dict[str, StreamSpec]:
+        if channel not in PUBLIC_CHANNELS:
+            raise InvalidRequestError(f"unknown public channel {channel!r}")
+        symbols = list(dict.fromkeys(symbols))
+        _check_option("depth", depth, BOOK_DEPTHS, channel == "book")
+        _check_option("interval", interval, OHLC_INTERVALS, channel == "ohlc")
+        _check_option("event_trigger", event_trigger, EVENT_TRIGGERS, channel == "ticker")
+        if channel == "instrument":
+            return {"": StreamSpec("instrument", "")}
+        if not symbols:
+            raise InvalidRequestError(f"{channel}: at least one symbol is required")
+        if channel == "ohlc" and interval is None:
+            raise InvalidRequestError("ohlc: interval is required")
+        return {s: StreamSpec(channel, s, depth, interval, event_trigger) for s in symbols}
+
+    def _ensure_book(self, symbol: str, depth: int) -> None:
+        book = self.books.get(symbol)
+        if book is not None and book.book.depth == depth:
+            return
+        pair = self.instruments.pairs.get(symbol)
+        if pair is None:
+            raise UnknownSymbolError(f"{symbol}: no instrument data (price/qty precision unknown)")
+        self.books[symbol] = new_kraken_book(pair, depth)
+        self._dropped_books.discard(symbol)
+
+    def _request(
+        self, method: str, params: wire.SubscribeParams, specs: dict[str, StreamSpec]
+    ) -> Outgoing:
+        req_id = self._allocate()
+        self._pending[req_id] = _Pending(method, dict(specs))
+        return Outgoing(req_id, wire.ENCODER.encode(wire.Request(method, params, req_id)))
+
+    def _allocate(self) -> int:
+        req_id = self._next_req_id
+        self._next_req_id += 1
+        return req_id
+
+    def _unhandled(self, kind: str, reason: str, frame: bytes | str) -> Unhandled:
+        self.unhandled[kind] += 1
+        return Unhandled(kind, reason, frame)
+
+
+def new_kraken_book(pair: Instrument, depth: int) -> VerifiedBook:
+    return VerifiedBook(
+        pair.symbol, depth, pair.price_precision, pair.qty_precision, kraken_checksum
+    )
+
+
+def _check_option(name: str, value: object, allowed: tuple[object, ...], applies: bool) -> None:
+    if value is None:
+        return
+    if not applies:
+        raise InvalidRequestError(f"{name} does not apply to this channel")
+    if value not in allowed:
+        raise InvalidRequestError(f"{name} must be one of {allowed}, not {value!r}")
+
+
+def _channel_name(frame: bytes | str) -> str:
+    """Best-effort name of an unknown frame's channel or method, for counting."""
+    try:
+        envelope = msgspec.json.decode(frame, type=dict[str, Any])
+    except msgspec.MsgspecError:
+        return "malformed"
+    name = envelope.get("channel") or envelope.get("method") or "unknown"
+    return str(name)

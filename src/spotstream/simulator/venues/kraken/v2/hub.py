@@ -1,0 +1,260 @@
+"""The Kraken v2 fan-out: who watches what, and the frames each market step produces.
+
+Subscribers are grouped by what they receive: book by (symbol, depth), ticker by (symbol,
+event trigger), trade by symbol, ohlc by (symbol, interval). A group's frame is encoded once and
+appended to the outbox of each of its subscribers (anything with an ``outbox`` list of
+complete websocket frames: a
+:class:`~spotstream.simulator.venues.kraken.v2.public.KrakenV2Session`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from spotstream.protocol.kraken.v2.public import OHLC_INTERVALS
+from spotstream.simulator.faults import Faults
+from spotstream.simulator.framing import NumberStyle, PairNumbers, rfc3339, timestamp, ws_frame
+from spotstream.simulator.market.state import Market, MarketStep
+from spotstream.simulator.market.stats import Trade
+from spotstream.simulator.venues.kraken.v2 import frames as frames
+from spotstream.simulator.venues.kraken.v2.book import BOOK_TAIL, BookUpdate, BookView
+from spotstream.simulator.venues.kraken.v2.tape import BookTape
+
+
+class Subscriber(Protocol):
+    outbox: list[bytes]
+
+
+Group = dict[Subscriber, None]  # insertion-ordered set: fan-out order is deterministic
+
+
+class BookGroup:
+    """The subscribers of one (symbol, depth) and their shared window."""
+
+    __slots__ = ("corrupt", "subscribers", "tape_updates", "view")
+
+    def __init__(self, view: BookView) -> None:
+        self.view = view
+        self.subscribers: Group = {}
+        self.corrupt = False
+        self.tape_updates: list[BookUpdate | None] | None = None
+
+    def deliver(self, update: BookUpdate, time: bytes) -> None:
+        if self.corrupt:
+            self.corrupt = False
+            update = update.corrupted()
+        frame = update.head + time + BOOK_TAIL
+        for subscriber in self.subscribers:
+            subscriber.outbox.append(frame)
+
+
+class KrakenV2Hub:
+    """Kraken v2 public market data for every connection of one simulator."""
+
+    def __init__(
+        self, market: Market, clock: Callable[[], int], faults: Faults, style: NumberStyle
+    ) -> None:
+        self.market = market
+        self.clock = clock
+        self.faults = faults
+        self.style: NumberStyle = style
+        self.numbers = {
+            s: PairNumbers(spec.price_precision, spec.qty_precision, style)
+            for s, spec in market.instruments.items()
+        }
+        self.books: dict[str, dict[int, BookGroup]] = {}  # symbol -> depth -> group
+        self.tickers: dict[tuple[str, str], Group] = {}
+        self.trades: dict[str, Group] = {}
+        self.ohlc: dict[tuple[str, int], Group] = {}
+        self.instrument: Group = {}
+        self.tapes: dict[str, BookTape] = {}
+        self.on_activity: Callable[[], None] = lambda: None
+        # The matching engine's hooks: symbols with open user orders keep moving, and every
+        # live step (see after_step), or replayed step with trades, is shown to it.
+        self.order_symbols: frozenset[str] = frozenset()
+        self.step_listeners: list[Callable[[MarketStep], None]] = []
+        self._watchers: Counter[str] = Counter()  # symbol -> subscriptions to it
+        self._market_watchers: Counter[str] = Counter()  # ... to its trades, ticker or ohlc
+        self._corrupt_pending: set[str] = set()
+        self._instrument_frame: bytes | None = None
+        faults.on_corrupt(self.corrupt_next_checksum)
+
+    # --- who watches what ---------------------------------------------------------------------
+
+    @property
+    def active_symbols(self) -> list[str]:
+        """Symbols someone watches, in instrument order (the market steps only these)."""
+        return [s for s in self.market.instruments if self._watchers[s]]
+
+    def book_group(self, symbol: str, depth: int) -> BookGroup:
+        groups = self.books.setdefault(symbol, {})
+        group = groups.get(depth)
+        if group is None:
+            self.sync(symbol)
+            view = BookView(self.market[symbol].book, depth, self.numbers[symbol])
+            group = groups[depth] = BookGroup(view)
+            tape = self.tapes.get(symbol)
+            if tape is not None:
+                group.tape_updates = tape.updates(depth, self.numbers[symbol])
+            if symbol in self._corrupt_pending:
+                self._corrupt_pending.discard(symbol)
+                group.corrupt = True
+        return group
+
+    def join(self, symbol: str, group: Group | BookGroup, subscriber: Subscriber) -> None:
+        members = group.subscribers if isinstance(group, BookGroup) else group
+        members[subscriber] = None
+        self._count(symbol, group, 1)
+
+    def leave(self, symbol: str, group: Group | BookGroup, subscriber: Subscriber) -> None:
+        members = group.subscribers if isinstance(group, BookGroup) else group
+        if subscriber not in members:
+            return
+        del members[subscriber]
+        self._count(symbol, group, -1)
+        if isinstance(group, BookGroup) and not group.subscribers:
+            del self.books[symbol][group.view.depth]
+
+    def _count(self, symbol: str, group: Group | BookGroup, delta: int) -> None:
+        if not symbol:
+            return
+        self._watchers[symbol] += delta
+        if not isinstance(group, BookGroup):
+            self._market_watchers[symbol] += delta
+        self.on_activity()
+
+    def set_order_symbols(self, symbols: frozenset[str]) -> None:
+        """Keep ``symbols`` moving even when nobody watches them (open user orders)."""
+        for symbol in symbols - self.order_symbols:
+            self._watchers[symbol] += 1
+        for symbol in self.order_symbols - symbols:
+            self._watchers[symbol] -= 1
+        self.order_symbols = symbols
+        self.on_activity()
+
+    def corrupt_next_checksum(self, symbol: str) -> None:
+        groups = self.books.get(symbol, {}).values()
+        for group in groups:
+            group.corrupt = True
+        if not groups:
+            self._corrupt_pending.add(symbol)
+
+    def attach_tape(self, tape: BookTape) -> None:
+        """Switch ``tape.symbol`` to max-rate replay (its existing groups included)."""
+        self.tapes[tape.symbol] = tape
+        for group in self.books.get(tape.symbol, {}).values():
+            group.tape_updates = tape.updates(group.view.depth, self.numbers[tape.symbol])
+
+    # --- snapshots ----------------------------------------------------------------------------
+
+    def sync(self, symbol: str) -> None:
+        """Bring the market's book of ``symbol`` up to date (max-rate mode updates it lazily)."""
+        tape = self.tapes.get(symbol)
+        if tape is not None:
+            tape.sync()
+
+    def book_snapshot(self, group: BookGroup, now_ns: int) -> bytes:
+        if group.tape_updates is not None:
+            self.sync(group.view.symbol)
+            group.view.reset()
+        return group.view.snapshot(timestamp(now_ns))
+
+    def ticker_snapshot(self, symbol: str, now_ns: int) -> bytes:
+        self.sync(symbol)
+        return frames.ticker(self.market[symbol], self.numbers[symbol], "snapshot", now_ns)
+
+    def trade_snapshot(self, symbol: str) -> bytes:
+        recent = self.market[symbol].tape.recent
+        return frames.trades(symbol, recent, self.numbers[symbol], "snapshot")
+
+    def ohlc_snapshot(self, symbol: str, interval: int, now_ns: int) -> bytes:
+        candles = self.market[symbol].candles[interval].candles
+        return frames.ohlc(symbol, candles, self.numbers[symbol], "snapshot", now_ns)
+
+    def instrument_snapshot(self) -> bytes:
+        if self._instrument_frame is None:
+            self._instrument_frame = frames.instrument(
+                self.market.assets, self.market.instruments.values(), self.style
+            )
+        return self._instrument_frame
+
+    # --- market steps -------------------------------------------------------------------------
+
+    def publish(self, step: MarketStep) -> None:
+        """Queue the frames of one live market step (already applied to the market)."""
+        time = rfc3339(step.time_ns).encode()
+        for group in self.books.get(step.symbol, {}).values():
+            update = group.view.update(step.bids, step.asks)
+            if update is not None:
+                group.deliver(update, time)
+        self._publish_market_data(step.symbol, step.trades, step.bbo_changed, step.time_ns)
+
+    def after_step(self, step: MarketStep) -> None:
+        """Show a published live step to the step listeners. Separate from :meth:`publish` so
+        that everything fed by ``publish`` (an override included) sees the step before what
+        the listeners do about it."""
+        for listener in self.step_listeners:
+            listener(step)
+
+    def replay(self, tape: BookTape, count: int, now_ns: int) -> None:
+        """Queue the frames of the next ``count`` steps of a max-rate tape."""
+        time = rfc3339(now_ns).encode()
+        groups = [
+            (group, group.tape_updates)
+            for group in self.books.get(tape.symbol, {}).values()
+            if group.tape_updates is not None
+        ]
+        watched = self._market_watchers[tape.symbol] > 0
+        matched = tape.symbol in self.order_symbols
+        fills, bbo_changed = tape.fills, tape.bbo_changed
+        for _ in range(count):
+            index = tape.advance()
+            for group, updates in groups:
+                update = updates[index]
+                if update is not None:
+                    group.deliver(update, time)
+            if (watched or matched) and (fills[index] or bbo_changed[index]):
+                trades = tape.market.record(fills[index], now_ns) if fills[index] else []
+                self._publish_market_data(tape.symbol, trades, bbo_changed[index], now_ns)
+                if matched and trades:
+                    step = MarketStep(tape.symbol, now_ns, fills=fills[index], trades=trades)
+                    for listener in self.step_listeners:
+                        listener(step)
+
+    def _publish_market_data(
+        self, symbol: str, trades: list[Trade], bbo_changed: bool, now_ns: int
+    ) -> None:
+        if not self._market_watchers[symbol]:
+            return
+        if trades:
+            self._publish_trades(symbol, trades, now_ns)
+            self._publish_ticker(symbol, "trades", now_ns)
+        if bbo_changed:
+            self._publish_ticker(symbol, "bbo", now_ns)
+
+    def _publish_trades(self, symbol: str, trades: list[Trade], now_ns: int) -> None:
+        numbers = self.numbers[symbol]
+        group = self.trades.get(symbol)
+        if group:
+            _deliver(group, frames.trades(symbol, trades, numbers, "update"))
+        series = self.market[symbol].candles
+        for interval in OHLC_INTERVALS:
+            group = self.ohlc.get((symbol, interval))
+            if group:
+                candle = series[interval].candles[-1]
+                _deliver(group, frames.ohlc(symbol, [candle], numbers, "update", now_ns))
+
+    def _publish_ticker(self, symbol: str, trigger: str, now_ns: int) -> None:
+        group = self.tickers.get((symbol, trigger))
+        if group:
+            self.sync(symbol)
+            market, numbers = self.market[symbol], self.numbers[symbol]
+            _deliver(group, frames.ticker(market, numbers, "update", now_ns))
+
+
+def _deliver(group: Iterable[Subscriber], payload: bytes) -> None:
+    frame = ws_frame(payload)
+    for subscriber in group:
+        subscriber.outbox.append(frame)
