@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import msgspec
 import pytest
-from simulator.private_harness import NS, Harness, Subscriber, make
 
+from simulator.private_harness import NS, Harness, Subscriber, make
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT, AccountSpec
 from spotstream.simulator.matching.funds import MAKER_FEE, TAKER_FEE

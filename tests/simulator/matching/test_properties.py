@@ -19,8 +19,8 @@ from typing import Any
 import msgspec
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from simulator.private_harness import Harness, make
 
+from simulator.private_harness import Harness, make
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.matching.orders import OrderError

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import msgspec
 import pytest
-from simulator.private_harness import NS, Harness, make
 
+from simulator.private_harness import NS, Harness, make
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.market.state import MarketStep
 from spotstream.simulator.matching.orders import OrderError

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 import pytest
+
 from simulator.private_harness import (
     Client,
     Harness,
