@@ -17,7 +17,7 @@ from spotstream.book.units import Number, number_text
 from spotstream.book.verified import ApplyResult, VerifiedBook
 from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.checksum import kraken_checksum
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.public import BOOK_DEPTHS
 from spotstream.protocol.kraken.v2.translate import asset, instrument
 

@@ -16,17 +16,17 @@ import msgspec
 
 from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.framing import NumberStyle
 from spotstream.simulator.market.instruments import DEFAULT_INSTRUMENTS
 from spotstream.simulator.market.state import Market, MarketStep
 from spotstream.simulator.market.stats import Side
-from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec, LedgerEntry
+from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec, LedgerRecord
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.orders import ExecutionEvent
 from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
-from spotstream.simulator.venues.kraken.v2.private import KrakenV2PrivateSession
+from spotstream.simulator.venues.kraken.v2.private import SimKrakenV2PrivateSession
 
 START_NS = 1_700_000_000_000_000_000
 NS = 1_000_000_000
@@ -106,7 +106,7 @@ class Harness:
     target: Target
     flushes: list[int]
     events: list[ExecutionEvent] = field(default_factory=list)
-    ledger: list[LedgerEntry] = field(default_factory=list)
+    ledger: list[LedgerRecord] = field(default_factory=list)
 
     def listen(self, account_id: str = "test") -> None:
         self.engine.listen(account_id, self.events.append, self.ledger.append)
@@ -199,7 +199,7 @@ class Client:
 
     def __init__(self, h: Harness) -> None:
         self.h = h
-        self.session = KrakenV2PrivateSession(h.engine, 42, TOKENS.get)
+        self.session = SimKrakenV2PrivateSession(h.engine, 42, TOKENS.get)
         self.sequences: dict[str, int] = {}
         self.session.open()
         (status,) = self.read()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import msgspec
 import pytest
 
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import (
     ENCODER,
     amount,

@@ -40,7 +40,7 @@ from spotstream.models.orders import (
     Reconciliation,
 )
 from spotstream.protocol.events import RequestDone
-from spotstream.protocol.kraken.v2 import orders as orders
+from spotstream.protocol.kraken.v2 import orders
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.protocol.kraken.v2.public import Outgoing
 

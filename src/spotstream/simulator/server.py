@@ -38,10 +38,10 @@ from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.venues.kraken.credentials import CredentialStore
 from spotstream.simulator.venues.kraken.rest import KrakenRest
-from spotstream.simulator.venues.kraken.v2 import frames as frames
-from spotstream.simulator.venues.kraken.v2.l3 import KrakenV2HubWithL3, KrakenV2L3Session, L3Hub
-from spotstream.simulator.venues.kraken.v2.private import KrakenV2PrivateSession
-from spotstream.simulator.venues.kraken.v2.public import KrakenV2Session
+from spotstream.simulator.venues.kraken.v2 import frames
+from spotstream.simulator.venues.kraken.v2.l3 import KrakenV2HubWithL3, L3Hub, SimKrakenV2L3Session
+from spotstream.simulator.venues.kraken.v2.private import SimKrakenV2PrivateSession
+from spotstream.simulator.venues.kraken.v2.public import SimKrakenV2PublicSession
 from spotstream.simulator.venues.kraken.v2.tape import DEFAULT_TAPE_STEPS
 
 try:  # picows serves on aiofastnet's faster transports when it is installed: so do we
@@ -342,11 +342,11 @@ class Simulator:
 
     def new_session(self, endpoint: Endpoint, connection_id: int) -> Session:
         if endpoint == "public":
-            return KrakenV2Session(self.hub, connection_id)
+            return SimKrakenV2PublicSession(self.hub, connection_id)
         authorize = self.credentials.authorizer(connection_id)
         if endpoint == "private":
-            return KrakenV2PrivateSession(self.matching, connection_id, authorize)
-        return KrakenV2L3Session(self.level3, connection_id, authorize)
+            return SimKrakenV2PrivateSession(self.matching, connection_id, authorize)
+        return SimKrakenV2L3Session(self.level3, connection_id, authorize)
 
     def _route(self, request: Any) -> picows.WSListener | None:
         path = request.path.decode() if isinstance(request.path, bytes) else str(request.path)

@@ -30,8 +30,8 @@ from spotstream.simulator.market.stats import (
     CandleSeries,
     OrderType,
     Side,
+    TapeTrade,
     TickerStats,
-    Trade,
     TradeTape,
 )
 
@@ -45,7 +45,7 @@ DEEP_SHARE = 0.15  # share of level picks spread uniformly over the whole side
 TOP_MEAN = 8.0  # mean index of the other level picks (exponential, best level = 0)
 
 Level = tuple[int, int]  # (price units, qty units); qty 0 deletes the level
-Fill = tuple[int, int, Side, OrderType]  # price, qty, taker side, taker order type
+MarketFill = tuple[int, int, Side, OrderType]  # price, qty, taker side, taker order type
 
 
 @dataclass(slots=True)
@@ -56,8 +56,8 @@ class MarketStep:
     time_ns: int
     bids: list[Level] = field(default_factory=list)
     asks: list[Level] = field(default_factory=list)
-    fills: list[Fill] = field(default_factory=list)
-    trades: list[Trade] = field(default_factory=list)  # the fills, once recorded
+    fills: list[MarketFill] = field(default_factory=list)
+    trades: list[TapeTrade] = field(default_factory=list)  # the fills, once recorded
     bbo_changed: bool = False
 
 
@@ -179,7 +179,7 @@ class SymbolMarket:
         step.bbo_changed = self.book.bbo() != before
         return step
 
-    def record(self, fills: list[Fill], now_ns: int) -> list[Trade]:
+    def record(self, fills: list[MarketFill], now_ns: int) -> list[TapeTrade]:
         """Record fills as trades at ``now_ns``: trade ids, ticker statistics, candles."""
         trades = []
         for price, qty, side, ord_type in fills:
@@ -243,7 +243,7 @@ class SymbolMarket:
         del side.qty[key]
         out.append((key * side.sign, 0))
 
-    def _trade(self, side: DeepSide, out: list[Level], fills: list[Fill]) -> None:
+    def _trade(self, side: DeepSide, out: list[Level], fills: list[MarketFill]) -> None:
         """A taker order against ``side``: fills at the touch, level by level."""
         rng = self.rng
         taker: Side = "sell" if side is self.bids else "buy"

@@ -21,7 +21,7 @@ OrderType = Literal["limit", "market"]
 
 
 @dataclass(slots=True)
-class Trade:
+class TapeTrade:
     """One fill; ``side`` is the taker's side."""
 
     price: int
@@ -151,10 +151,10 @@ class TradeTape:
 
     def __init__(self, first_id: int) -> None:
         self.next_id = first_id
-        self.recent: deque[Trade] = deque(maxlen=TRADE_HISTORY)
+        self.recent: deque[TapeTrade] = deque(maxlen=TRADE_HISTORY)
 
-    def record(self, price: int, qty: int, side: Side, ord_type: OrderType, now: int) -> Trade:
-        trade = Trade(price, qty, side, ord_type, self.next_id, now)
+    def record(self, price: int, qty: int, side: Side, ord_type: OrderType, now: int) -> TapeTrade:
+        trade = TapeTrade(price, qty, side, ord_type, self.next_id, now)
         self.next_id += 1
         self.recent.append(trade)
         return trade

@@ -2,7 +2,7 @@
 
 An :class:`AccountSpec` is configuration; an :class:`Account` is its live state (balances and
 the funds held for open orders), kept by the matching engine, which also writes the
-:class:`LedgerEntry` of every balance change.
+:class:`LedgerRecord` of every balance change.
 The default funded test account's key and secret are fixed so that any client can be
 pointed at a simulator without reading its output (``spotstream sim`` prints them too).
 """
@@ -89,7 +89,7 @@ def from_units(units: int, precision: int) -> Decimal:
 
 
 @dataclass(frozen=True, slots=True)
-class LedgerEntry:
+class LedgerRecord:
     """One ledger transaction: ``amount`` changed the balance, ``fee`` was taken on top,
     ``balance`` is what is left after both. ``ref_id`` ties the two legs of a trade."""
 

@@ -24,9 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from spotstream.simulator.market.crowd import Crowd
-from spotstream.simulator.market.state import DeepSide, Market, MarketStep
-from spotstream.simulator.market.state import Fill as MarketFill
-from spotstream.simulator.market.stats import Trade
+from spotstream.simulator.market.state import DeepSide, Market, MarketFill, MarketStep
+from spotstream.simulator.market.stats import TapeTrade
 from spotstream.simulator.matching import triggers
 from spotstream.simulator.matching.accounts import AccountSpec
 from spotstream.simulator.matching.order_flow import (
@@ -213,7 +212,9 @@ class Matcher(OrderFlow):
             step = self._steps[symbol] = MarketStep(symbol, self.clock())
         return step
 
-    def _public_trade(self, symbol: str, price: int, qty: int, taker: Side, limit: bool) -> Trade:
+    def _public_trade(
+        self, symbol: str, price: int, qty: int, taker: Side, limit: bool
+    ) -> TapeTrade:
         fill: MarketFill = (price, qty, taker, "limit" if limit else "market")
         (trade,) = self.market[symbol].record([fill], self.clock())
         step = self._step_for(symbol)
@@ -302,7 +303,7 @@ class Matcher(OrderFlow):
             if step.trades or step.bids or step.asks:  # last or index (mid) price moved
                 self._traded.add(symbol)
 
-    def _trade_through(self, book: UserBook, trade: Trade) -> None:
+    def _trade_through(self, book: UserBook, trade: TapeTrade) -> None:
         """Resting orders the market traded at or through fill, up to the traded quantity."""
         left = trade.qty
         for maker in list(book.side(opposite(trade.side))):

@@ -43,7 +43,7 @@ from spotstream.simulator.matching.order_checks import (
     qty_units,
 )
 from spotstream.simulator.matching.order_flow import CallLater, opposite
-from spotstream.simulator.matching.orders import Fill, Order, OrderError
+from spotstream.simulator.matching.orders import Order, OrderError, OrderFill
 from spotstream.simulator.matching.ratelimit import (
     ADD_COST,
     BATCH_ADD_COST,
@@ -375,7 +375,7 @@ class MatchingEngine(Matcher):
 
     # --- OTO --------------------------------------------------------------------------------------
 
-    def open_secondary(self, primary: Order, fill: Fill) -> None:
+    def open_secondary(self, primary: Order, fill: OrderFill) -> None:
         conditional = primary.conditional
         assert conditional is not None
         spec = self.instruments[primary.symbol]

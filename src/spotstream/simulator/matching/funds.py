@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from spotstream.simulator.market.instruments import InstrumentSpec
-from spotstream.simulator.matching.accounts import Account, LedgerEntry, ceil, from_units, quantize
-from spotstream.simulator.matching.orders import Fill, IdGenerator, Liquidity, Order
+from spotstream.simulator.matching.accounts import Account, LedgerRecord, ceil, from_units, quantize
+from spotstream.simulator.matching.orders import IdGenerator, Liquidity, Order, OrderFill
 
 TAKER_FEE = Decimal("0.0026")
 MAKER_FEE = Decimal("0.0016")
@@ -89,20 +89,20 @@ class Funds:
         liquidity: Liquidity,
         trade_id: int,
         now_ns: int,
-    ) -> tuple[Fill, list[LedgerEntry]]:
+    ) -> tuple[OrderFill, list[LedgerRecord]]:
         """Book one fill: balances, the order's totals and hold; the fill and its two ledger
         entries (base leg first, both referring to the fill's ``exec_id``)."""
         spec = self.instruments[order.symbol]
         base, cost, fee, fee_asset = self._trade(account, order, qty, price, liquidity)
         exec_id = self.ids.exec_id()
-        fill = Fill(exec_id, trade_id, qty, price, cost, fee, fee_asset, liquidity, now_ns)
+        fill = OrderFill(exec_id, trade_id, qty, price, cost, fee, fee_asset, liquidity, now_ns)
         sign = 1 if order.side == "buy" else -1
         entries = []
         for asset, amount in ((spec.base, sign * base), (spec.quote, -sign * cost)):
             taken = fee if asset == fee_asset else ZERO
             balance = account.post(asset, amount, taken)
             ledger_id = self.ids.ledger_id()
-            entries.append(LedgerEntry(ledger_id, exec_id, now_ns, asset, amount, taken, balance))
+            entries.append(LedgerRecord(ledger_id, exec_id, now_ns, asset, amount, taken, balance))
         order.filled += qty
         order.cum_cost += cost
         order.fees += fee

@@ -19,17 +19,17 @@ from typing import Protocol
 
 from spotstream.simulator.market.instruments import InstrumentSpec
 from spotstream.simulator.market.state import Market, MarketStep
-from spotstream.simulator.matching.accounts import Account, AccountSpec, LedgerEntry
+from spotstream.simulator.matching.accounts import Account, AccountSpec, LedgerRecord
 from spotstream.simulator.matching.funds import Funds
 from spotstream.simulator.matching.orders import (
     ExecutionEvent,
-    Fill,
     IdGenerator,
     Liquidity,
     Order,
-    RestingOrder,
+    OrderFill,
     Side,
     UserBook,
+    UserOrderOnBook,
 )
 from spotstream.simulator.matching.ratelimit import TIERS, RateCounter
 from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
@@ -44,7 +44,7 @@ class Cancellable(Protocol):
 
 CallLater = Callable[[float, Callable[[], None]], Cancellable]
 ExecutionListener = Callable[[ExecutionEvent], None]
-LedgerListener = Callable[[LedgerEntry], None]
+LedgerListener = Callable[[LedgerRecord], None]
 
 
 def opposite(side: Side) -> Side:
@@ -90,7 +90,7 @@ class OrderFlow(ABC):
         self.orders: dict[str, Order] = {}  # open orders by id
         self.books: dict[str, UserBook] = {}
         self.watching: dict[str, list[Order]] = {}  # untriggered orders by symbol
-        self.fills: dict[str, deque[tuple[Order, Fill]]] = {}  # newest first
+        self.fills: dict[str, deque[tuple[Order, OrderFill]]] = {}  # newest first
         self.on_book_change: Callable[[str], None] | None = None
         self.flush = flush
         self._call_later = call_later
@@ -128,17 +128,17 @@ class OrderFlow(ABC):
         """The account's open orders, oldest first."""
         return sorted((o for o in self.orders.values() if o.account_id == account_id), key=_seq)
 
-    def recent_fills(self, account_id: str) -> list[tuple[Order, Fill]]:
+    def recent_fills(self, account_id: str) -> list[tuple[Order, OrderFill]]:
         """The account's last fills (at most 50), newest first."""
         return list(self.fills.get(account_id, ()))
 
-    def resting_orders(self, symbol: str) -> list[RestingOrder]:
+    def resting_orders(self, symbol: str) -> list[UserOrderOnBook]:
         """Visible resting user orders of ``symbol``: bids best first, then asks best first."""
         book = self.books.get(symbol)
         if book is None:
             return []
         return [
-            RestingOrder(o.order_id, o.side, o.limit_price or 0, o.visible, o.queue_ns)
+            UserOrderOnBook(o.order_id, o.side, o.limit_price or 0, o.visible, o.queue_ns)
             for o in (*book.bids, *book.asks)
         ]
 
@@ -235,14 +235,14 @@ class OrderFlow(ABC):
     # --- events ---------------------------------------------------------------------------------
 
     def emit(
-        self, exec_type: str, order: Order, fill: Fill | None = None, reason: str | None = None
+        self, exec_type: str, order: Order, fill: OrderFill | None = None, reason: str | None = None
     ) -> None:
         time_ns = fill.time_ns if fill is not None else self.clock()
         event = ExecutionEvent(exec_type, order, time_ns, fill, reason)
         for listener in list(self._execution_listeners.get(order.account_id, ())):
             listener(event)
 
-    def _ledger(self, account_id: str, entries: list[LedgerEntry]) -> None:
+    def _ledger(self, account_id: str, entries: list[LedgerRecord]) -> None:
         for entry in entries:
             for listener in list(self._ledger_listeners.get(account_id, ())):
                 listener(entry)
@@ -313,7 +313,7 @@ class OrderFlow(ABC):
             self._refill(order)
 
     @abstractmethod
-    def open_secondary(self, primary: Order, fill: Fill) -> None:
+    def open_secondary(self, primary: Order, fill: OrderFill) -> None:
         """Open the OTO close order of one fill of ``primary``."""
 
     @abstractmethod

@@ -52,7 +52,7 @@ class Conditional:
 
 
 @dataclass(frozen=True, slots=True)
-class Fill:
+class OrderFill:
     """One execution of one order. ``cost`` is in the quote asset; ``fee`` in ``fee_asset``."""
 
     exec_id: str
@@ -126,7 +126,7 @@ class Order:
 
 
 @dataclass(frozen=True, slots=True)
-class RestingOrder:
+class UserOrderOnBook:
     """A visible resting user order as the L3 feed shows it."""
 
     order_id: str
@@ -143,7 +143,7 @@ class ExecutionEvent:
     exec_type: str
     order: Order
     time_ns: int
-    fill: Fill | None = None
+    fill: OrderFill | None = None
     reason: str | None = None
 
 

@@ -45,7 +45,7 @@ from spotstream.protocol.events import (
     StatusChanged,
     Unhandled,
 )
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
 
 PUBLIC_CHANNELS = {"status", "heartbeat", "instrument", "ticker", "trade", "ohlc", "book"}

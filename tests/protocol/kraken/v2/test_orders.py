@@ -12,8 +12,7 @@ import pytest
 from helpers.kraken_v2 import BTC_USD
 from spotstream.errors import InvalidRequestError
 from spotstream.models.orders import ConditionalClose, OrderRequest
-from spotstream.protocol.kraken.v2 import orders as orders
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import orders, wire
 from spotstream.protocol.kraken.v2.trading_wire import PrivateRequest
 
 

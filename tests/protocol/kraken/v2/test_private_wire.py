@@ -22,7 +22,7 @@ from helpers.captures import CaptureLine, find, load_jsonl
 from helpers.unmapped import assert_fully_mapped, unmapped_paths
 from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 
 PRIVATE_CHANNELS = {"executions", "balances", "level3"}
 TRADING_METHODS = set(tw.METHOD_PARAMS)

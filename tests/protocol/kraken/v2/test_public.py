@@ -30,7 +30,7 @@ from spotstream.protocol.events import (
     RequestDone,
     Unhandled,
 )
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol, Outgoing, StreamSpec
 
 

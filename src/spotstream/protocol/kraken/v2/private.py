@@ -45,7 +45,7 @@ from spotstream.protocol.kraken.v2 import l3_wire as l3w
 from spotstream.protocol.kraken.v2 import private_translate as translate
 from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol, Outgoing, StreamSpec, _Pending
 
 Endpoint = Literal["private", "l3"]

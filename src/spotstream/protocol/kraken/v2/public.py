@@ -36,8 +36,7 @@ from spotstream.protocol.events import (
 )
 from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.checksum import kraken_checksum
-from spotstream.protocol.kraken.v2 import translate as translate
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import translate, wire
 
 BOOK_DEPTHS = (10, 25, 100, 500, 1000)
 OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)

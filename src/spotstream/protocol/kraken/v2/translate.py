@@ -12,7 +12,7 @@ from spotstream.models.market import (
     Ticker,
     Trade,
 )
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 
 
 def status(w: wire.StatusWire) -> SystemStatus:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from simulator.sim_reference import NaiveBook, loads
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import ENCODER, PairNumbers, rfc3339, timestamp
 from spotstream.simulator.market.state import Market
 from spotstream.simulator.venues.kraken.v2.book import BookView, book_update_message

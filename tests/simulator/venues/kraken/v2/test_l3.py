@@ -26,7 +26,7 @@ from spotstream.simulator.market.state import Market
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import ManualClock
 from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
-from spotstream.simulator.venues.kraken.v2.l3 import INVALID_TOKEN, KrakenV2L3Session, L3Hub
+from spotstream.simulator.venues.kraken.v2.l3 import INVALID_TOKEN, L3Hub, SimKrakenV2L3Session
 from spotstream.simulator.venues.kraken.v2.tape import BookTape
 
 TOKEN = "good-token"
@@ -64,9 +64,9 @@ class _Feed:
     def _resting(self, symbol: str) -> list[_UserOrder]:
         return list(self.users)
 
-    def new_session(self) -> KrakenV2L3Session:
+    def new_session(self) -> SimKrakenV2L3Session:
         authorize: Any = lambda token: "test" if token == TOKEN else None  # noqa: E731
-        session = KrakenV2L3Session(self.level3, 7, authorize)
+        session = SimKrakenV2L3Session(self.level3, 7, authorize)
         session.open()
         return session
 

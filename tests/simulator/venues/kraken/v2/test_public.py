@@ -11,7 +11,7 @@ import pytest
 
 from simulator.sim_client import RawClient, connect, is_channel
 from simulator.sim_reference import loads
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator import Simulator
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")

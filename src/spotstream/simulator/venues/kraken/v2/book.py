@@ -22,7 +22,7 @@ from bisect import bisect_right
 
 from spotstream.book.l2 import BookSide, L2Book
 from spotstream.protocol.kraken.checksum import kraken_checksum
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import ENCODER, PairNumbers, WireTime, ws_header
 from spotstream.simulator.market.state import DeepBook, DeepSide, Level
 
@@ -30,7 +30,7 @@ TIMESTAMP_WIDTH = 27  # len("2024-05-27T12:43:11.798009Z")
 BOOK_TAIL = b'"}]}'
 
 
-class BookUpdate:
+class BookViewChange:
     """A pre-encoded update: ``head + timestamp + BOOK_TAIL`` is one complete websocket frame.
 
     ``head`` starts with the websocket header, sized for a timestamp of
@@ -46,12 +46,12 @@ class BookUpdate:
     def frame(self, timestamp: bytes) -> bytes:
         return self.head + timestamp + BOOK_TAIL
 
-    def corrupted(self) -> BookUpdate:
+    def corrupted(self) -> BookViewChange:
         """The same update with a wrong checksum (for the fault switch)."""
         payload = self.head[4:] if self.head[1] == 126 else self.head[2:]
         wrong = (self.checksum + 1) & 0xFFFFFFFF
         payload = payload.replace(b'"checksum":%d,' % self.checksum, b'"checksum":%d,' % wrong)
-        return BookUpdate(_framed_head(payload), wrong)
+        return BookViewChange(_framed_head(payload), wrong)
 
 
 def _framed_head(payload_head: bytes) -> bytes:
@@ -83,7 +83,7 @@ class BookView:
     def checksum(self) -> int:
         return kraken_checksum(self.book)
 
-    def update(self, bids: list[Level], asks: list[Level]) -> BookUpdate | None:
+    def update(self, bids: list[Level], asks: list[Level]) -> BookViewChange | None:
         """Follow one market step (its level changes per side, already applied to the deep
         book); returns the update to send, or ``None`` when the window did not change."""
         bid_levels = _side_delta(bids, self.deep.bids, self.book.bids, self.depth) if bids else []
@@ -96,7 +96,7 @@ class BookView:
             f'"asks":[{self._levels_json(ask_levels)}],'
             f'"checksum":{checksum},"timestamp":"'
         )
-        return BookUpdate(_framed_head(head.encode()), checksum)
+        return BookViewChange(_framed_head(head.encode()), checksum)
 
     def _levels_json(self, levels: list[Level]) -> str:
         price, qty = self.numbers.price, self.numbers.qty

@@ -10,7 +10,7 @@ from typing import Literal
 
 import msgspec
 
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import (
     ENCODER,
     NumberStyle,
@@ -22,7 +22,7 @@ from spotstream.simulator.framing import (
 )
 from spotstream.simulator.market.instruments import AssetSpec, InstrumentSpec
 from spotstream.simulator.market.state import DeepBook, SymbolMarket
-from spotstream.simulator.market.stats import NS_PER_MINUTE, Candle, Trade
+from spotstream.simulator.market.stats import NS_PER_MINUTE, Candle, TapeTrade
 
 API_VERSION = "v2"
 ENGINE_VERSION = "2.0.10"
@@ -124,7 +124,7 @@ def ticker(
 
 
 def trades(
-    symbol: str, items: Iterable[Trade], numbers: PairNumbers, kind: wire.MessageType
+    symbol: str, items: Iterable[TapeTrade], numbers: PairNumbers, kind: wire.MessageType
 ) -> bytes:
     data = [
         wire.TradeWire(

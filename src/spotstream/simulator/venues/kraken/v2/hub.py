@@ -4,7 +4,7 @@ Subscribers are grouped by what they receive: book by (symbol, depth), ticker by
 event trigger), trade by symbol, ohlc by (symbol, interval). A group's frame is encoded once and
 appended to the outbox of each of its subscribers (anything with an ``outbox`` list of
 complete websocket frames: a
-:class:`~spotstream.simulator.venues.kraken.v2.public.KrakenV2Session`).
+:class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from spotstream.protocol.kraken.v2.public import OHLC_INTERVALS
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.framing import NumberStyle, PairNumbers, rfc3339, timestamp, ws_frame
 from spotstream.simulator.market.state import Market, MarketStep
-from spotstream.simulator.market.stats import Trade
-from spotstream.simulator.venues.kraken.v2 import frames as frames
-from spotstream.simulator.venues.kraken.v2.book import BOOK_TAIL, BookUpdate, BookView
+from spotstream.simulator.market.stats import TapeTrade
+from spotstream.simulator.venues.kraken.v2 import frames
+from spotstream.simulator.venues.kraken.v2.book import BOOK_TAIL, BookView, BookViewChange
 from spotstream.simulator.venues.kraken.v2.tape import BookTape
 
 
@@ -39,9 +39,9 @@ class BookGroup:
         self.view = view
         self.subscribers: Group = {}
         self.corrupt = False
-        self.tape_updates: list[BookUpdate | None] | None = None
+        self.tape_updates: list[BookViewChange | None] | None = None
 
-    def deliver(self, update: BookUpdate, time: bytes) -> None:
+    def deliver(self, update: BookViewChange, time: bytes) -> None:
         if self.corrupt:
             self.corrupt = False
             update = update.corrupted()
@@ -224,7 +224,7 @@ class KrakenV2Hub:
                         listener(step)
 
     def _publish_market_data(
-        self, symbol: str, trades: list[Trade], bbo_changed: bool, now_ns: int
+        self, symbol: str, trades: list[TapeTrade], bbo_changed: bool, now_ns: int
     ) -> None:
         if not self._market_watchers[symbol]:
             return
@@ -234,7 +234,7 @@ class KrakenV2Hub:
         if bbo_changed:
             self._publish_ticker(symbol, "bbo", now_ns)
 
-    def _publish_trades(self, symbol: str, trades: list[Trade], now_ns: int) -> None:
+    def _publish_trades(self, symbol: str, trades: list[TapeTrade], now_ns: int) -> None:
         numbers = self.numbers[symbol]
         group = self.trades.get(symbol)
         if group:

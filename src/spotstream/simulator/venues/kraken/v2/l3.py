@@ -12,9 +12,9 @@ its subscribers need to hold the new best ``depth`` levels (spec §6.5):
 
 Deletes come first, then the other events best level first, so a client that truncates after
 every event also ends right. Every message carries the checksum of the best 10 levels, the same
-for every depth. :class:`KrakenV2L3Session` is one connection (sans-I/O, like
-:class:`~spotstream.simulator.venues.kraken.v2.public.KrakenV2Session`); a token is required on
-every subscribe and unsubscribe.
+for every depth. :class:`SimKrakenV2L3Session` is one connection (sans-I/O, like
+:class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`); a token is
+required on every subscribe and unsubscribe.
 """
 
 from __future__ import annotations
@@ -26,18 +26,18 @@ from random import Random
 
 import msgspec
 
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import ws_frame
 from spotstream.simulator.market.state import MarketStep
-from spotstream.simulator.venues.kraken.v2 import frames as frames
+from spotstream.simulator.matching.orders import UserOrderOnBook
+from spotstream.simulator.venues.kraken.v2 import frames
 from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub, Subscriber
 from spotstream.simulator.venues.kraken.v2.l3_book import (
     Before,
     L3Change,
-    L3Side,
     LevelEvents,
     OrderBookL3,
-    RestingOrder,
+    OrderQueueSide,
     snapshot_frame,
     update_frame,
 )
@@ -66,7 +66,7 @@ class L3View:
         self.subscribers: dict[Subscriber, None] = {}
         self.worst = [self._worst(book.bids), self._worst(book.asks)]  # D-th key per side
 
-    def _worst(self, side: L3Side) -> int | None:
+    def _worst(self, side: OrderQueueSide) -> int | None:
         size = min(self.depth, len(side.keys))
         return side.keys[size - 1] if size else None
 
@@ -78,7 +78,7 @@ class L3View:
         )
 
     def _side(
-        self, index: int, side: L3Side, touched: dict[int, Before], diffs: LevelEvents
+        self, index: int, side: OrderQueueSide, touched: dict[int, Before], diffs: LevelEvents
     ) -> list[str]:
         """One side's events (deletes first, then the rest best level first); O(touched
         levels + levels sliding into the window)."""
@@ -130,7 +130,7 @@ class L3Hub:
         self,
         hub: KrakenV2Hub,
         seed: int,
-        resting: Callable[[str], Iterable[RestingOrder]] | None = None,
+        resting: Callable[[str], Iterable[UserOrderOnBook]] | None = None,
     ) -> None:
         self.hub = hub
         self.seed = seed
@@ -271,7 +271,7 @@ _ENVELOPE = msgspec.json.Decoder(_Envelope)
 _PARAMS = msgspec.json.Decoder(_Params)
 
 
-class KrakenV2L3Session:
+class SimKrakenV2L3Session:
     """One client connection to the level-3 endpoint.
 
     ``authorize(token)`` returns the token's account id, or ``None`` (unknown or expired).

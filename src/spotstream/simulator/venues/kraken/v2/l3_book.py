@@ -25,11 +25,12 @@ from __future__ import annotations
 import random
 from bisect import bisect_left, insort
 from collections.abc import Iterable
-from typing import Literal, Protocol
+from typing import Literal
 from zlib import crc32
 
 from spotstream.simulator.framing import PairNumbers, rfc3339
-from spotstream.simulator.market.state import DeepBook, Fill, Level
+from spotstream.simulator.market.state import DeepBook, Level, MarketFill
+from spotstream.simulator.matching.orders import UserOrderOnBook
 
 CHECKSUM_LEVELS = 10
 MAX_QUEUE = 6  # synthetic orders per level before an increase grows the last one instead
@@ -38,21 +39,6 @@ _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _ORDERS_PER_LEVEL = (1, 1, 1, 2, 2, 2, 3, 3, 4, 5)  # drawn uniformly: mostly short queues
 
 Event = Literal["add", "modify", "delete"]
-
-
-class RestingOrder(Protocol):
-    """A user order resting in the book, as the matching engine reports it."""
-
-    @property
-    def order_id(self) -> str: ...
-    @property
-    def side(self) -> str: ...  # "buy" or "sell"
-    @property
-    def price_units(self) -> int: ...
-    @property
-    def qty_units(self) -> int: ...
-    @property
-    def timestamp_ns(self) -> int: ...
 
 
 class L3Order:
@@ -71,7 +57,7 @@ class L3Order:
 Before = list[tuple[L3Order, int]] | None  # a level's orders and their quantities, or absent
 
 
-class L3Side:
+class OrderQueueSide:
     """One side: sort keys best first (``price × sign``) and each level's queue."""
 
     __slots__ = ("keys", "levels", "sign")
@@ -139,9 +125,9 @@ class OrderBookL3:
         self.numbers = numbers
         self.rng = rng
         self.qty_min = max(1, qty_min)
-        self.bids = L3Side(-1)
-        self.asks = L3Side(1)
-        self.users: dict[str, tuple[L3Side, int]] = {}  # user order id -> (side, key)
+        self.bids = OrderQueueSide(-1)
+        self.asks = OrderQueueSide(1)
+        self.users: dict[str, tuple[OrderQueueSide, int]] = {}  # user order id -> (side, key)
         for side, levels in ((self.bids, deep.bids.levels()), (self.asks, deep.asks.levels())):
             for price, qty in levels:
                 key = price * side.sign
@@ -151,7 +137,7 @@ class OrderBookL3:
     # --- market steps -------------------------------------------------------------------------
 
     def apply_step(
-        self, bids: list[Level], asks: list[Level], fills: list[Fill], now_ns: int
+        self, bids: list[Level], asks: list[Level], fills: list[MarketFill], now_ns: int
     ) -> L3Change:
         """Follow one market step's level changes (new market quantity per level)."""
         change = L3Change(now_ns)
@@ -167,7 +153,9 @@ class OrderBookL3:
                 self._set_market_qty(side, key, qty, price in traded, now_ns)
         return change
 
-    def _set_market_qty(self, side: L3Side, key: int, qty: int, traded: bool, now_ns: int) -> None:
+    def _set_market_qty(
+        self, side: OrderQueueSide, key: int, qty: int, traded: bool, now_ns: int
+    ) -> None:
         orders = side.levels.get(key)
         if orders is None:
             if qty:
@@ -215,7 +203,7 @@ class OrderBookL3:
 
     # --- user orders --------------------------------------------------------------------------
 
-    def apply_users(self, resting: Iterable[RestingOrder], now_ns: int) -> L3Change:
+    def apply_users(self, resting: Iterable[UserOrderOnBook], now_ns: int) -> L3Change:
         """Make the user orders in the queues match ``resting`` (the engine's current list)."""
         change = L3Change(now_ns)
         wanted = {order.order_id: order for order in resting}
@@ -241,12 +229,12 @@ class OrderBookL3:
         _forget_untouched(change, self)
         return change
 
-    def _place(self, order: RestingOrder) -> tuple[L3Side, int]:
+    def _place(self, order: UserOrderOnBook) -> tuple[OrderQueueSide, int]:
         side = self.bids if order.side == "buy" else self.asks
         return side, order.price_units * side.sign
 
     @staticmethod
-    def _touch(change: L3Change, side: L3Side, key: int) -> None:
+    def _touch(change: L3Change, side: OrderQueueSide, key: int) -> None:
         touched = change.bids if side.sign < 0 else change.asks
         if key not in touched:
             touched[key] = side.before(key)
@@ -315,7 +303,7 @@ class LevelEvents:
         self._levels: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
         self._adds: dict[tuple[int, int], list[str]] = {}
 
-    def level(self, side: L3Side, key: int, before: Before) -> tuple[list[str], list[str]]:
+    def level(self, side: OrderQueueSide, key: int, before: Before) -> tuple[list[str], list[str]]:
         """``(deletes, modifies and adds in queue order)`` from ``before`` to now."""
         cached = self._levels.get((side.sign, key))
         if cached is not None:
@@ -338,7 +326,7 @@ class LevelEvents:
         result = self._levels[(side.sign, key)] = (deletes, changes)
         return result
 
-    def adds(self, side: L3Side, key: int) -> list[str]:
+    def adds(self, side: OrderQueueSide, key: int) -> list[str]:
         """``add`` of every order of a level entering a window."""
         texts = self._adds.get((side.sign, key))
         if texts is None:

@@ -1,9 +1,9 @@
 """Kraken WebSocket v2, private endpoint (``wss://ws-auth.kraken.com/v2``): one connection.
 
-A :class:`KrakenV2PrivateSession` is sans-I/O like the public
-:class:`~spotstream.simulator.venues.kraken.v2.public.KrakenV2Session`:
-:meth:`~KrakenV2PrivateSession.receive` takes a request frame and appends complete websocket frames
-to ``outbox``; executions and
+A :class:`SimKrakenV2PrivateSession` is sans-I/O like the public
+:class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`:
+:meth:`~SimKrakenV2PrivateSession.receive` takes a request frame and appends complete websocket
+frames to ``outbox``; executions and
 balances of its account arrive there too (from the matching engine), also from timers, after
 which the engine's ``flush`` writes them. Behaviour: spec §3, §7-§11. Every request but
 ``ping`` needs ``params.token``. Decisions where Kraken's text is not known:
@@ -30,7 +30,7 @@ import msgspec
 
 from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import ws_frame
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.order_checks import epoch_ns
@@ -70,7 +70,7 @@ _ENVELOPE = msgspec.json.Decoder(_Envelope)
 Handler = Callable[[str, Any, "_Envelope", int], list[bytes]]
 
 
-class KrakenV2PrivateSession:
+class SimKrakenV2PrivateSession:
     """One client connection to the private endpoint."""
 
     def __init__(

@@ -29,8 +29,8 @@ from spotstream.simulator.framing import (
     timestamp,
 )
 from spotstream.simulator.market.instruments import InstrumentSpec
-from spotstream.simulator.matching.accounts import Account, LedgerEntry, quantize
-from spotstream.simulator.matching.orders import ExecutionEvent, Fill, Order, Trigger
+from spotstream.simulator.matching.accounts import Account, LedgerRecord, quantize
+from spotstream.simulator.matching.orders import ExecutionEvent, Order, OrderFill, Trigger
 
 # What the executions ack warns about (captured live): the deprecated fields we still send.
 EXECUTIONS_WARNINGS = [
@@ -136,7 +136,7 @@ class ReportWriter:
             report.contingent = _contingent(order)
         return report
 
-    def snapshot_trade(self, order: Order, fill: Fill, account: Account) -> pw.ExecutionReport:
+    def snapshot_trade(self, order: Order, fill: OrderFill, account: Account) -> pw.ExecutionReport:
         report = pw.ExecutionReport(
             order_id=order.order_id,
             exec_type="trade",
@@ -194,7 +194,9 @@ class ReportWriter:
         fee_asset = spec.base if order.fee_in_base else spec.quote
         report.fee_usd_equiv = self._usd(fee_asset, order.fees, account)
 
-    def _fill(self, report: pw.ExecutionReport, order: Order, fill: Fill, account: Account) -> None:
+    def _fill(
+        self, report: pw.ExecutionReport, order: Order, fill: OrderFill, account: Account
+    ) -> None:
         spec, numbers = self.instruments[order.symbol], self.numbers[order.symbol]
         report.exec_id = fill.exec_id
         report.trade_id = fill.trade_id
@@ -239,7 +241,7 @@ class ReportWriter:
             entries.append(pw.BalanceWire(asset, value, "currency", [wallet]))
         return entries
 
-    def ledger(self, entry: LedgerEntry, account: Account) -> pw.LedgerWire:
+    def ledger(self, entry: LedgerRecord, account: Account) -> pw.LedgerWire:
         places = account.precision(entry.asset)
         return pw.LedgerWire(
             ledger_id=entry.ledger_id,

@@ -19,9 +19,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from spotstream.protocol.kraken.v2 import private_wire as pw
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.faults import Faults
-from spotstream.simulator.matching.accounts import LedgerEntry
+from spotstream.simulator.matching.accounts import LedgerRecord
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.orders import ExecutionEvent
 from spotstream.simulator.venues.kraken.v2 import private_frames as frames
@@ -153,6 +153,6 @@ class BalancesStream(PrivateStream):
     def leave(self) -> None:
         self.engine.unlisten(self.account_id, None, self.on_ledger)
 
-    def on_ledger(self, entry: LedgerEntry) -> None:
+    def on_ledger(self, entry: LedgerRecord) -> None:
         entries = [self.writer.ledger(entry, self.account)]
         self._push(frames.balances("update", entries, self.next_sequence()))

@@ -1,7 +1,7 @@
 """Kraken WebSocket v2, public endpoint: one connection's requests, responses and streams.
 
-A :class:`KrakenV2Session` is sans-I/O: :meth:`~KrakenV2Session.receive` takes a request
-frame and appends complete websocket frames to :attr:`~KrakenV2Session.outbox`; the
+A :class:`SimKrakenV2PublicSession` is sans-I/O: :meth:`~SimKrakenV2PublicSession.receive` takes a
+request frame and appends complete websocket frames to :attr:`~SimKrakenV2PublicSession.outbox`; the
 :class:`~spotstream.simulator.venues.kraken.v2.hub.KrakenV2Hub` appends market data there too. The
 server writes the outbox. Behaviour follows Kraken's WebSocket v2 reference §3-6 and §11;
 error texts as Kraken words them (the spec marks some shapes UNCONFIRMED; choices below).
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import msgspec
 
-from spotstream.protocol.kraken.v2 import wire as wire
+from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.public import BOOK_DEPTHS, EVENT_TRIGGERS, OHLC_INTERVALS
 from spotstream.simulator.framing import ws_frame
-from spotstream.simulator.venues.kraken.v2 import frames as frames
+from spotstream.simulator.venues.kraken.v2 import frames
 from spotstream.simulator.venues.kraken.v2.hub import BookGroup, Group, KrakenV2Hub
 
 INVALID_ARGUMENTS = "EGeneral:Invalid arguments"
@@ -52,7 +52,7 @@ class _Stream:
     echo: wire.SubscribeResult  # the keying options an unsubscribe ack echoes
 
 
-class KrakenV2Session:
+class SimKrakenV2PublicSession:
     """One client connection to the public endpoint."""
 
     def __init__(self, hub: KrakenV2Hub, connection_id: int) -> None:

@@ -16,8 +16,8 @@ while someone watches the symbol's trades, ticker or candles.
 from __future__ import annotations
 
 from spotstream.simulator.framing import PairNumbers
-from spotstream.simulator.market.state import Fill, Level, SymbolMarket
-from spotstream.simulator.venues.kraken.v2.book import BookUpdate, BookView
+from spotstream.simulator.market.state import Level, MarketFill, SymbolMarket
+from spotstream.simulator.venues.kraken.v2.book import BookView, BookViewChange
 
 DEFAULT_TAPE_STEPS = 20_000
 
@@ -30,13 +30,13 @@ class BookTape:
         self.symbol = market.symbol
         self.bids: list[list[Level]] = []
         self.asks: list[list[Level]] = []
-        self.fills: list[list[Fill]] = []
+        self.fills: list[list[MarketFill]] = []
         self.bbo_changed: list[bool] = []
         self._record(max(1, steps // 2))
         self.size = len(self.bids)
         self.position = 0  # index of the next step to replay
         self._book_at = 0  # the market's deep book is in the state before this step
-        self._updates: dict[int, list[BookUpdate | None]] = {}
+        self._updates: dict[int, list[BookViewChange | None]] = {}
 
     def _record(self, half: int) -> None:
         """Draw ``half`` events, then undo them (the market's book ends where it began)."""
@@ -72,7 +72,7 @@ class BookTape:
             index = index + 1 if index + 1 < self.size else 0
         self._book_at = index
 
-    def updates(self, depth: int, numbers: PairNumbers) -> list[BookUpdate | None]:
+    def updates(self, depth: int, numbers: PairNumbers) -> list[BookViewChange | None]:
         """The update frame (or ``None``) of every step for a depth-``depth`` window,
         computed once, starting from the current position."""
         cached = self._updates.get(depth)
@@ -81,7 +81,7 @@ class BookTape:
         self.sync()
         scratch = self.market.book.copy()
         view = BookView(scratch, depth, numbers)
-        out: list[BookUpdate | None] = [None] * self.size
+        out: list[BookViewChange | None] = [None] * self.size
         index = self.position
         for _ in range(self.size):
             bids, asks = self.bids[index], self.asks[index]
