@@ -42,9 +42,6 @@ EXCHANGE_WORDS = re.compile("kraken|coinex", re.IGNORECASE)
 NOT_YET_NEUTRAL = {
     # Kraken v2 still inside the generic layers: the venue hooks take it out (this set shrinks
     # to nothing with that change, and a file that becomes neutral must leave it).
-    "asyncio/session.py",
-    "asyncio/private_session.py",
-    "asyncio/streams.py",
     "book/l3.py",
     "book/units.py",
 }

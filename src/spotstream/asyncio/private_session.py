@@ -1,27 +1,28 @@
-"""One authenticated Kraken v2 connection: private feeds, trading, or level 3.
+"""One authenticated connection: account feeds, trading, or authenticated books; any venue.
 
-Built on :class:`KrakenV2Session` (requests by ``req_id``, acked subscriptions,
-reconnection). What it adds:
+Built on :class:`~spotstream.asyncio.session.Session` (requests by ``req_id``, acked
+subscriptions, reconnection). What it adds, through the venue's :class:`AccountHooks`:
 
-- a fresh session token, fetched before anything is (re)subscribed on every connect;
-- ``executions`` and ``balances`` kept as account state (open orders, balances); a
-  sequence gap marks the feed stale and resubscribes it with a snapshot, and a reconnect
-  does the same; either way subscribers then receive a :class:`Reconciliation` saying what
-  changed while the feed was interrupted;
+- authentication first on every connect (the hooks' ``authenticate``: a token fetched, a
+  request signed), before anything is (re)subscribed; refused credentials fail every
+  subscriber with the venue's error and are not retried;
+- the order and balance feeds kept as account state (open orders, balances); a sequence
+  gap marks the feed stale and resubscribes it with a snapshot, and a reconnect does the
+  same; either way subscribers then receive a :class:`Reconciliation` saying what changed
+  while the feed was interrupted;
 - trading requests that are never retried: a timeout, or a connection lost after sending,
-  raises :class:`OutcomeUnknownError`;
-- level3 books, verified on every message, resynced per symbol on a mismatch.
+  raises :class:`OutcomeUnknownError`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from spotstream.asyncio.order_book import L3OrderBook
-from spotstream.asyncio.session import KrakenV2Session
+from spotstream.asyncio.session import Session, SessionHooks
+from spotstream.asyncio.streams import Want
 from spotstream.asyncio.subscription import Subscription
 from spotstream.errors import (
     AuthenticationError,
@@ -47,82 +48,64 @@ from spotstream.protocol.account import (
     reconcile_balances,
     reconcile_orders,
 )
+from spotstream.protocol.base import Outgoing, SessionProtocol
 from spotstream.protocol.events import (
     ChannelData,
     RequestDone,
     SequenceGap,
 )
-from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol
-from spotstream.protocol.kraken.v2.public import Outgoing
 
-log = logging.getLogger("spotstream.kraken")
+log = logging.getLogger("spotstream.session")
 
-TokenSource = Callable[[], Awaitable[str]]
+P = TypeVar("P", bound=SessionProtocol)
 Select = Callable[[object, EventKind], object | None]
 
-# What the session always asks for, so that it can reconcile after any interruption; what
-# each subscriber asked for decides what it is given (see ``select_*``).
-SNAPSHOT_OPTIONS: dict[str, dict[str, bool]] = {
-    "executions": {"snap_orders": True, "snap_trades": True},
-    "balances": {"snapshot": True},
-}
+
+class AccountHooks(SessionHooks):
+    """What a venue adds to an authenticated session.
+
+    ``orders_channel`` and ``balances_channel`` name the venue's account feeds (their items
+    are :class:`OrderUpdate` and :class:`Balance`/:class:`LedgerEntry`); ``None`` where the
+    connection carries no such feed.
+    """
+
+    orders_channel: str | None = None
+    balances_channel: str | None = None
+
+    async def authenticate(self, session: PrivateSession[Any]) -> None:
+        """Runs first on every connect. Raises :class:`AuthenticationError` for credentials
+        the venue refuses (not retried), any other error to reconnect and try again."""
+
+    def on_close(self, session: PrivateSession[Any]) -> None:
+        """The connection ended: forget what authenticated it."""
 
 
-def select_executions(orders: bool, trades: bool) -> Select:
-    """What an executions subscriber gets: updates always; snapshot parts if it asked."""
+class PrivateSession(Session[P]):
+    """An authenticated connection: account feeds and trading, or authenticated books."""
 
-    def select(item: object, kind: EventKind) -> object | None:
-        if kind is EventKind.UPDATE or isinstance(item, Reconciliation):
-            return item
-        is_trade = isinstance(item, OrderUpdate) and item.exec_type == "trade"
-        return item if (trades if is_trade else orders) else None
-
-    return select
-
-
-def select_fills(item: object, kind: EventKind) -> object | None:
-    """Kraken.Net's user trade updates: the fills of live updates."""
-    if kind is EventKind.UPDATE and isinstance(item, OrderUpdate) and item.fill is not None:
-        return item.fill
-    return None
-
-
-def select_snapshot(wanted: bool) -> Select:
-    def select(item: object, kind: EventKind) -> object | None:
-        return item if wanted or kind is not EventKind.SNAPSHOT else None
-
-    return select
-
-
-class KrakenV2PrivateSession(KrakenV2Session):
-    """An authenticated connection (private endpoint, or the level-3 endpoint)."""
-
-    protocol: KrakenV2PrivateProtocol
+    hooks: AccountHooks
 
     def __init__(
         self,
-        make_connection: Any,
+        make_connection: Callable[[Session[P]], Any],
         *,
-        token: TokenSource,
-        protocol: KrakenV2PrivateProtocol,
-        ensure_instruments: Callable[[], Awaitable[None]] | None = None,
+        protocol: P,
+        hooks: AccountHooks,
         **kwargs: Any,
     ) -> None:
-        super().__init__(make_connection, protocol=protocol, **kwargs)
-        self._token_source = token
-        self._instruments_from = ensure_instruments
+        super().__init__(make_connection, protocol=protocol, hooks=hooks, **kwargs)
         self.orders = OrderTracker()
         self.balances = BalanceTracker()
         self.selectors: dict[int, Select] = {}  # id(subscription) -> what it is given
         self.auth_error: AuthenticationError | None = None
         self._resnapshotting: set[str] = set()
-        self._ready = asyncio.Event()  # connected, with a token
+        self._ready = asyncio.Event()  # connected and authenticated
 
     # --- connection ----------------------------------------------------------------------
 
     async def on_open(self, reconnect: bool) -> None:
         try:
-            self.protocol.token = await self._token_source()
+            await self.hooks.authenticate(self)
         except AuthenticationError as exc:
             # Bad keys do not heal by retrying: fail every subscriber with the exchange's text.
             self.auth_error = exc
@@ -132,7 +115,7 @@ class KrakenV2PrivateSession(KrakenV2Session):
                 sub.fail(exc)
             return
         except (SpotstreamError, OSError) as exc:
-            log.warning("could not get a websocket token: %s; reconnecting", exc)
+            log.warning("could not authenticate: %s; reconnecting", exc)
             self.connection.drop()
             return
         self.auth_error = None
@@ -140,35 +123,34 @@ class KrakenV2PrivateSession(KrakenV2Session):
         await super().on_open(reconnect)
 
     def on_close(self) -> None:
-        if self.streams.wants.get(("executions", "", None)):
+        if self._account_want(self.hooks.orders_channel) is not None:
             self.orders.interrupt(ReconcileReason.RECONNECT)
-        if self.streams.wants.get(("balances", "", None)):
+        if self._account_want(self.hooks.balances_channel) is not None:
             self.balances.interrupt(ReconcileReason.RECONNECT)
         self._resnapshotting.clear()
         self._ready.clear()
-        self.protocol.token = None
+        self.hooks.on_close(self)
         super().on_close()
 
-    async def _ensure_instruments(self, force: bool = False) -> None:
-        if self._instruments_from is not None:
-            await self._instruments_from()
+    def _account_want(self, channel: str | None) -> Want | None:
+        if channel is None:
+            return None
+        return self.streams.wants.get(self.protocol.stream_key(channel, "", {}))
 
     async def wait_ready(self) -> None:
-        """Wait until connected with a token (raises the token error for bad keys)."""
+        """Wait until connected and authenticated (raises the venue's error for bad keys)."""
         try:
             async with asyncio.timeout(self._timeout):
                 await self._ready.wait()
         except TimeoutError:
             raise ConnectionClosedError(
-                f"could not connect to {self.connection.url} with a token"
+                f"could not connect to {self.connection.url} and authenticate"
             ) from None
         if self.auth_error is not None:
             raise self.auth_error
 
     async def open(self, sub: Subscription[Any], options: dict[str, Any]) -> None:
         await self.wait_ready()
-        if sub.channel == "level3":
-            await self._ensure_instruments()
         await super().open(sub, options)
 
     # --- frames --------------------------------------------------------------------------
@@ -178,13 +160,13 @@ class KrakenV2PrivateSession(KrakenV2Session):
             self._on_gap(event)
 
     def _on_data(self, event: ChannelData[Any], now: float) -> None:
-        """executions/balances: account state and reconciliation, then the subscribers."""
+        """Account feeds: account state and reconciliation, then the subscribers."""
         channel = event.key[0]
         items: list[object] = list(event.items)
         reconciliation: Reconciliation | None = None
-        if channel == "executions":
+        if channel == self.hooks.orders_channel:
             reconciliation = self._track_orders(event.kind, items)
-        elif channel == "balances":
+        elif channel == self.hooks.balances_channel:
             reconciliation = self._track_balances(event.kind, items)
         subs = self.streams.routes.get(event.key)
         if not subs:
@@ -229,20 +211,21 @@ class KrakenV2PrivateSession(KrakenV2Session):
             event.received,
         )
         reason = ReconcileReason.SEQUENCE_GAP
-        (self.orders if event.channel == "executions" else self.balances).interrupt(reason)
-        for sub in self.streams.routes.get((event.channel, "", None), ()):
+        is_orders = event.channel == self.hooks.orders_channel
+        (self.orders if is_orders else self.balances).interrupt(reason)
+        for sub in self.streams.routes.get(self.protocol.stream_key(event.channel, "", {}), ()):
             sub.mark_gap()
         if event.channel not in self._resnapshotting:
             self._resnapshotting.add(event.channel)
             self._spawn(self._resnapshot(event.channel))
 
     async def _resnapshot(self, channel: str) -> None:
-        want = self.streams.wants.get((channel, "", None))
+        want = self._account_want(channel)
         try:
             if want is None:
                 return
-            done = await self.request(self.protocol.unsubscribe(channel))
-            done = await self.request(self.protocol.subscribe(channel, **want.options))
+            await self.request(self.protocol.unsubscribe_stream(channel, [""], want.options))
+            done = await self.request(self.protocol.subscribe_stream(channel, [""], want.options))
             if done.errors:
                 raise done.errors[0]
         except (ExchangeError, RequestTimeoutError, InvalidRequestError) as exc:
@@ -253,31 +236,21 @@ class KrakenV2PrivateSession(KrakenV2Session):
         finally:
             self._resnapshotting.discard(channel)
 
-    # --- level 3 -------------------------------------------------------------------------
-
-    async def open_l3_book(self, symbol: str, depth: int) -> L3OrderBook:
-        await self.wait_ready()
-        await self._ensure_instruments()
-        book = L3OrderBook(
-            symbol, depth, self._close_book, self._spawn, self._clock, self._queue_size
-        )
-        return await self._open_local_book(book, lambda: self.protocol.l3_books[symbol])
-
     # --- trading -------------------------------------------------------------------------
 
     async def trade(
-        self, build: Callable[[str], Outgoing], timeout: float | None = None
+        self, build: Callable[[], Outgoing], timeout: float | None = None
     ) -> RequestDone:
-        """Send one trading request (built with the current token) and gather its answers.
+        """Send one trading request (built once authenticated) and gather its answers.
 
         Never retried. Raises :class:`ConnectionClosedError` if it could not be sent,
         :class:`OutcomeUnknownError` if it was sent and no answer came (timeout, or the
-        connection was lost): the order may or may not exist; the executions feed tells.
-        A token the exchange no longer accepts is renewed by reconnecting (the error is
+        connection was lost): the order may or may not exist; the order feed tells.
+        Authentication the exchange no longer accepts is renewed by reconnecting (the error is
         still raised: the request was not carried out).
         """
         await self.wait_ready()
-        out = build(self.protocol.require_token())
+        out = build()
         waiter: asyncio.Future[RequestDone] = asyncio.get_running_loop().create_future()
         self._waiters[out.req_id] = waiter
         deadline = timeout or self._timeout
@@ -289,17 +262,17 @@ class KrakenV2PrivateSession(KrakenV2Session):
             except TimeoutError:
                 raise OutcomeUnknownError(
                     f"req_id {out.req_id}: no answer within {deadline}s; it may have taken "
-                    "effect (check executions)"
+                    "effect (check the order feed)"
                 ) from None
             except ConnectionClosedError:
                 raise OutcomeUnknownError(
                     f"req_id {out.req_id}: connection lost before the answer; it may have "
-                    "taken effect (check executions)"
+                    "taken effect (check the order feed)"
                 ) from None
         finally:
             self._waiters.pop(out.req_id, None)
         if any(isinstance(e, AuthenticationError) for e in done.errors):
-            log.warning("the session token was refused; reconnecting for a fresh one")
+            log.warning("the session's authentication was refused; reconnecting to renew it")
             self.connection.drop()
         return done
 

@@ -1,4 +1,12 @@
-"""One Kraken v2 connection with its requests, streams and books, on a ManagedConnection."""
+"""One connection with its requests, streams and books, on a ManagedConnection; any venue.
+
+The session is generic: requests by ``req_id`` with their waiters, acknowledged subscribes
+(grouped by channel and options), routing by stream key, shared streams, local books and
+their per-symbol resync, lifecycle. It speaks to the venue only through its sans-I/O
+protocol (:class:`~spotstream.protocol.base.SessionProtocol`) and a small hooks object
+(:class:`SessionHooks`) for what a venue needs beyond that: reference data a channel depends
+on, or what to do first on every (re)connect.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
@@ -31,6 +39,7 @@ from spotstream.models.market import (
     SystemState,
 )
 from spotstream.models.market import SystemStatus as SystemStatusModel
+from spotstream.protocol.base import Outgoing, SessionProtocol
 from spotstream.protocol.events import (
     BookData,
     ChannelData,
@@ -38,10 +47,10 @@ from spotstream.protocol.events import (
     StatusChanged,
     Unhandled,
 )
-from spotstream.protocol.kraken.v2.public import KrakenV2Protocol, Outgoing, stream_key
 
-log = logging.getLogger("spotstream.kraken")
+log = logging.getLogger("spotstream.session")
 B = TypeVar("B", bound=OrderBook)
+P = TypeVar("P", bound=SessionProtocol)
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 
@@ -53,27 +62,48 @@ class SessionStats:
     lifecycle: deque[LifecycleEvent] = field(default_factory=lambda: deque(maxlen=1000))
 
 
-class KrakenV2Session:
-    """Kraken v2 over one connection: subscriptions with acks, books, reconnection."""
+class SessionHooks:
+    """What a venue adds to a session; the defaults add nothing.
+
+    ``book_channels``: the channels whose streams feed local books (dropped with the stream).
+    """
+
+    book_channels: frozenset[str] = frozenset()
+
+    async def on_open(self, session: Session[Any], reconnect: bool) -> None:
+        """Runs first on every (re)connect, before the wanted streams are subscribed again."""
+
+    async def before_subscribe(self, session: Session[Any], channel: str) -> None:
+        """Runs before a subscribe to ``channel`` (e.g. to load reference data it needs)."""
+
+    def on_data(self, session: Session[Any], event: ChannelData[Any]) -> None:
+        """Sees every channel data event before it is routed to subscribers."""
+
+
+class Session(Generic[P]):
+    """One connection: subscriptions with acks, books, reconnection; ``protocol`` is the
+    venue's sans-I/O state of it and ``hooks`` the venue's additions."""
 
     def __init__(
         self,
-        make_connection: Callable[[KrakenV2Session], ManagedConnection],
+        make_connection: Callable[[Session[P]], ManagedConnection],
         *,
+        protocol: P,
+        hooks: SessionHooks | None = None,
         spawn: Spawn,
         clock: Callable[[], float],
         request_timeout: float,
         output_original_data: bool,
         queue_size: int = DEFAULT_QUEUE_SIZE,
-        protocol: KrakenV2Protocol | None = None,
     ) -> None:
-        self.protocol = protocol if protocol is not None else KrakenV2Protocol()
+        self.protocol = protocol
+        self.hooks = hooks if hooks is not None else SessionHooks()
         self.status: SystemStatusModel | None = None
         self.stats = SessionStats()
-        self.streams = StreamRegistry()
+        self.streams = StreamRegistry(protocol.stream_key)
         self._spawn = spawn
         self._clock = clock
-        self._timeout = request_timeout
+        self._timeout = self.request_timeout = request_timeout
         self._original = output_original_data
         self._queue_size = queue_size
         self._waiters: dict[int, asyncio.Future[RequestDone]] = {}
@@ -81,7 +111,6 @@ class KrakenV2Session:
         self._status_subs: list[Subscription[SystemStatusModel]] = []
         self._lifecycle_listeners: list[Callable[[LifecycleEvent], None]] = []
         self._resyncing: set[str] = set()
-        self._instruments = asyncio.Event()
         self.connection = make_connection(self)
 
     # --- ConnectionHandler ---------------------------------------------------------------
@@ -92,8 +121,7 @@ class KrakenV2Session:
             if type(event) is BookData:
                 self._on_book(event)
             elif type(event) is ChannelData:
-                if event.key[0] == "instrument":
-                    self._instruments.set()
+                self.hooks.on_data(self, event)
                 self._on_data(event, now)
             elif type(event) is RequestDone:
                 waiter = self._waiters.pop(event.req_id, None)
@@ -111,8 +139,7 @@ class KrakenV2Session:
 
     async def on_open(self, reconnect: bool) -> None:
         try:
-            if self._instruments.is_set():
-                await self._ensure_instruments(force=True)
+            await self.hooks.on_open(self, reconnect)
             await self._subscribe_wants(list(self.streams.wants.values()))
         except SpotstreamError as exc:
             log.warning("re-establishing streams failed: %s", exc)
@@ -165,7 +192,7 @@ class KrakenV2Session:
 
     async def ping(self) -> float:
         """Round trip of an application-level ping, in seconds."""
-        await self._wait_connected()
+        await self.wait_connected()
         start = self._clock()
         await self.request(self.protocol.ping())
         return self._clock() - start
@@ -174,9 +201,8 @@ class KrakenV2Session:
 
     async def open(self, sub: Subscription[Any], options: dict[str, Any]) -> None:
         """Subscribe ``sub`` (channel, symbols, options); returns once every symbol is acked."""
-        await self._wait_connected()
-        if sub.channel == "book":
-            await self._ensure_instruments()
+        await self.wait_connected()
+        await self.hooks.before_subscribe(self, sub.channel)
         wants, new = self.streams.add(sub, options)
         try:
             if new:
@@ -190,16 +216,16 @@ class KrakenV2Session:
                 raise RequestTimeoutError(f"{sub.channel} {sub.symbols}: no ack") from None
             raise
 
-    async def open_book(self, symbol: str, depth: int) -> OrderBook:
-        book = OrderBook(
-            symbol, depth, self._close_book, self._spawn, self._clock, self._queue_size
-        )
-        return await self._open_local_book(book, lambda: self.protocol.books[symbol])
-
-    async def _open_local_book(
-        self, book: B, verified: Callable[[], VerifiedBook | VerifiedL3Book]
+    async def open_book(
+        self,
+        new_book: type[B],
+        symbol: str,
+        depth: int,
+        verified: Callable[[], VerifiedBook | VerifiedL3Book],
     ) -> B:
-        """Subscribe ``book``'s channel (one depth per symbol) and attach its local book."""
+        """A local book of ``new_book``'s kind: subscribe its channel (one depth per symbol
+        and connection) and attach the protocol's verified book (``verified()``, once acked)."""
+        book = new_book(symbol, depth, self._close_book, self._spawn, self._clock, self._queue_size)
         symbol, depth = book.symbol, book.depth
         existing = self._books.get(symbol)
         if existing and existing[0].depth != depth:
@@ -237,15 +263,12 @@ class KrakenV2Session:
             self._status_subs.remove(sub)
         errors: list[ExchangeError] = []
         for want in self.streams.remove(sub):
-            if want.channel in ("book", "level3"):
+            if want.channel in self.hooks.book_channels:
                 self.protocol.drop_book(want.symbol)
             if not self.connection.connected or not want.confirmed:
                 continue
             try:
-                if want.channel == "ohlc":
-                    out = self.protocol.unsubscribe_ohlc([want.symbol], want.options["interval"])
-                else:
-                    out = self.protocol.unsubscribe(want.channel, [want.symbol])
+                out = self.protocol.unsubscribe_stream(want.channel, [want.symbol], want.options)
                 errors.extend((await self.request(out)).errors)
             except (ConnectionClosedError, RequestTimeoutError, InvalidRequestError) as exc:
                 log.debug("unsubscribe of %s %s: %s", want.channel, want.symbol, exc)
@@ -266,7 +289,8 @@ class KrakenV2Session:
             groups.setdefault((want.channel, tuple(sorted(want.options.items()))), []).append(want)
         for (channel, options), group in groups.items():
             try:
-                out = self.protocol.subscribe(channel, [w.symbol for w in group], **dict(options))
+                symbols = [w.symbol for w in group]
+                out = self.protocol.subscribe_stream(channel, symbols, dict(options))
                 done = await self.request(out)
             except ConnectionClosedError:
                 return  # on_open after the reconnect will send these again
@@ -275,22 +299,8 @@ class KrakenV2Session:
                 continue
             self.streams.settle(group, done.results, done.errors)
 
-    async def _ensure_instruments(self, force: bool = False) -> None:
-        """Keep the instrument channel subscribed (books need each pair's precisions)."""
-        if self._instruments.is_set() and not force:
-            return
-        if stream_key("instrument", "") in self.protocol.streams:
-            return
-        done = await self.request(self.protocol.subscribe("instrument"))
-        if done.errors:
-            raise done.errors[0]
-        try:
-            async with asyncio.timeout(self._timeout):
-                await self._instruments.wait()
-        except TimeoutError:
-            raise RequestTimeoutError("no instrument snapshot") from None
-
-    async def _wait_connected(self) -> None:
+    async def wait_connected(self) -> None:
+        """Wait (up to the request timeout) until the connection is open."""
         try:
             async with asyncio.timeout(self._timeout):
                 await self.connection.wait_connected()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from spotstream.asyncio.subscription import Subscription
 from spotstream.errors import ExchangeError, InvalidRequestError, SpotstreamError, SubscriptionError
 from spotstream.protocol.events import StreamKey
-from spotstream.protocol.kraken.v2.public import stream_key
+
+KeyOf = Callable[[str, str, Mapping[str, Any]], StreamKey]
+"""The venue's stream key of (channel, symbol, options)."""
 
 
 def _new_future() -> asyncio.Future[None]:
@@ -24,6 +26,7 @@ def _new_future() -> asyncio.Future[None]:
 class Want:
     """One stream the user wants (channel, symbol, options), shared by its subscribers."""
 
+    key: StreamKey
     channel: str
     symbol: str
     options: dict[str, Any]
@@ -31,10 +34,6 @@ class Want:
     ready: asyncio.Future[None] = field(default_factory=_new_future)
     confirmed: bool = False
     sent_on: int = 0  # the connection number its last subscribe went out on
-
-    @property
-    def key(self) -> StreamKey:
-        return stream_key(self.channel, self.symbol, self.options.get("interval"))
 
 
 class StreamRegistry:
@@ -44,14 +43,15 @@ class StreamRegistry:
     counted); the exchange is unsubscribed when the last one closes.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, key_of: KeyOf) -> None:
+        self._key_of = key_of
         self.wants: dict[StreamKey, Want] = {}
         self.routes: dict[StreamKey, list[Subscription[Any]]] = {}
 
     def add(self, sub: Subscription[Any], options: dict[str, Any]) -> tuple[list[Want], list[Want]]:
         """Register ``sub``; returns (its wants, the wants that are new and need a subscribe)."""
         options = {k: v for k, v in options.items() if v is not None}
-        keys = [stream_key(sub.channel, s, options.get("interval")) for s in sub.symbols or [""]]
+        keys = [self._key_of(sub.channel, s, options) for s in sub.symbols or [""]]
         for key in keys:
             want = self.wants.get(key)
             if want is not None and want.options != options:
@@ -63,7 +63,7 @@ class StreamRegistry:
         for key in keys:
             want = self.wants.get(key)
             if want is None:
-                want = self.wants[key] = Want(key[0], key[1], options)
+                want = self.wants[key] = Want(key, sub.channel, key[1], options)
                 new.append(want)
             want.subs.append(sub)
             self.routes.setdefault(key, []).append(sub)

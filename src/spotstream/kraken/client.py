@@ -21,8 +21,8 @@ from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.call import Call
 from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
-from spotstream.asyncio.private_session import KrakenV2PrivateSession
-from spotstream.asyncio.session import KrakenV2Session
+from spotstream.asyncio.private_session import PrivateSession
+from spotstream.asyncio.session import Session
 from spotstream.asyncio.subscription import (
     DEFAULT_QUEUE_SIZE,
     Handler,
@@ -34,6 +34,7 @@ from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.errors import ClientClosedError, InvalidCredentialsError
 from spotstream.kraken.feeds import KrakenPrivateFeeds
+from spotstream.kraken.hooks import KrakenV2AccountHooks, KrakenV2PublicHooks
 from spotstream.kraken.trading import KrakenTrading
 from spotstream.models.market import (
     BookSnapshot,
@@ -52,6 +53,10 @@ from spotstream.protocol.kraken.v2.private import (
     Endpoint,
     KrakenV2PrivateProtocol,
 )
+from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
+
+PublicSession = Session[KrakenV2Protocol]
+AccountSession = PrivateSession[KrakenV2PrivateProtocol]
 
 KRAKEN_V2_PUBLIC_URL = "wss://ws.kraken.com/v2"
 KRAKEN_V2_BETA_URL = "wss://beta-ws.kraken.com/v2"
@@ -108,8 +113,8 @@ class KrakenSocketClient:
             credentials = Credentials(api_key or "", api_secret or "")
         self._credentials = credentials
         self._token_source = token_source
-        self._private: KrakenV2PrivateSession | None = None
-        self._l3: KrakenV2PrivateSession | None = None
+        self._private: AccountSession | None = None
+        self._l3: AccountSession | None = None
         if isinstance(transport, str):
             transport = transport_by_name(transport)
         self._transport = transport or default_transport()
@@ -122,15 +127,19 @@ class KrakenSocketClient:
         self._clock = clock
         self._stack: AsyncExitStack | None = None
         self._tg: asyncio.TaskGroup | None = None
-        self._session: KrakenV2Session | None = None
+        self._session: PublicSession | None = None
+        self._public_hooks = KrakenV2PublicHooks()
         self._subscriptions: list[Subscription[Any]] = []
         self.spot = KrakenSpotStreams(self)
 
     async def __aenter__(self) -> KrakenSocketClient:
         self._stack = AsyncExitStack()
         self._tg = await self._stack.enter_async_context(asyncio.TaskGroup())
-        self._session = KrakenV2Session(
+        self._public_hooks = KrakenV2PublicHooks()
+        self._session = Session(
             self._make_connection,
+            protocol=KrakenV2Protocol(),
+            hooks=self._public_hooks,
             spawn=self._spawn,
             clock=self._clock,
             request_timeout=self._request_timeout,
@@ -153,9 +162,7 @@ class KrakenSocketClient:
         if stack is not None:
             await stack.aclose()
 
-    def _make_connection(
-        self, session: KrakenV2Session, url: str | None = None
-    ) -> ManagedConnection:
+    def _make_connection(self, session: Session[Any], url: str | None = None) -> ManagedConnection:
         return ManagedConnection(
             url or self.url,
             self._transport,
@@ -173,36 +180,35 @@ class KrakenSocketClient:
         return self._tg.create_task(coro)
 
     @property
-    def session(self) -> KrakenV2Session:
+    def session(self) -> PublicSession:
         if self._session is None:
             raise ClientClosedError("the client is not open (use `async with`)")
         return self._session
 
     @property
-    def private_session(self) -> KrakenV2PrivateSession:
+    def private_session(self) -> AccountSession:
         """The private endpoint's connection (opened on first use)."""
         if self._private is None:
             self._private = self._authenticated("private", self.private_url)
         return self._private
 
     @property
-    def l3_session(self) -> KrakenV2PrivateSession:
+    def l3_session(self) -> AccountSession:
         """The level-3 endpoint's connection (opened on first use)."""
         if self._l3 is None:
             self._l3 = self._authenticated("l3", self.l3_url)
         return self._l3
 
-    def _authenticated(self, endpoint: Endpoint, url: str) -> KrakenV2PrivateSession:
+    def _authenticated(self, endpoint: Endpoint, url: str) -> AccountSession:
         public = self.session  # raises when the client is not open
         if self._credentials is None and self._token_source is None:
             raise InvalidCredentialsError(
                 "private feeds, trading and level 3 need credentials (api_key/api_secret)"
             )
-        session = KrakenV2PrivateSession(
+        session = PrivateSession(
             lambda s: self._make_connection(s, url),
-            token=self._fetch_token,
             protocol=KrakenV2PrivateProtocol(endpoint, public.protocol.instruments),
-            ensure_instruments=self._public_instruments,
+            hooks=KrakenV2AccountHooks(endpoint, self._fetch_token, self._public_instruments),
             spawn=self._spawn,
             clock=self._clock,
             request_timeout=self._request_timeout,
@@ -223,8 +229,8 @@ class KrakenSocketClient:
 
     async def _public_instruments(self) -> None:
         session = self.session
-        await session._wait_connected()
-        await session._ensure_instruments()
+        await session.wait_connected()
+        await self._public_hooks.ensure_instruments(session)
 
     async def _forget_subscription(self, sub: Subscription[Any]) -> None:
         if sub in self._subscriptions:
@@ -356,10 +362,8 @@ class KrakenSpotStreams(KrakenPrivateFeeds, KrakenTrading):
     # --- queries -----------------------------------------------------------------------------
 
     async def get_instruments(self) -> dict[str, Instrument]:
-        session = self._client.session
-        await session._wait_connected()
-        await session._ensure_instruments()
-        return dict(session.protocol.instruments.pairs)
+        await self._client._public_instruments()
+        return dict(self._client.session.protocol.instruments.pairs)
 
     async def ping(self) -> float:
         """Round-trip time of an application-level ping, in seconds."""
@@ -389,7 +393,10 @@ class KrakenSpotStreams(KrakenPrivateFeeds, KrakenTrading):
         return sub
 
     async def _open_book(self, symbol: str, depth: int, synced: bool) -> OrderBook:
-        book = await self._client.session.open_book(symbol, depth)
+        session = self._client.session
+        book = await session.open_book(
+            OrderBook, symbol, depth, lambda: session.protocol.books[symbol]
+        )
         if synced:
             await book.wait_synced(self._client._request_timeout)
         return book

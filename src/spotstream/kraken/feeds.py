@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from spotstream.asyncio.call import Call
 from spotstream.asyncio.order_book import L3OrderBook
-from spotstream.asyncio.private_session import (
+from spotstream.asyncio.private_session import Select
+from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
+from spotstream.kraken.hooks import (
     SNAPSHOT_OPTIONS,
-    Select,
     select_executions,
     select_fills,
     select_snapshot,
 )
-from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
 from spotstream.models.orders import (
     Balance,
     Fill,
@@ -138,7 +138,10 @@ class KrakenPrivateFeeds:
 
     async def _open_l3(self, symbol: str, depth: int, synced: bool) -> L3OrderBook:
         session = self._client.l3_session
-        book = await session.open_l3_book(symbol, depth)
+        await session.wait_ready()
+        book = await session.open_book(
+            L3OrderBook, symbol, depth, lambda: session.protocol.l3_books[symbol]
+        )
         if synced:
             await book.wait_synced(self._client._request_timeout)
         return book

@@ -39,10 +39,10 @@ from spotstream.models.orders import (
     PlacedOrder,
     Reconciliation,
 )
+from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import RequestDone
 from spotstream.protocol.kraken.v2 import orders
 from spotstream.protocol.kraken.v2 import trading_wire as tw
-from spotstream.protocol.kraken.v2.public import Outgoing
 
 if TYPE_CHECKING:
     from spotstream.kraken.client import KrakenSocketClient
@@ -355,8 +355,8 @@ class KrakenTrading:
         """Send validated ``params`` (built with an empty token) with the session's token."""
         session = self._client.private_session
 
-        def build(token: str) -> Outgoing:
-            with_token = msgspec.structs.replace(params, token=token)
+        def build() -> Outgoing:
+            with_token = msgspec.structs.replace(params, token=session.protocol.require_token())
             return session.protocol.trading(method, with_token, expected)
 
         return await session.trade(build, timeout)

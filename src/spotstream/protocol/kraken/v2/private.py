@@ -18,7 +18,7 @@ The same class serves the private endpoint (``endpoint="private"``) and the L3 e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,6 +33,7 @@ from spotstream.errors import (
     UnknownSymbolError,
 )
 from spotstream.models.market import EventKind
+from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import (
     ChannelData,
     Event,
@@ -46,7 +47,7 @@ from spotstream.protocol.kraken.v2 import private_translate as translate
 from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.protocol.kraken.v2 import wire
-from spotstream.protocol.kraken.v2.public import KrakenV2Protocol, Outgoing, StreamSpec, _Pending
+from spotstream.protocol.kraken.v2.public import KrakenV2Protocol, StreamSpec, _Pending
 
 Endpoint = Literal["private", "l3"]
 PRIVATE_CHANNELS = ("executions", "balances")
@@ -140,8 +141,13 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
             raise InvalidRequestError(f"{channel}: {exc}") from None
         return self._private_request("subscribe", params, specs)
 
+    def unsubscribe_stream(
+        self, channel: str, symbols: Sequence[str], options: Mapping[str, Any]
+    ) -> Outgoing:
+        return self.unsubscribe(channel, symbols)
+
     def unsubscribe(self, channel: str, symbols: Iterable[str] = ()) -> Outgoing:
-        symbols = list(symbols) or [""]
+        symbols = [s for s in symbols if s] or [""]
         specs = {s: spec for s in symbols if (spec := self._spec(channel, s)) is not None}
         if not specs:
             raise InvalidRequestError(f"not subscribed to {channel} {symbols}")

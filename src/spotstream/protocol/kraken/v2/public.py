@@ -8,7 +8,7 @@ and the local order books. It never touches a socket or a clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from spotstream.errors import (
     UnknownSymbolError,
 )
 from spotstream.models.market import EventKind, Instrument
+from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import (
     BookData,
     ChannelData,
@@ -45,14 +46,6 @@ SYMBOL_CHANNELS = ("ticker", "trade", "ohlc", "book")
 PUBLIC_CHANNELS = (*SYMBOL_CHANNELS, "instrument")
 
 _KIND = {"snapshot": EventKind.SNAPSHOT, "update": EventKind.UPDATE}
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """A frame to send, and the ``req_id`` its answers will carry."""
-
-    req_id: int
-    frame: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +98,23 @@ class KrakenV2Protocol:
             wire.StatusMessage: self._on_status,
             wire.InstrumentMessage: self._on_instrument,
         }
+
+    # --- the session's interface (protocol.base.SessionProtocol) ---------------------------
+
+    def stream_key(self, channel: str, symbol: str, options: Mapping[str, Any]) -> StreamKey:
+        return stream_key(channel, symbol, options.get("interval"))
+
+    def subscribe_stream(
+        self, channel: str, symbols: Sequence[str], options: Mapping[str, Any]
+    ) -> Outgoing:
+        return self.subscribe(channel, symbols, **options)
+
+    def unsubscribe_stream(
+        self, channel: str, symbols: Sequence[str], options: Mapping[str, Any]
+    ) -> Outgoing:
+        if channel == "ohlc":
+            return self.unsubscribe_ohlc(symbols, options["interval"])
+        return self.unsubscribe(channel, symbols)
 
     # --- requests ---------------------------------------------------------------------------
 
