@@ -1,0 +1,102 @@
+"""The surface users and bug reports rely on, pinned: public names, module paths, keyword
+arguments, and the debugging surface of the Kraken v2 public connection."""
+
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+
+import spotstream
+import spotstream.compat.kraken_sdk as kraken_sdk
+import spotstream.simulator as simulator
+from spotstream import KrakenSocketClient, LifecycleKind, ReconnectPolicy
+from spotstream.asyncio.session import SessionStats
+from spotstream.auth.kraken_rest import get_websockets_token
+from spotstream.cli import main
+from spotstream.simulator import Simulator
+from support.wait import eventually
+
+PUBLIC_NAMES = {
+    "spotstream": {
+        "KrakenSocketClient",
+        "KrakenSpotStreams",
+        "OrderBook",
+        "L3OrderBook",
+        "ReconnectPolicy",
+        "LifecycleKind",
+        "OrderSide",
+        "Credentials",
+        "ExchangeError",
+        "OutcomeUnknownError",
+        "SpotstreamError",
+    },
+    "simulator": {
+        "Simulator",
+        "TEST_ACCOUNT",
+        "DEFAULT_ACCOUNTS",
+        "AccountSpec",
+        "Faults",
+        "ManualClock",
+        "Market",
+        "MarketStep",
+        "serve_forever",
+    },
+    "kraken_sdk": {"SpotWSClient", "SpotOrderBookClient"},
+}
+
+
+def test_public_names_and_paths_keep_working() -> None:
+    assert PUBLIC_NAMES["spotstream"] <= set(spotstream.__all__)
+    assert PUBLIC_NAMES["simulator"] <= set(simulator.__all__)
+    for name in PUBLIC_NAMES["kraken_sdk"]:
+        assert getattr(kraken_sdk, name) is not None
+    assert callable(get_websockets_token)
+    assert callable(main)
+    assert {"connected", "connection_lost", "restored"} <= {k.value for k in LifecycleKind}
+
+
+def test_keyword_arguments_keep_working() -> None:
+    policy = ReconnectPolicy(initial=0.1, maximum=2.0, budget=150)
+    assert (policy.initial, policy.maximum) == (0.1, 2.0)
+    client = inspect.signature(KrakenSocketClient)
+    for name in (
+        "url",
+        "private_url",
+        "l3_url",
+        "rest_url",
+        "credentials",
+        "api_key",
+        "api_secret",
+        "token_source",
+        "transport",
+        "output_original_data",
+        "request_timeout",
+        "reconnect",
+        "keepalive_interval",
+        "dead_after",
+        "queue_size",
+        "clock",
+    ):
+        assert name in client.parameters, name
+    spot = spotstream.KrakenSpotStreams
+    assert "timeout" in inspect.signature(spot.cancel_all_orders_after).parameters
+    switch = inspect.signature(spot.dead_man_switch).parameters
+    assert {"timeout", "refresh_every"} <= set(switch)
+
+
+async def test_debugging_surface_of_the_public_connection() -> None:
+    async with Simulator(seed=3, rate=200) as sim, KrakenSocketClient(url=sim.urls["public"]) as c:
+        async with c.spot.order_book("BTC/USD", depth=10) as book:
+            await eventually(lambda: book.counters.updates > 0, what="book updates")
+            session = c.session
+            assert isinstance(session.stats, SessionStats)
+            assert session.stats.unhandled == 0
+            assert session.stats.resyncs_requested == 0
+            assert any(e.kind is LifecycleKind.CONNECTED for e in session.stats.lifecycle)
+            protocol = session.protocol
+            verified = protocol.books["BTC/USD"]
+            assert verified.price_precision == protocol.instruments.pairs["BTC/USD"].price_precision
+            assert verified.counters.checksums_verified > 0
+            assert verified.ignored == 0
+            assert isinstance(protocol.unhandled, Counter)
+            assert ("book", "BTC/USD", None) in protocol.streams
