@@ -23,7 +23,7 @@ from spotstream.errors import (
     SubscriptionError,
     UnknownSymbolError,
 )
-from spotstream.kraken.client import (
+from spotstream.kraken import (
     KRAKEN_REST_URL,
     KRAKEN_V2_BETA_URL,
     KRAKEN_V2_L3_URL,

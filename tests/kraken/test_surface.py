@@ -85,18 +85,21 @@ def test_keyword_arguments_keep_working() -> None:
 
 
 async def test_debugging_surface_of_the_public_connection() -> None:
-    async with Simulator(seed=3, rate=200) as sim, KrakenSocketClient(url=sim.urls["public"]) as c:
-        async with c.spot.order_book("BTC/USD", depth=10) as book:
-            await eventually(lambda: book.counters.updates > 0, what="book updates")
-            session = c.session
-            assert isinstance(session.stats, SessionStats)
-            assert session.stats.unhandled == 0
-            assert session.stats.resyncs_requested == 0
-            assert any(e.kind is LifecycleKind.CONNECTED for e in session.stats.lifecycle)
-            protocol = session.protocol
-            verified = protocol.books["BTC/USD"]
-            assert verified.price_precision == protocol.instruments.pairs["BTC/USD"].price_precision
-            assert verified.counters.checksums_verified > 0
-            assert verified.ignored == 0
-            assert isinstance(protocol.unhandled, Counter)
-            assert ("book", "BTC/USD", None) in protocol.streams
+    async with (
+        Simulator(seed=3, rate=200) as sim,
+        KrakenSocketClient(url=sim.urls["public"]) as client,
+        client.spot.order_book("BTC/USD", depth=10) as book,
+    ):
+        await eventually(lambda: book.counters.updates > 0, what="book updates")
+        session = client.session
+        assert isinstance(session.stats, SessionStats)
+        assert session.stats.unhandled == 0
+        assert session.stats.resyncs_requested == 0
+        assert any(e.kind is LifecycleKind.CONNECTED for e in session.stats.lifecycle)
+        protocol = session.protocol
+        verified = protocol.books["BTC/USD"]
+        assert verified.price_precision == protocol.instruments.pairs["BTC/USD"].price_precision
+        assert verified.counters.checksums_verified > 0
+        assert verified.ignored == 0
+        assert isinstance(protocol.unhandled, Counter)
+        assert ("book", "BTC/USD", None) in protocol.streams

@@ -7,8 +7,8 @@ from spotstream.kraken.client import (
     KRAKEN_V2_PRIVATE_URL,
     KRAKEN_V2_PUBLIC_URL,
     KrakenSocketClient,
-    KrakenSpotStreams,
 )
+from spotstream.kraken.spot import KrakenSpotStreams
 
 __all__ = [
     "KRAKEN_REST_URL",

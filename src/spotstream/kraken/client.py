@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.call import Call
 from spotstream.asyncio.connection import ManagedConnection
-from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.private_session import PrivateSession
 from spotstream.asyncio.session import Session
 from spotstream.asyncio.subscription import (
@@ -33,20 +32,10 @@ from spotstream.asyncio.transport import Transport, default_transport, transport
 from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.errors import ClientClosedError, InvalidCredentialsError
-from spotstream.kraken.feeds import KrakenPrivateFeeds
 from spotstream.kraken.hooks import KrakenV2AccountHooks, KrakenV2PublicHooks
-from spotstream.kraken.trading import KrakenTrading
+from spotstream.kraken.spot import KrakenSpotStreams
 from spotstream.models.market import (
-    BookSnapshot,
-    BookStatus,
-    DataEvent,
-    EventKind,
-    Instrument,
-    Kline,
     LifecycleEvent,
-    SystemStatus,
-    Ticker,
-    Trade,
 )
 from spotstream.protocol.kraken.v2.private import (
     PRIVATE_CHANNELS,
@@ -258,145 +247,3 @@ class KrakenSocketClient:
         update = UpdateSubscription(sub, handler)
         update.task = self._spawn(update.run())
         return update
-
-
-class KrakenSpotStreams(KrakenPrivateFeeds, KrakenTrading):
-    """Kraken spot streams, named as in Kraken.Net's ``KrakenSocketClient.SpotStreams``;
-    the private feeds and level 3 come from :class:`KrakenPrivateFeeds`, trading from
-    :class:`KrakenTrading`."""
-
-    def __init__(self, client: KrakenSocketClient) -> None:
-        self._client = client
-
-    # --- async iterator style --------------------------------------------------------------
-
-    def ticker(
-        self, symbols: str | Sequence[str], *, event_trigger: str = "trades", snapshot: bool = True
-    ) -> _Call[Subscription[Ticker]]:
-        options = {"event_trigger": event_trigger, "snapshot": snapshot}
-        return _Call(self._open("ticker", symbols, options))
-
-    def trades(
-        self, symbols: str | Sequence[str], *, snapshot: bool = False
-    ) -> _Call[Subscription[Trade]]:
-        return _Call(self._open("trade", symbols, {"snapshot": snapshot}))
-
-    def klines(
-        self, symbols: str | Sequence[str], interval: int, *, snapshot: bool = True
-    ) -> _Call[Subscription[Kline]]:
-        return _Call(self._open("ohlc", symbols, {"interval": interval, "snapshot": snapshot}))
-
-    def instruments(self) -> _Call[Subscription[Instrument]]:
-        return _Call(self._open("instrument", [], {}))
-
-    def system_status(self) -> _Call[Subscription[SystemStatus]]:
-        return _Call(self._open_status())
-
-    def order_book(self, symbol: str, depth: int = 10, *, synced: bool = True) -> _Call[OrderBook]:
-        """A maintained, checksum-verified book; waits for the first snapshot if ``synced``."""
-        return _Call(self._open_book(symbol, depth, synced))
-
-    # --- callback style (Kraken.Net names) -------------------------------------------------
-
-    async def subscribe_to_ticker_updates(
-        self,
-        symbols: str | Sequence[str],
-        handler: Handler[Ticker],
-        *,
-        event_trigger: str = "trades",
-        snapshot: bool = True,
-    ) -> UpdateSubscription[Ticker]:
-        sub = await self.ticker(symbols, event_trigger=event_trigger, snapshot=snapshot)
-        return self._client.run_handler(sub, handler)
-
-    async def subscribe_to_trade_updates(
-        self, symbols: str | Sequence[str], handler: Handler[Trade], *, snapshot: bool = False
-    ) -> UpdateSubscription[Trade]:
-        return self._client.run_handler(await self.trades(symbols, snapshot=snapshot), handler)
-
-    async def subscribe_to_kline_updates(
-        self,
-        symbols: str | Sequence[str],
-        interval: int,
-        handler: Handler[Kline],
-        *,
-        snapshot: bool = True,
-    ) -> UpdateSubscription[Kline]:
-        sub = await self.klines(symbols, interval, snapshot=snapshot)
-        return self._client.run_handler(sub, handler)
-
-    async def subscribe_to_system_status_updates(
-        self, handler: Handler[SystemStatus]
-    ) -> UpdateSubscription[SystemStatus]:
-        return self._client.run_handler(await self.system_status(), handler)
-
-    async def subscribe_to_instrument_updates(
-        self, handler: Handler[Instrument]
-    ) -> UpdateSubscription[Instrument]:
-        return self._client.run_handler(await self.instruments(), handler)
-
-    async def subscribe_to_aggregated_order_book_updates(
-        self, symbol: str, depth: int, handler: Handler[BookSnapshot]
-    ) -> UpdateSubscription[BookSnapshot]:
-        """``handler`` gets an immutable snapshot of the verified book after each message
-        that left it synced. For the fastest path at large depths use :meth:`order_book`."""
-        book = await self.order_book(symbol, depth, synced=False)
-        updates = book.updates()
-        snapshots = self._client.new_subscription("book", [symbol])
-
-        async def forward(event: DataEvent[Any]) -> None:
-            if event.data.status is BookStatus.SYNCED:
-                snapshots.push(
-                    DataEvent(
-                        book.snapshot(), symbol, "book", event.kind, event.received_at, event.gap
-                    )
-                )
-
-        self._client.run_handler(updates, forward)
-        update = self._client.run_handler(snapshots, handler)
-        update.also_close(book.close)
-        return update
-
-    subscribe_to_order_book_updates = subscribe_to_aggregated_order_book_updates
-
-    # --- queries -----------------------------------------------------------------------------
-
-    async def get_instruments(self) -> dict[str, Instrument]:
-        await self._client._public_instruments()
-        return dict(self._client.session.protocol.instruments.pairs)
-
-    async def ping(self) -> float:
-        """Round-trip time of an application-level ping, in seconds."""
-        return await self._client.session.ping()
-
-    @property
-    def status(self) -> SystemStatus | None:
-        """The last system status the exchange pushed."""
-        return self._client.session.status
-
-    # --- internals -------------------------------------------------------------------------
-
-    async def _open(
-        self, channel: str, symbols: str | Sequence[str], options: dict[str, Any]
-    ) -> Subscription[Any]:
-        sub = self._client.new_subscription(channel, _symbols(symbols))
-        await self._client.session.open(sub, options)
-        return sub
-
-    async def _open_status(self) -> Subscription[SystemStatus]:
-        sub = self._client.new_subscription("status", [])
-        session = self._client.session
-        session.status_subscription(sub)
-        if session.status is not None:
-            now = self._client._clock()
-            sub.push(DataEvent(session.status, None, "status", EventKind.SNAPSHOT, now))
-        return sub
-
-    async def _open_book(self, symbol: str, depth: int, synced: bool) -> OrderBook:
-        session = self._client.session
-        book = await session.open_book(
-            OrderBook, symbol, depth, lambda: session.protocol.books[symbol]
-        )
-        if synced:
-            await book.wait_synced(self._client._request_timeout)
-        return book
