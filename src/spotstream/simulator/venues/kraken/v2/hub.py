@@ -4,7 +4,11 @@ Subscribers are grouped by what they receive: book by (symbol, depth), ticker by
 event trigger), trade by symbol, ohlc by (symbol, interval). A group's frame is encoded once and
 appended to the outbox of each of its subscribers (anything with an ``outbox`` list of
 complete websocket frames: a
-:class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`).
+:class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`). The hub is
+what the scheduler and the matching engine know as
+:class:`~spotstream.simulator.market.feed.MarketListener` and
+:class:`~spotstream.simulator.market.feed.BookPublisher`; in max-rate mode it pre-encodes each
+tape's book updates per depth (:mod:`spotstream.simulator.venues.kraken.v2.tape`).
 """
 
 from __future__ import annotations
