@@ -7,12 +7,14 @@ test moves time, a market that steps only when told, and helpers that inject tra
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import msgspec
+import pytest
 
 from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
@@ -24,9 +26,10 @@ from spotstream.simulator.market.state import Market, MarketStep
 from spotstream.simulator.market.stats import Side
 from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec, LedgerRecord
 from spotstream.simulator.matching.engine import MatchingEngine
-from spotstream.simulator.matching.orders import ExecutionEvent
+from spotstream.simulator.matching.orders import ExecutionEvent, OrderError
 from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 from spotstream.simulator.venues.kraken.v2.private import SimKrakenV2PrivateSession
+from spotstream.simulator.venues.kraken.v2.rejections import error_text
 
 START_NS = 1_700_000_000_000_000_000
 NS = 1_000_000_000
@@ -264,3 +267,13 @@ def executions(messages: list[Any]) -> list[dict[str, Any]]:
 def subscribed(client: Client, **options: Any) -> list[Any]:
     """Subscribe ``client`` to executions; the ack and the snapshot (if any)."""
     return client.send("subscribe", {"channel": "executions", "token": "tok", **options})
+
+
+@contextmanager
+def rejected_as(words: str) -> Iterator[pytest.ExceptionInfo[OrderError]]:
+    """Expect the engine to refuse: an :class:`OrderError` whose Kraken wording (the ``error``
+    a session sends) matches the regex ``words`` (searched, as ``pytest.raises(match=)``)."""
+    with pytest.raises(OrderError) as info:
+        yield info
+    text = error_text(info.value)
+    assert re.search(words, text), f"{text!r} does not match {words!r}"

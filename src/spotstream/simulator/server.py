@@ -1,14 +1,14 @@
-"""The simulator's server: one port for Kraken v2 websockets and Kraken REST.
+"""The simulator's server: one port for every venue's websockets and Kraken REST.
 
-Websockets (picows) on Kraken's own layout: public ``/v2``, private ``/auth/v2`` (executions,
-balances, trading) and level 3 ``/l3/v2`` (the older ``/v2-auth`` and ``/v2-l3`` still answer),
-so a client that appends the version path to a base URL works with the base alone. Plain
-HTTP/1.1 gets the REST methods of :mod:`spotstream.simulator.venues.kraken.rest`
-(``sim.urls["rest"]`` is a Kraken-style base URL). :class:`~spotstream.simulator.http.FrontProtocol`
-tells the two apart
-per connection and hands websockets to picows untouched. Frames are written raw: every
-connection has an outbox of complete, unmasked websocket frames that is joined and written to
-the socket in one call (much cheaper than one ``WSTransport.send`` per frame).
+Websockets (picows) are routed by an endpoint table, path -> endpoint (its name and session
+factory, :mod:`spotstream.simulator.endpoints`), built from what each venue package exports;
+today that is Kraken v2: public ``/v2``, private ``/auth/v2`` and level 3 ``/l3/v2`` (with
+their older aliases). Plain HTTP/1.1 gets the REST methods of
+:mod:`spotstream.simulator.venues.kraken.rest` (``sim.urls["rest"]`` is a Kraken-style base
+URL). :class:`~spotstream.simulator.http.FrontProtocol` tells the two apart per connection and
+hands websockets to picows untouched. Frames are written raw: every connection has an outbox
+of complete, unmasked websocket frames that is joined and written to the socket in one call
+(much cheaper than one ``WSTransport.send`` per frame).
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Sized
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import picows
 
+from spotstream.simulator.endpoints import Endpoint, Session
 from spotstream.simulator.faults import Faults
-from spotstream.simulator.framing import NumberStyle, ws_frame
+from spotstream.simulator.framing import NumberStyle
 from spotstream.simulator.http import (
     FrontProtocol,
     HttpRequest,
@@ -34,15 +35,13 @@ from spotstream.simulator.http import (
 from spotstream.simulator.market.instruments import DEFAULT_INSTRUMENTS, InstrumentSpec
 from spotstream.simulator.market.scheduler import Engine
 from spotstream.simulator.market.state import DEFAULT_LEVELS, Market
+from spotstream.simulator.market.tape import DEFAULT_TAPE_STEPS
 from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.venues.kraken.credentials import CredentialStore
 from spotstream.simulator.venues.kraken.rest import KrakenRest
-from spotstream.simulator.venues.kraken.v2 import frames
-from spotstream.simulator.venues.kraken.v2.l3 import KrakenV2HubWithL3, L3Hub, SimKrakenV2L3Session
-from spotstream.simulator.venues.kraken.v2.private import SimKrakenV2PrivateSession
-from spotstream.simulator.venues.kraken.v2.public import SimKrakenV2PublicSession
-from spotstream.simulator.venues.kraken.v2.tape import DEFAULT_TAPE_STEPS
+from spotstream.simulator.venues.kraken.v2 import ENDPOINTS as KRAKEN_V2_ENDPOINTS
+from spotstream.simulator.venues.kraken.v2.l3 import KrakenV2HubWithL3, L3Hub
 
 try:  # picows serves on aiofastnet's faster transports when it is installed: so do we
     from aiofastnet import create_server as fast_create_server
@@ -51,21 +50,19 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 Clock = Callable[[], int]  # epoch nanoseconds
 Rate = float | Literal["max"] | None
-Endpoint = Literal["public", "private", "l3"]
-CANONICAL_PATHS: dict[Endpoint, str] = {"public": "/v2", "private": "/auth/v2", "l3": "/l3/v2"}
-"""Each websocket endpoint's path, as Kraken lays its URLs out (what ``urls`` prints)."""
-ENDPOINTS: dict[str, Endpoint] = {
-    **{path: endpoint for endpoint, path in CANONICAL_PATHS.items()},
-    "/v2-auth": "private",  # the paths of earlier releases keep working
-    "/v2-l3": "l3",
-}
-"""The endpoint table: websocket path -> endpoint (whose session :meth:`new_session` makes)."""
+VENUE_ENDPOINTS: tuple[Endpoint, ...] = KRAKEN_V2_ENDPOINTS
+"""Every venue's websocket endpoints, in the order ``urls`` lists them."""
+ROUTES: dict[str, Endpoint] = {path: e for e in VENUE_ENDPOINTS for path in e.paths}
+"""The endpoint table: websocket path -> endpoint (whose factory makes each session)."""
+ENDPOINTS: dict[str, str] = {path: endpoint.name for path, endpoint in ROUTES.items()}
+"""Websocket path -> the name of its endpoint (``"public"``, ``"private"``, ``"l3"``)."""
+CANONICAL_PATHS: dict[str, str] = {e.name: e.path for e in VENUE_ENDPOINTS}
+"""Each endpoint's canonical path (what ``urls`` prints)."""
 
 DEFAULT_RATE = 20.0
 HEARTBEAT_INTERVAL = 1.0  # seconds without traffic before a heartbeat
 MAX_WRITE_BUFFER = 64 << 20  # a client this far behind is dropped
 CLOSE_GRACE = 2.0  # seconds a closing client gets to read what is left
-_HEARTBEAT = ws_frame(frames.HEARTBEAT)
 _UPGRADE_HEADERS = (("Content-Type", "text/plain; charset=utf-8"), ("Upgrade", "websocket"))
 
 
@@ -82,25 +79,14 @@ class ManualClock:
         self.now_ns += round(seconds * 1_000_000_000)
 
 
-class Session(Protocol):
-    """What every endpoint's session offers the server (all are sans-I/O)."""
-
-    outbox: list[bytes]
-
-    @property
-    def streams(self) -> Sized: ...
-    def open(self) -> None: ...
-    def receive(self, payload: bytes | str) -> None: ...
-    def close(self) -> None: ...
-
-
 class _Connection(picows.WSListener):
     """One client socket: feeds its session and writes the session's outbox."""
 
     def __init__(self, sim: Simulator, endpoint: Endpoint) -> None:
         super().__init__()
         self.sim = sim
-        self.endpoint = endpoint
+        self.route = endpoint
+        self.endpoint = endpoint.name  # what drop_connections matches
         self.transport: Any = None
         self.session: Session | None = None
         self.connection_id = 0
@@ -114,7 +100,7 @@ class _Connection(picows.WSListener):
             transport.disconnect(graceful=False)
             return
         self.connection_id = self.sim.next_connection_id()
-        self.session = self.sim.new_session(self.endpoint, self.connection_id)
+        self.session = self.route.factory(self.sim, self.connection_id)
         self.sim.connections.add(self)
         self.session.open()
         self.flush()
@@ -136,7 +122,7 @@ class _Connection(picows.WSListener):
             payload = b"".join(self._fragments)
             self._fragments.clear()
             self.session.receive(payload)
-            if self.endpoint == "private":  # trading moves books other connections watch
+            if self.route.moves_market:  # trading moves books other connections watch
                 self.sim.flush()
             else:
                 self.flush()
@@ -181,7 +167,7 @@ class Simulator:
 
     ``rate`` is market events per second per watched symbol, or ``None`` / ``"max"`` for as
     fast as clients read (frames pre-encoded, see
-    :mod:`spotstream.simulator.venues.kraken.v2.tape`). Every timestamp comes from ``clock`` (epoch
+    :mod:`spotstream.simulator.market.tape`). Every timestamp comes from ``clock`` (epoch
     nanoseconds; wall time by default), every random
     draw from ``seed``. ``accounts`` may sign REST requests and trade. Use as
     ``async with Simulator(...) as sim:`` or ``start``/``stop``.
@@ -340,21 +326,17 @@ class Simulator:
     def next_connection_id(self) -> int:
         return self._ids.getrandbits(64)
 
-    def new_session(self, endpoint: Endpoint, connection_id: int) -> Session:
-        if endpoint == "public":
-            return SimKrakenV2PublicSession(self.hub, connection_id)
-        authorize = self.credentials.authorizer(connection_id)
-        if endpoint == "private":
-            return SimKrakenV2PrivateSession(self.matching, connection_id, authorize)
-        return SimKrakenV2L3Session(self.level3, connection_id, authorize)
+    def new_session(self, endpoint: str, connection_id: int) -> Session:
+        """A session of the endpoint named ``endpoint`` (``"public"``, ``"private"``, ``"l3"``)."""
+        return ROUTES[CANONICAL_PATHS[endpoint]].factory(self, connection_id)
 
     def _route(self, request: Any) -> picows.WSListener | None:
         path = request.path.decode() if isinstance(request.path, bytes) else str(request.path)
-        endpoint = ENDPOINTS.get(path.split("?", 1)[0].rstrip("/"))
+        endpoint = ROUTES.get(path.split("?", 1)[0].rstrip("/"))
         return None if endpoint is None else _Connection(self, endpoint)  # None: 404
 
     def _answer_http(self, request: HttpRequest) -> HttpResponse:
-        if request.path.rstrip("/") in ENDPOINTS:  # a websocket path without the upgrade
+        if request.path.rstrip("/") in ROUTES:  # a websocket path without the upgrade
             return HttpResponse(426, b"Upgrade Required\n", _UPGRADE_HEADERS)
         return self.rest.handle(request)
 
@@ -388,13 +370,14 @@ class Simulator:
                 continue
             now = time.monotonic()
             for connection in list(self.connections):
-                session = connection.session
+                session, heartbeat = connection.session, connection.route.heartbeat
                 if (
                     session
+                    and heartbeat is not None
                     and session.streams
                     and now - connection.last_sent >= self.heartbeat_interval
                 ):
-                    session.outbox.append(_HEARTBEAT)
+                    session.outbox.append(heartbeat)
                     connection.flush()
 
     # --- fault target -------------------------------------------------------------------------

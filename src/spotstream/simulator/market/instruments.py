@@ -1,4 +1,5 @@
-"""The simulated exchange's assets and pairs (values as Kraken lists them, 2024).
+"""The simulated exchange's assets and pairs (values as a live exchange listed
+them in 2024).
 
 Prices and quantities of a pair are scaled integers: ``price_units = price × 10^price_precision``
 and ``qty_units = qty × 10^qty_precision``. The market moves on the ``price_increment`` grid.

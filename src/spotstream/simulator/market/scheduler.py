@@ -4,7 +4,7 @@ Only symbols someone watches move (so a client that subscribes right after conne
 the same sequence for the same seed). At a fixed ``rate`` every watched symbol takes ``rate``
 market steps per second, scheduled on the event loop's clock and timestamped by the
 simulator's clock. At max rate (``rate=None``) each watched symbol replays its
-:class:`~spotstream.simulator.venues.kraken.v2.tape.BookTape` in batches; after each batch the
+:class:`~spotstream.simulator.market.tape.MarketTape` in batches; after each batch the
 engine waits until no connection is paused by flow control, so memory stays bounded and the slowest
 reader sets the pace.
 """
@@ -14,21 +14,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from spotstream.simulator.market.feed import MarketListener
 from spotstream.simulator.market.state import Market
-from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
-from spotstream.simulator.venues.kraken.v2.tape import BookTape
+from spotstream.simulator.market.tape import MarketTape
 
 MAX_CATCH_UP = 1_000  # steps per symbol at most in one go when the loop fell behind
 REPLAY_BATCH = 512  # tape steps per symbol between two writes at max rate
 
 
 class Engine:
-    """Drives the market and hands its frames to the hub; the server writes them."""
+    """Drives the market and hands its steps to the hub (a venue's fan-out, which encodes
+    them); the server writes the frames."""
 
     def __init__(
         self,
         market: Market,
-        hub: KrakenV2Hub,
+        hub: MarketListener,
         clock: Callable[[], int],
         *,
         rate: float | None,
@@ -87,7 +88,7 @@ class Engine:
             for symbol in self.hub.active_symbols:
                 tape = self.hub.tapes.get(symbol)
                 if tape is None:
-                    tape = BookTape(self.market[symbol], self.tape_steps)
+                    tape = MarketTape(self.market[symbol], self.tape_steps)
                     self.hub.attach_tape(tape)
                 self.hub.replay(tape, REPLAY_BATCH, now)
                 self.steps += REPLAY_BATCH

@@ -2,7 +2,7 @@
 
 Pure state: no I/O, no clock. :meth:`Market.step` applies one random market event to one
 instrument at the time it is given and returns what changed (:class:`MarketStep`); the
-protocol modules turn that into frames. Each instrument draws from its own ``random.Random``
+venues turn that into frames. Each instrument draws from its own ``random.Random``
 seeded from ``(seed, symbol)``, so its sequence of events depends on the seed only, whatever
 the interleaving of instruments.
 
@@ -18,7 +18,6 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from spotstream.protocol.kraken.v2.public import OHLC_INTERVALS
 from spotstream.simulator.market.instruments import (
     DEFAULT_ASSETS,
     DEFAULT_INSTRUMENTS,
@@ -26,6 +25,7 @@ from spotstream.simulator.market.instruments import (
     InstrumentSpec,
 )
 from spotstream.simulator.market.stats import (
+    CANDLE_INTERVALS,
     TRADE_HISTORY,
     CandleSeries,
     OrderType,
@@ -150,7 +150,7 @@ class SymbolMarket:
         self._seed_side(self.bids, mid - self.tick, levels)
         self._seed_side(self.asks, mid + self.tick, levels)
         self.ticker = TickerStats.seed(rng, mid, self.typical_qty)
-        self.candles = {m: CandleSeries(m) for m in OHLC_INTERVALS}
+        self.candles = {m: CandleSeries(m) for m in CANDLE_INTERVALS}
         for series in self.candles.values():
             series.seed(rng, mid, self.tick, self.typical_qty, now_ns)
         self.tape = TradeTape(rng.randint(10_000_000, 90_000_000))

@@ -14,6 +14,9 @@ from typing import Literal
 
 NS_PER_MINUTE = 60_000_000_000
 CANDLE_HISTORY = 720  # candles kept per interval (the current one included)
+CANDLE_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
+"""The candle series every instrument keeps, in minutes (1 minute to 15 days); a venue
+serves those of its own list, which must be among these."""
 TRADE_HISTORY = 50  # trades kept for a trade snapshot
 
 Side = Literal["buy", "sell"]
@@ -140,7 +143,7 @@ class TickerStats:
 
     @property
     def change_pct_hundredths(self) -> int:
-        """The change in hundredths of a percent (Kraken shows two decimals)."""
+        """The change in hundredths of a percent (ticker feeds show two decimals)."""
         return _div_round(self.change * 10_000, self.open)
 
 

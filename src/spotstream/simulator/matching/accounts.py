@@ -20,7 +20,7 @@ TRADE_PERMISSIONS = frozenset({"query", "trade", "websocket"})
 
 
 def _secret(label: str) -> str:
-    """A deterministic 64-byte secret, base64 encoded like Kraken's."""
+    """A deterministic 64-byte secret, base64 encoded like an exchange's API secret."""
     return base64.b64encode(hashlib.sha512(label.encode()).digest()).decode()
 
 
@@ -31,7 +31,7 @@ class AccountSpec:
     ``permissions`` is a subset of ``{"query", "trade", "websocket"}``: a key without
     ``"websocket"`` gets ``EGeneral:Permission denied`` from GetWebSocketsToken, one without
     ``"trade"`` gets it from every trading method. ``tier`` sets the rate-limit threshold
-    (Kraken's starter 60, intermediate 125, pro 180).
+    (starter 60, intermediate 125, pro 180, as spec §10 lists them).
     """
 
     account_id: str

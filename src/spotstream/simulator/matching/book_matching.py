@@ -30,24 +30,24 @@ from spotstream.simulator.matching import triggers
 from spotstream.simulator.matching.accounts import AccountSpec
 from spotstream.simulator.matching.order_flow import (
     CallLater,
+    Hub,
     OrderFlow,
     acceptable,
     better,
     opposite,
 )
 from spotstream.simulator.matching.orders import Order, Side, UserBook
-from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 
 CASH_RESTATED = "Order quantity set from cash_order_qty"
 
 
-class Matcher(OrderFlow):
+class Matcher(OrderFlow[Hub]):
     """Order flow plus matching against the market and its moves."""
 
     def __init__(
         self,
         market: Market,
-        hub: KrakenV2Hub,
+        hub: Hub,
         clock: Callable[[], int],
         accounts: tuple[AccountSpec, ...],
         call_later: CallLater,

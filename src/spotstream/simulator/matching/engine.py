@@ -1,20 +1,22 @@
 """The matching engine: accounts, orders and fills over the simulated market (sans-I/O).
 
-:class:`MatchingEngine` takes the trading requests of spec §8 as decoded wire params and
-either does them or raises :class:`~spotstream.simulator.matching.orders.OrderError` with Kraken's
-error text; what happens to orders is told to listeners as
+:class:`MatchingEngine` takes the trading requests of spec §8 as decoded params and either
+does them or raises :class:`~spotstream.simulator.matching.orders.OrderError` with a neutral
+:class:`~spotstream.simulator.matching.rejections.Rejection` (each venue words it); what
+happens to orders is told to listeners as
 :class:`~spotstream.simulator.matching.orders.ExecutionEvent` and
-:class:`~spotstream.simulator.matching.accounts.LedgerEntry`. No asyncio: timers (``gtd`` expiry,
+:class:`~spotstream.simulator.matching.accounts.LedgerRecord`. No asyncio: timers (``gtd`` expiry,
 ``effective_time``, ``cancel_all_orders_after``) go through ``call_later`` and every time
 comes from ``clock`` (epoch ns). How orders match:
-:mod:`spotstream.simulator.matching.book_matching`.
+:mod:`spotstream.simulator.matching.book_matching`. The engine publishes through any
+:class:`~spotstream.simulator.market.feed.BookPublisher` (a venue's hub).
 
-Decisions where Kraken's behaviour is not documented:
+Decisions where the exchange's behaviour is not documented:
 
 - rate limits (§10) refuse order placement, amends and edits over the threshold; cancels are
   counted but never refused (a client must always be able to get out);
 - a ``cl_ord_id`` already used by an open order of the account is
-  ``EOrder:Duplicate cl_ord_id``; an unknown symbol ``EQuery:Unknown asset pair``;
+  ``DUPLICATE_CLIENT_ORDER_ID``; an unknown symbol ``UNKNOWN_SYMBOL``;
 - ``batch_add`` checks funds for the whole batch before placing anything (all or nothing);
   what happens after placement (post-only cancels, IOC rests) shows on ``executions``;
 - ``edit_order`` with ``order_qty`` Q opens the new order for ``Q - filled`` (fills stay on
@@ -42,7 +44,7 @@ from spotstream.simulator.matching.order_checks import (
     price_units,
     qty_units,
 )
-from spotstream.simulator.matching.order_flow import CallLater, opposite
+from spotstream.simulator.matching.order_flow import CallLater, Hub, opposite
 from spotstream.simulator.matching.orders import Order, OrderError, OrderFill
 from spotstream.simulator.matching.ratelimit import (
     ADD_COST,
@@ -51,22 +53,21 @@ from spotstream.simulator.matching.ratelimit import (
     cancel_cost,
     edit_cost,
 )
+from spotstream.simulator.matching.rejections import Rejection
 from spotstream.simulator.matching.triggers import make_trigger, offset_price
-from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 
 NS_PER_S = 1_000_000_000
 MAX_CANCEL_AFTER = 86_400
 USER_REQUESTED = "User requested"
-RATE_LIMITED = "EOrder:Rate limit exceeded"
 
 
-class MatchingEngine(Matcher):
+class MatchingEngine(Matcher[Hub]):
     """Every account's orders on one market; see the module docstring for the rules."""
 
     def __init__(
         self,
         market: Market,
-        hub: KrakenV2Hub,
+        hub: Hub,
         clock: Callable[[], int],
         accounts: tuple[AccountSpec, ...],
         call_later: CallLater,
@@ -81,7 +82,7 @@ class MatchingEngine(Matcher):
     def account(self, account_id: str) -> Account:
         account = self.accounts.get(account_id)
         if account is None:
-            raise OrderError("EAPI:Invalid key")
+            raise OrderError(Rejection.UNKNOWN_ACCOUNT)
         return account
 
     def max_rate_count(self, account_id: str) -> int:
@@ -93,13 +94,13 @@ class MatchingEngine(Matcher):
     def _spec(self, symbol: str) -> InstrumentSpec:
         spec = self.instruments.get(symbol)
         if spec is None:
-            raise OrderError("EQuery:Unknown asset pair")
+            raise OrderError(Rejection.UNKNOWN_SYMBOL)
         return spec
 
     def _charge(self, account_id: str, symbol: str, cost: int, *, refusable: bool) -> None:
         counter, now = self.rates[account_id], self.clock()
         if refusable and not counter.allows(symbol, cost, now):
-            raise OrderError(RATE_LIMITED)
+            raise OrderError(Rejection.RATE_LIMITED)
         counter.charge(symbol, cost, now)
 
     # --- new orders -----------------------------------------------------------------------------
@@ -127,7 +128,7 @@ class MatchingEngine(Matcher):
         self._check_funds(account, built)
         charge = cost if cost is not None else BATCH_ADD_COST * len(built)
         if not self.rates[account_id].allows(symbol, charge, now):
-            raise OrderError(RATE_LIMITED)
+            raise OrderError(Rejection.RATE_LIMITED)
         if validate:
             return built
         self._charge(account_id, symbol, charge, refusable=False)
@@ -156,13 +157,13 @@ class MatchingEngine(Matcher):
         for order in orders:
             if order.cl_ord_id is not None:
                 if order.cl_ord_id in used:
-                    raise OrderError("EOrder:Duplicate cl_ord_id")
+                    raise OrderError(Rejection.DUPLICATE_CLIENT_ORDER_ID)
                 used.add(order.cl_ord_id)
 
     def _check_open_limit(self, account_id: str, symbol: str, adding: int) -> None:
         open_on_pair = sum(1 for o in self.open_orders(account_id) if o.symbol == symbol)
         if open_on_pair + adding > self.rates[account_id].tier.max_open:
-            raise OrderError("EOrder:Orders limit exceeded")
+            raise OrderError(Rejection.TOO_MANY_OPEN_ORDERS)
 
     def _check_funds(
         self, account: Account, orders: list[Order], freed: tuple[str, Decimal] | None = None
@@ -178,7 +179,7 @@ class MatchingEngine(Matcher):
         for asset, amount in needed.items():
             back = freed[1] if freed is not None and freed[0] == asset else Decimal(0)
             if amount > account.available(asset) + back:
-                raise OrderError("EOrder:Insufficient funds")
+                raise OrderError(Rejection.INSUFFICIENT_FUNDS)
 
     # --- amend and edit -------------------------------------------------------------------------
 
@@ -189,7 +190,7 @@ class MatchingEngine(Matcher):
                 or (cl_ord_id is not None and order.cl_ord_id == cl_ord_id)
             ):
                 return order
-        raise OrderError("EOrder:Unknown order")
+        raise OrderError(Rejection.UNKNOWN_ORDER)
 
     def amend_order(self, account_id: str, params: tw.AmendOrderParams) -> tuple[str, Order]:
         """Change an open order in place; returns the amend id and the order."""
@@ -200,14 +201,14 @@ class MatchingEngine(Matcher):
         spec, now = self.instruments[order.symbol], self.clock()
         cost = amend_cost(now - order.created_ns)
         if not self.rates[account_id].allows(order.symbol, cost, now):
-            raise OrderError(RATE_LIMITED)
+            raise OrderError(Rejection.RATE_LIMITED)
         changed = self._amended_copy(order, params, spec)
         if params.post_only and changed.limit_price != order.limit_price and self._crosses(changed):
-            raise OrderError("EOrder:Post only order")
+            raise OrderError(Rejection.POST_ONLY_WOULD_TAKE)
         account = self.accounts[account_id]
         new_hold = self.funds.hold_for(account, changed, changed.remaining, changed.hold_price)
         if new_hold - order.hold > account.available(self.funds.hold_asset(order)):
-            raise OrderError("EOrder:Insufficient funds")
+            raise OrderError(Rejection.INSUFFICIENT_FUNDS)
         self._charge(account_id, order.symbol, cost, refusable=False)
         with self.operation():
             self._apply_amend(order, changed, now)
@@ -282,13 +283,13 @@ class MatchingEngine(Matcher):
         if params.symbol != old.symbol:
             raise invalid("symbol")
         if old.conditional is not None or (old.trigger is not None and not old.untriggered):
-            raise OrderError("EOrder:Invalid order")
+            raise OrderError(Rejection.NOT_EDITABLE)
         spec, now = self.instruments[old.symbol], self.clock()
         request = self._edited_request(old, params, spec)
         new = self._build(account, spec, request, now)
         cost = edit_cost(now - old.created_ns)
         if not self.rates[account_id].allows(old.symbol, cost, now):
-            raise OrderError(RATE_LIMITED)
+            raise OrderError(Rejection.RATE_LIMITED)
         self._check_funds(account, [new], freed=(self.funds.hold_asset(old), old.hold))
         if validate:
             return new, old
@@ -306,7 +307,7 @@ class MatchingEngine(Matcher):
         total = params.order_qty if params.order_qty is not None else request.order_qty
         left = total - Decimal(old.filled).scaleb(-spec.qty_precision)
         if left <= 0:
-            raise OrderError("EOrder:Invalid order")
+            raise OrderError(Rejection.NOT_EDITABLE)
         limit = params.limit_price if params.limit_price is not None else params.price
         triggers = params.triggers
         if triggers is None and params.stop_price is not None:

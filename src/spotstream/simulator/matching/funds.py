@@ -1,6 +1,6 @@
 """Money of the matching engine: what an order holds, what a fill costs, the ledger it writes.
 
-Fees are Kraken's first tier: 0.26 % taker, 0.16 % maker, taken in the quote asset unless the
+Fees are the spec's first tier: 0.26 % taker, 0.16 % maker, taken in the quote asset unless the
 order prefers the base asset. Costs round half-even to the asset's precision; fees and holds
 round up. A buy holds its quote (cost plus the taker fee at its reckoning price), a sell its
 base; a fill releases what the rest of the order no longer needs.

@@ -1,19 +1,19 @@
 """From add_order / batch_add params to an :class:`~spotstream.simulator.matching.orders.Order`, or
-Kraken's reason to refuse it (spec §8.1, errors §9).
+the :class:`~spotstream.simulator.matching.rejections.Rejection` that refuses it (spec §8.1).
 
 Only what the request itself says is checked here (types, prices on the tick grid, sizes,
 options that do not go together); funds, rate limits and ids that must be unique are the
-engine's. Decisions where Kraken's behaviour is not documented:
+engine's. Decisions where the exchange's behaviour is not documented:
 
-- a price off the tick grid is ``EOrder:Tick size check failed``, a price ``<= 0``
-  ``EOrder:Invalid price``; a quantity with more decimals than the pair's
-  ``EGeneral:Invalid arguments:order_qty``; below ``qty_min`` ``EOrder:Order minimum not met``;
-- the simulator has no margin trading: ``margin: true`` is ``EOrder:Margin allowance
-  exceeded``, ``reduce_only: true`` is ``EOrder:Reduce only:No position exists`` (a spot
-  account never has a position) and ``settle-position`` is ``EOrder:Unknown position``;
+- a price off the tick grid is ``PRICE_OFF_TICK``, a price ``<= 0`` ``INVALID_PRICE``; a
+  quantity with more decimals than the pair's ``INVALID_ARGUMENTS`` (``order_qty``); below
+  ``qty_min`` ``ORDER_MINIMUM``;
+- the simulator has no margin trading: ``margin: true`` is ``MARGIN_UNAVAILABLE``,
+  ``reduce_only: true`` is ``REDUCE_ONLY_NO_POSITION`` (a spot account never has a position)
+  and ``settle-position`` is ``UNKNOWN_POSITION``;
 - ``no_mpp: true`` on anything but a market order is refused as captured live;
-- the fee is taken in the quote asset unless ``fee_preference: "base"`` (Kraken's lifecycle
-  example shows ``fciq`` on a sell);
+- the fee is taken in the quote asset unless ``fee_preference: "base"`` (the documented
+  lifecycle example shows ``fciq`` on a sell);
 - trailing triggers default to ``price_type: "quote"``; ``static`` is refused for them.
 """
 
@@ -30,9 +30,9 @@ from spotstream.simulator.matching.orders import (
     Order,
     OrderError,
 )
+from spotstream.simulator.matching.rejections import Rejection
 from spotstream.simulator.matching.triggers import make_trigger
 
-INVALID = "EGeneral:Invalid arguments"
 NS_PER_S = 1_000_000_000
 MAX_EXPIRY_NS = 31 * 24 * 3600 * NS_PER_S  # gtd: about a month ahead at most
 STOP_PRICE_WARNING = "stop_price is deprecated, use triggers.price"
@@ -43,7 +43,7 @@ _FREE_TEXT = re.compile(r"^[\x20-\x7e]{1,18}$")
 
 
 def invalid(field: str) -> OrderError:
-    return OrderError(f"{INVALID}:{field}")
+    return OrderError(Rejection.INVALID_ARGUMENTS, field)
 
 
 def exact_units(value: Decimal, precision: int) -> int | None:
@@ -70,10 +70,10 @@ def valid_cl_ord_id(text: str) -> bool:
 def price_units(value: Decimal, spec: InstrumentSpec) -> int:
     """A limit or static trigger price in price units, on the tick grid."""
     if value <= 0:
-        raise OrderError("EOrder:Invalid price")
+        raise OrderError(Rejection.INVALID_PRICE)
     units = exact_units(value, spec.price_precision)
     if units is None or units % spec.tick:
-        raise OrderError("EOrder:Tick size check failed")
+        raise OrderError(Rejection.PRICE_OFF_TICK)
     return units
 
 
@@ -82,7 +82,7 @@ def qty_units(value: Decimal, spec: InstrumentSpec, field: str = "order_qty") ->
     if units is None or units <= 0:
         raise invalid(field)
     if units < spec.qty_min_units:
-        raise OrderError("EOrder:Order minimum not met")
+        raise OrderError(Rejection.ORDER_MINIMUM)
     return units
 
 
@@ -116,11 +116,11 @@ def build_order(
 
 def _refuse_unsupported(params: tw.BatchOrder | tw.AddOrderParams) -> None:
     if params.order_type == "settle-position":
-        raise OrderError("EOrder:Unknown position")
+        raise OrderError(Rejection.UNKNOWN_POSITION)
     if params.margin:
-        raise OrderError("EOrder:Margin allowance exceeded")
+        raise OrderError(Rejection.MARGIN_UNAVAILABLE)
     if params.reduce_only:
-        raise OrderError("EOrder:Reduce only:No position exists")
+        raise OrderError(Rejection.REDUCE_ONLY_NO_POSITION)
     if params.no_mpp and params.order_type != "market":
         raise invalid("no_mpp order option is only available when ordertype = market")
 
@@ -149,7 +149,7 @@ def _limit(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: Instru
         order.limit_price = price_units(price, spec)
     elif kind in tw.TRIGGERED_ORDER_TYPES:
         if exact_units(price, spec.price_precision + 2) is None:
-            raise OrderError("EOrder:Invalid price")
+            raise OrderError(Rejection.INVALID_PRICE)
         order.limit_offset = price
     else:
         raise invalid("limit_price_type")
@@ -255,4 +255,4 @@ def _cost_minimum(order: Order, spec: InstrumentSpec, last: int) -> None:
         price = order.limit_price or (order.trigger.price if order.trigger else last)
         cost = Decimal(price * order.qty).scaleb(-(spec.price_precision + spec.qty_precision))
     if cost < spec.cost_min:
-        raise OrderError("EOrder:Cost minimum not met")
+        raise OrderError(Rejection.COST_MINIMUM)

@@ -15,8 +15,9 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
+from spotstream.simulator.market.feed import BookPublisher
 from spotstream.simulator.market.instruments import InstrumentSpec
 from spotstream.simulator.market.state import Market, MarketStep
 from spotstream.simulator.matching.accounts import Account, AccountSpec, LedgerRecord
@@ -32,10 +33,13 @@ from spotstream.simulator.matching.orders import (
     UserOrderOnBook,
 )
 from spotstream.simulator.matching.ratelimit import TIERS, RateCounter
-from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 
-RECENT_FILLS = 50  # what snap_trades shows
+RECENT_FILLS = 50  # what an executions snapshot shows
 ZERO = Decimal(0)
+# The venue's fan-out the engine publishes through; generic so that a venue's sessions see
+# their own hub's type on ``engine.hub``. Covariant: an engine over a subclass of a hub is
+# an engine over that hub.
+Hub = TypeVar("Hub", bound=BookPublisher, covariant=True)
 
 
 class Cancellable(Protocol):
@@ -64,14 +68,15 @@ def acceptable(order: Order, price: int) -> bool:
     return price <= limit if order.side == "buy" else price >= limit
 
 
-class OrderFlow(ABC):
+class OrderFlow(ABC, Generic[Hub]):
     """Accounts, open orders, their events and fills; matching is
-    :class:`~spotstream.simulator.matching.book_matching.Matcher`'s."""
+    :class:`~spotstream.simulator.matching.book_matching.Matcher`'s. ``hub`` is any
+    :class:`~spotstream.simulator.market.feed.BookPublisher`."""
 
     def __init__(
         self,
         market: Market,
-        hub: KrakenV2Hub,
+        hub: Hub,
         clock: Callable[[], int],
         accounts: tuple[AccountSpec, ...],
         call_later: CallLater,
@@ -79,7 +84,7 @@ class OrderFlow(ABC):
         seed: object,
     ) -> None:
         self.market = market
-        self.hub = hub
+        self.hub: Hub = hub
         self.clock = clock
         self.instruments: dict[str, InstrumentSpec] = market.instruments
         precisions = {asset.id: asset.precision for asset in market.assets}

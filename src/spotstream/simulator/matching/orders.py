@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from spotstream.protocol.kraken.v2 import trading_wire as tw
+from spotstream.simulator.matching.rejections import Rejection
 
 Side = Literal["buy", "sell"]
 Liquidity = Literal["m", "t"]
@@ -138,7 +139,9 @@ class UserOrderOnBook:
 
 @dataclass(frozen=True, slots=True)
 class ExecutionEvent:
-    """Something happened to ``order`` at ``time_ns`` (``exec_type`` as Kraken names it)."""
+    """Something happened to ``order`` at ``time_ns`` (``exec_type``: ``pending_new``, ``new``,
+    ``trade``, ``filled``, ``canceled``, ``expired``, ``amended``, ``restated``, ``status`` or
+    ``iceberg_refill``)."""
 
     exec_type: str
     order: Order
@@ -184,7 +187,7 @@ _ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 class IdGenerator:
-    """Kraken-style ids (``OXXXXX-XXXXX-XXXXXX``) from a seeded generator."""
+    """Exchange-style ids (``OXXXXX-XXXXX-XXXXXX``) from a seeded generator."""
 
     def __init__(self, seed: object) -> None:
         self._rng = random.Random(f"{seed}/private")
@@ -209,8 +212,10 @@ class IdGenerator:
 
 
 class OrderError(Exception):
-    """A request the engine refuses; ``text`` is Kraken's error string."""
+    """A request the engine refuses: the ``reason``, and what is wrong in ``detail`` (for
+    :attr:`~Rejection.INVALID_ARGUMENTS`: the field). A venue words it for its clients."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
+    def __init__(self, reason: Rejection, detail: str | None = None) -> None:
+        super().__init__(str(reason) if detail is None else f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail

@@ -1,9 +1,9 @@
-"""Kraken's trading rate counter (spec §10): one counter per account and pair.
+"""The trading rate counter (spec §10): one counter per account and pair.
 
 Every trading action adds to the counter of its pair; the counter decays continuously at the
 account tier's rate; an action that would take it past the tier's threshold is refused
-(``EOrder:Rate limit exceeded``). Cancelling or amending a young order costs more than an old
-one, which is how Kraken discourages quote stuffing. Counts are kept in hundredths (integers:
+(``Rejection.RATE_LIMITED``). Cancelling or amending a young order costs more than an old
+one, which is how the exchange discourages quote stuffing. Counts are kept in hundredths (integers:
 ``batch_add`` costs half a point per order and Intermediate decays 2.34 a second).
 """
 

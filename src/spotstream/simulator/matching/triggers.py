@@ -1,7 +1,7 @@
 """Stop-loss, take-profit and trailing-stop triggers (spec §8.1 ``triggers``).
 
 A trigger watches a reference price: the last trade price (``reference: "last"``, the default)
-or, standing in for Kraken's index, the mid price of the book (``"index"``). Offsets follow
+or, standing in for the exchange's index, the mid price of the book (``"index"``). Offsets follow
 the request's ``price_type``: ``static`` is an absolute price, ``quote`` an amount added to
 the reference price at placement (``-150`` = 150 below), ``pct`` a percentage of it (``5`` =
 5 % above). A trailing order's ``price`` is a positive distance (``quote`` or ``pct``) from

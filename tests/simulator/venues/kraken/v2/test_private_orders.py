@@ -8,10 +8,9 @@ from decimal import Decimal
 import msgspec
 import pytest
 
-from simulator.private_harness import NS, Harness, make
+from simulator.private_harness import NS, Harness, make, rejected_as
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.market.state import MarketStep
-from spotstream.simulator.matching.orders import OrderError
 
 TICK = Decimal("0.1")
 
@@ -194,7 +193,7 @@ def test_cancel_all_orders_after(h: Harness) -> None:
     h.engine.cancel_all_after("test", 5)
     assert h.engine.cancel_all_after("test", 0)[1] is None  # disarmed
     assert h.timers.armed == []
-    with pytest.raises(OrderError, match="timeout"):
+    with rejected_as("timeout"):
         h.engine.cancel_all_after("test", 86_400)
 
 
@@ -233,14 +232,14 @@ def test_amend_price_that_crosses_takes(h: Harness) -> None:
     _amend(h, cl_ord_id="c1", order_qty="0.01", limit_price=str(ask))
     assert h.kinds()[-3:] == ["amended", "trade", "filled"]
     assert order.status == "filled"
-    with pytest.raises(OrderError, match="EOrder:Unknown order"):
+    with rejected_as("EOrder:Unknown order"):
         _amend(h, cl_ord_id="c1", order_qty="0.01")
 
 
 def test_amend_post_only_refuses_a_taking_price(h: Harness) -> None:
     bid, ask = h.best()
     order = h.add(order_type="limit", side="buy", order_qty="0.01", limit_price=str(bid - 10))
-    with pytest.raises(OrderError, match="EOrder:Post only order"):
+    with rejected_as("EOrder:Post only order"):
         _amend(h, order_id=order.order_id, order_qty="0.01", limit_price=str(ask), post_only=True)
 
 

@@ -4,7 +4,11 @@ Subscribers are grouped by what they receive: book by (symbol, depth), ticker by
 event trigger), trade by symbol, ohlc by (symbol, interval). A group's frame is encoded once and
 appended to the outbox of each of its subscribers (anything with an ``outbox`` list of
 complete websocket frames: a
-:class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`).
+:class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`). The hub is
+what the scheduler and the matching engine know as
+:class:`~spotstream.simulator.market.feed.MarketListener` and
+:class:`~spotstream.simulator.market.feed.BookPublisher`; in max-rate mode it pre-encodes each
+tape's book updates per depth (:mod:`spotstream.simulator.venues.kraken.v2.tape`).
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from spotstream.simulator.faults import Faults
 from spotstream.simulator.framing import NumberStyle, PairNumbers, rfc3339, timestamp, ws_frame
 from spotstream.simulator.market.state import Market, MarketStep
 from spotstream.simulator.market.stats import TapeTrade
+from spotstream.simulator.market.tape import MarketTape
 from spotstream.simulator.venues.kraken.v2 import frames
 from spotstream.simulator.venues.kraken.v2.book import BOOK_TAIL, BookView, BookViewChange
-from spotstream.simulator.venues.kraken.v2.tape import BookTape
+from spotstream.simulator.venues.kraken.v2.tape import TapeUpdates, encode_updates
 
 
 class Subscriber(Protocol):
@@ -69,7 +74,8 @@ class KrakenV2Hub:
         self.trades: dict[str, Group] = {}
         self.ohlc: dict[tuple[str, int], Group] = {}
         self.instrument: Group = {}
-        self.tapes: dict[str, BookTape] = {}
+        self.tapes: dict[str, MarketTape] = {}
+        self._tape_updates: dict[str, dict[int, TapeUpdates]] = {}  # symbol -> depth -> ...
         self.on_activity: Callable[[], None] = lambda: None
         # The matching engine's hooks: symbols with open user orders keep moving, and every
         # live step (see after_step), or replayed step with trades, is shown to it.
@@ -97,7 +103,7 @@ class KrakenV2Hub:
             group = groups[depth] = BookGroup(view)
             tape = self.tapes.get(symbol)
             if tape is not None:
-                group.tape_updates = tape.updates(depth, self.numbers[symbol])
+                group.tape_updates = self._updates(tape, depth)
             if symbol in self._corrupt_pending:
                 self._corrupt_pending.discard(symbol)
                 group.corrupt = True
@@ -141,11 +147,20 @@ class KrakenV2Hub:
         if not groups:
             self._corrupt_pending.add(symbol)
 
-    def attach_tape(self, tape: BookTape) -> None:
+    def attach_tape(self, tape: MarketTape) -> None:
         """Switch ``tape.symbol`` to max-rate replay (its existing groups included)."""
         self.tapes[tape.symbol] = tape
+        self._tape_updates[tape.symbol] = {}
         for group in self.books.get(tape.symbol, {}).values():
-            group.tape_updates = tape.updates(group.view.depth, self.numbers[tape.symbol])
+            group.tape_updates = self._updates(tape, group.view.depth)
+
+    def _updates(self, tape: MarketTape, depth: int) -> TapeUpdates:
+        """The tape's pre-encoded updates for ``depth`` (encoded once per depth)."""
+        cache = self._tape_updates.setdefault(tape.symbol, {})
+        updates = cache.get(depth)
+        if updates is None:
+            updates = cache[depth] = encode_updates(tape, depth, self.numbers[tape.symbol])
+        return updates
 
     # --- snapshots ----------------------------------------------------------------------------
 
@@ -198,7 +213,7 @@ class KrakenV2Hub:
         for listener in self.step_listeners:
             listener(step)
 
-    def replay(self, tape: BookTape, count: int, now_ns: int) -> None:
+    def replay(self, tape: MarketTape, count: int, now_ns: int) -> None:
         """Queue the frames of the next ``count`` steps of a max-rate tape."""
         time = rfc3339(now_ns).encode()
         groups = [

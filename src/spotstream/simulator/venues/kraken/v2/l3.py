@@ -29,6 +29,7 @@ import msgspec
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import ws_frame
 from spotstream.simulator.market.state import MarketStep
+from spotstream.simulator.market.tape import MarketTape
 from spotstream.simulator.matching.orders import UserOrderOnBook
 from spotstream.simulator.venues.kraken.v2 import frames
 from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub, Subscriber
@@ -49,7 +50,6 @@ from spotstream.simulator.venues.kraken.v2.public import (
     PING_PARAMS,
     UNSUPPORTED_EVENT,
 )
-from spotstream.simulator.venues.kraken.v2.tape import BookTape
 
 L3_DEPTHS = (10, 100, 1000)
 INVALID_TOKEN = "EAPI:Invalid token"
@@ -195,7 +195,7 @@ class L3Hub:
             change = instrument.book.apply_step(step.bids, step.asks, step.fills, step.time_ns)
             self._deliver(instrument, change)
 
-    def replay(self, tape: BookTape, start: int, count: int, now_ns: int) -> None:
+    def replay(self, tape: MarketTape, start: int, count: int, now_ns: int) -> None:
         """Follow ``count`` steps of a max-rate tape from index ``start``."""
         instrument = self.instruments.get(tape.symbol)
         if instrument is None:
@@ -243,7 +243,7 @@ class KrakenV2HubWithL3(KrakenV2Hub):
         if self.level3 is not None:
             self.level3.publish(step)
 
-    def replay(self, tape: BookTape, count: int, now_ns: int) -> None:
+    def replay(self, tape: MarketTape, count: int, now_ns: int) -> None:
         start = tape.position
         super().replay(tape, count, now_ns)
         if self.level3 is not None:

@@ -36,8 +36,10 @@ from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.order_checks import epoch_ns
 from spotstream.simulator.matching.order_flow import Cancellable
 from spotstream.simulator.matching.orders import Order, OrderError
+from spotstream.simulator.matching.rejections import Rejection
 from spotstream.simulator.venues.kraken.v2 import frames as public_frames
 from spotstream.simulator.venues.kraken.v2 import private_frames as frames
+from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 from spotstream.simulator.venues.kraken.v2.private_frames import ReportWriter
 from spotstream.simulator.venues.kraken.v2.private_params import ParamsError, convert, parse
 from spotstream.simulator.venues.kraken.v2.private_streams import (
@@ -45,6 +47,7 @@ from spotstream.simulator.venues.kraken.v2.private_streams import (
     ExecutionsStream,
     PrivateStream,
 )
+from spotstream.simulator.venues.kraken.v2.rejections import error_text, words
 
 TOKEN_MISSING = "Token(s) not found"
 TOKEN_INVALID = "EAPI:Invalid token"
@@ -54,8 +57,7 @@ NAME_INVALID = "Subscription name invalid"
 ALREADY_SUBSCRIBED = "Already subscribed"
 NOT_FOUND = "Subscription Not Found"
 UNSUPPORTED_EVENT = "Unsupported event"
-UNKNOWN_ORDER = "EOrder:Unknown order"
-INVALID = "EGeneral:Invalid arguments"
+UNKNOWN_ORDER = words(Rejection.UNKNOWN_ORDER)
 PUBLIC_CHANNELS = frozenset({"book", "ticker", "trade", "ohlc", "instrument", "status"})
 MAX_DEADLINE_NS = 60_000_000_000
 
@@ -75,7 +77,7 @@ class SimKrakenV2PrivateSession:
 
     def __init__(
         self,
-        engine: MatchingEngine,
+        engine: MatchingEngine[KrakenV2Hub],
         connection_id: int,
         authorize: Callable[[str], str | None],
     ) -> None:
@@ -161,7 +163,7 @@ class SimKrakenV2PrivateSession:
         try:
             handler(request, time_in)
         except (ParamsError, OrderError) as exc:
-            self._send(self._error(request, time_in, exc.text))
+            self._send(self._error(request, time_in, _text(exc)))
 
     def _account(self, tree: dict[str, Any]) -> str:
         """The account of the request's token (or the refusal)."""
@@ -248,7 +250,7 @@ class SimKrakenV2PrivateSession:
             self._check_deadline(params)
             return self._trading[method](account_id, params, request, time_in)
         except (ParamsError, OrderError) as exc:
-            return [self._error(request, time_in, exc.text)]
+            return [self._error(request, time_in, _text(exc))]
 
     def _check_deadline(self, params: msgspec.Struct) -> None:
         deadline = getattr(params, "deadline", None)
@@ -256,9 +258,9 @@ class SimKrakenV2PrivateSession:
             return
         left = epoch_ns(deadline) - self.engine.clock()
         if left <= 0:
-            raise OrderError("EService:Deadline elapsed")
+            raise OrderError(Rejection.DEADLINE_ELAPSED)
         if left > MAX_DEADLINE_NS:
-            raise OrderError(f"{INVALID}:deadline")
+            raise OrderError(Rejection.INVALID_ARGUMENTS, "deadline")
 
     def _add_order(
         self, account_id: str, params: tw.AddOrderParams, request: _Envelope, time_in: int
@@ -271,7 +273,7 @@ class SimKrakenV2PrivateSession:
         self, account_id: str, params: tw.BatchAddParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         if not 2 <= len(params.orders) <= 15:
-            raise OrderError(f"{INVALID}:orders")
+            raise OrderError(Rejection.INVALID_ARGUMENTS, "orders")
         validate = bool(params.validate)
         orders = self.engine.batch_add(account_id, params.symbol, params.orders, validate=validate)
         return [self._ok(request, time_in, [_added(order) for order in orders])]
@@ -302,7 +304,7 @@ class SimKrakenV2PrivateSession:
             *(("order_userref", v) for v in params.order_userref or ()),
         ]
         if not references:
-            raise OrderError(f"{INVALID}:order_id")
+            raise OrderError(Rejection.INVALID_ARGUMENTS, "order_id")
         answers = []
         for field, value in references:
             orders = self.engine.lookup(account_id, field, value)
@@ -341,7 +343,7 @@ class SimKrakenV2PrivateSession:
         """Cancels what the 2-50 references match; the count as captured (no ``result``)."""
         references = [*(params.orders or ()), *(params.cl_ord_id or ())]
         if not 2 <= len(references) <= 50:
-            raise OrderError(f"{INVALID}:orders")
+            raise OrderError(Rejection.INVALID_ARGUMENTS, "orders")
         found: dict[str, Order] = {}
         for reference in params.orders or ():
             matches = self.engine.lookup(account_id, "order_id", reference)
@@ -358,6 +360,11 @@ class SimKrakenV2PrivateSession:
             request.method, request.req_id, None, time_in, clock, orders_cancelled=len(found)
         )
         return [answer]
+
+
+def _text(error: ParamsError | OrderError) -> str:
+    """The ``error`` of the answer: the params' own text, or the rejection in Kraken's words."""
+    return error.text if isinstance(error, ParamsError) else error_text(error)
 
 
 def _added(order: Order) -> tw.AddOrderResult:

@@ -25,6 +25,7 @@ from spotstream.simulator.matching.accounts import LedgerRecord
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.orders import ExecutionEvent
 from spotstream.simulator.venues.kraken.v2 import private_frames as frames
+from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 from spotstream.simulator.venues.kraken.v2.private_frames import ReportWriter
 
 STATUS_ONLY = frozenset({"pending_new", "amended", "restated", "status", "iceberg_refill"})
@@ -38,7 +39,7 @@ class PrivateStream(ABC):
     channel = ""
 
     def __init__(
-        self, engine: MatchingEngine, writer: ReportWriter, account_id: str, push: Push
+        self, engine: MatchingEngine[KrakenV2Hub], writer: ReportWriter, account_id: str, push: Push
     ) -> None:
         self.engine = engine
         self.writer = writer
@@ -71,7 +72,7 @@ class ExecutionsStream(PrivateStream):
 
     def __init__(
         self,
-        engine: MatchingEngine,
+        engine: MatchingEngine[KrakenV2Hub],
         writer: ReportWriter,
         account_id: str,
         push: Push,
@@ -131,7 +132,7 @@ class BalancesStream(PrivateStream):
 
     def __init__(
         self,
-        engine: MatchingEngine,
+        engine: MatchingEngine[KrakenV2Hub],
         writer: ReportWriter,
         account_id: str,
         push: Push,

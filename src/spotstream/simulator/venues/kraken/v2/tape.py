@@ -1,106 +1,49 @@
-"""Max-rate mode: a cycle of book events, pre-encoded per depth and replayed without end.
+"""Kraken v2 book updates of a max-rate tape, encoded once per depth for the whole cycle.
 
-Computing a market event and its frames costs tens of microseconds in Python; a benchmark
-client reads hundreds of thousands of frames a second. So in max-rate mode the simulator
-draws ``steps / 2`` events from the seeded market once, appends the events that undo them (in
-reverse order), and gets a cycle after which the book is exactly where it started. Each
-subscribed depth encodes its updates for the whole cycle once; the server then only
-concatenates pre-encoded frames with a timestamp.
-
-A client sees an ordinary stream: every update is consistent with the previous ones and
-carries a correct checksum; the book just wanders away and back. Fills happen in the forward
-half only; they are recorded as trades (fresh trade ids, current time) when replayed, and only
-while someone watches the symbol's trades, ticker or candles.
+The cycle itself (:class:`~spotstream.simulator.market.tape.MarketTape`) is venue-neutral;
+here each subscribed depth gets the update frame (or ``None``) of every step of it, so the
+hub only concatenates pre-encoded frames with a timestamp. Every update carries a correct
+checksum.
 """
 
 from __future__ import annotations
 
 from spotstream.simulator.framing import PairNumbers
-from spotstream.simulator.market.state import Level, MarketFill, SymbolMarket
+from spotstream.simulator.market.state import SymbolMarket
+from spotstream.simulator.market.tape import DEFAULT_TAPE_STEPS, MarketTape
 from spotstream.simulator.venues.kraken.v2.book import BookView, BookViewChange
 
-DEFAULT_TAPE_STEPS = 20_000
+__all__ = ["DEFAULT_TAPE_STEPS", "BookTape", "encode_updates"]
+
+TapeUpdates = list[BookViewChange | None]
 
 
-class BookTape:
-    """The cycle of one instrument, its replay position and its pre-encoded updates."""
+def encode_updates(tape: MarketTape, depth: int, numbers: PairNumbers) -> TapeUpdates:
+    """The update frame (or ``None``) of every step of ``tape`` for a depth-``depth``
+    window, indexed by step, computed from the current position."""
+    tape.sync()
+    scratch = tape.market.book.copy()
+    view = BookView(scratch, depth, numbers)
+    out: TapeUpdates = [None] * tape.size
+    index = tape.position
+    for _ in range(tape.size):
+        bids, asks = tape.bids[index], tape.asks[index]
+        scratch.apply(bids, asks)
+        out[index] = view.update(bids, asks)
+        index = index + 1 if index + 1 < tape.size else 0
+    return out
+
+
+class BookTape(MarketTape):
+    """A market tape that keeps its Kraken v2 updates per depth (computed once each)."""
 
     def __init__(self, market: SymbolMarket, steps: int = DEFAULT_TAPE_STEPS) -> None:
-        self.market = market
-        self.symbol = market.symbol
-        self.bids: list[list[Level]] = []
-        self.asks: list[list[Level]] = []
-        self.fills: list[list[MarketFill]] = []
-        self.bbo_changed: list[bool] = []
-        self._record(max(1, steps // 2))
-        self.size = len(self.bids)
-        self.position = 0  # index of the next step to replay
-        self._book_at = 0  # the market's deep book is in the state before this step
-        self._updates: dict[int, list[BookViewChange | None]] = {}
+        super().__init__(market, steps)
+        self._updates: dict[int, TapeUpdates] = {}
 
-    def _record(self, half: int) -> None:
-        """Draw ``half`` events, then undo them (the market's book ends where it began)."""
-        book = self.market.book
-        shadow = ({p: q for p, q in book.bids.levels()}, {p: q for p, q in book.asks.levels()})
-        undo: list[tuple[list[Level], list[Level]]] = []
-        for _ in range(half):
-            step = self.market.book_event()
-            self.bids.append(step.bids)
-            self.asks.append(step.asks)
-            self.fills.append(step.fills)
-            self.bbo_changed.append(step.bbo_changed)
-            undo.append((_undo(step.bids, shadow[0]), _undo(step.asks, shadow[1])))
-        for bids, asks in reversed(undo):
-            before = book.bbo()
-            book.apply(bids, asks)
-            self.bids.append(bids)
-            self.asks.append(asks)
-            self.fills.append([])
-            self.bbo_changed.append(book.bbo() != before)
-
-    def advance(self) -> int:
-        """The index of the step to replay now; moves the position on."""
-        index = self.position
-        self.position = index + 1 if index + 1 < self.size else 0
-        return index
-
-    def sync(self) -> None:
-        """Bring the market's deep book to the replay position (it is updated lazily)."""
-        book, index = self.market.book, self._book_at
-        while index != self.position:
-            book.apply(self.bids[index], self.asks[index])
-            index = index + 1 if index + 1 < self.size else 0
-        self._book_at = index
-
-    def updates(self, depth: int, numbers: PairNumbers) -> list[BookViewChange | None]:
-        """The update frame (or ``None``) of every step for a depth-``depth`` window,
-        computed once, starting from the current position."""
+    def updates(self, depth: int, numbers: PairNumbers) -> TapeUpdates:
+        """The update frame (or ``None``) of every step for a depth-``depth`` window."""
         cached = self._updates.get(depth)
-        if cached is not None:
-            return cached
-        self.sync()
-        scratch = self.market.book.copy()
-        view = BookView(scratch, depth, numbers)
-        out: list[BookViewChange | None] = [None] * self.size
-        index = self.position
-        for _ in range(self.size):
-            bids, asks = self.bids[index], self.asks[index]
-            scratch.apply(bids, asks)
-            out[index] = view.update(bids, asks)
-            index = index + 1 if index + 1 < self.size else 0
-        self._updates[depth] = out
-        return out
-
-
-def _undo(changes: list[Level], shadow: dict[int, int]) -> list[Level]:
-    """The changes that restore the levels ``changes`` touched, in reverse order; keeps
-    ``shadow`` (price -> qty) equal to the side after ``changes``."""
-    restore = []
-    for price, qty in changes:
-        restore.append((price, shadow.get(price, 0)))
-        if qty:
-            shadow[price] = qty
-        else:
-            shadow.pop(price, None)
-    restore.reverse()
-    return restore
+        if cached is None:
+            cached = self._updates[depth] = encode_updates(self, depth, numbers)
+        return cached
