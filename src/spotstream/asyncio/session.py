@@ -235,7 +235,7 @@ class KrakenV2Session:
         sub.closed = True
         if sub in self._status_subs:
             self._status_subs.remove(sub)
-        errors: list[ExchangeError] = []
+        errors: list[SpotstreamError] = []
         for want in self.streams.remove(sub):
             if want.channel in ("book", "level3"):
                 self.protocol.drop_book(want.symbol)
