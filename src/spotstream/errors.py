@@ -110,7 +110,7 @@ class ExchangeError(SpotstreamError):
         self.symbol = symbol
         self.code = code
         self.category = category
-        where = f"{method} (req_id={req_id})" if method else "request"
+        where = (method or "request") + (f" (req_id={req_id})" if req_id is not None else "")
         said = f": {text}" if text else " without an error text"
         message = f"{where} rejected by the exchange{said}"
         super().__init__(f"{message} [symbol {symbol}]" if symbol else message)

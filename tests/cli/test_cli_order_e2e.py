@@ -117,7 +117,8 @@ async def test_exchange_rejection_end_to_end(
     code, out, _ = await cli(capsys, "order", "add", "BTC/USD", "buy", "market", "1000000",
                              "--json")  # fmt: skip
     assert code == 1
-    assert only_json(out) == {"error": "EOrder:Insufficient funds", "type": "InsufficientFundsError"}
+    refusal = {"error": "EOrder:Insufficient funds", "type": "InsufficientFundsError"}
+    assert only_json(out) == refusal
     code, _, err = await cli(capsys, "order", "add", "BTC/USD", "buy", "limit", "1")
     assert code == 2  # no limit price: refused before sending
     assert "limit_price" in err

@@ -241,6 +241,10 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
     def _on_trading(
         self, trading: _Trading, response: tw.TradingResponse, frame: bytes | str
     ) -> list[Event]:
+        """One answer to a trading request: a result, a refusal typed by Kraken's table, or,
+        when the answer leaves the outcome unknown (a success that cannot be read, an answer
+        of another kind), an :class:`~spotstream.errors.OutcomeUnknownError`; never a refusal
+        the exchange did not send."""
         req_id = response.req_id
         assert req_id is not None
         if response.method != trading.method or (response.success is None and not response.error):
