@@ -265,9 +265,9 @@ def refusal_class(why: type[E], what: type[ExchangeError]) -> type[E]:
     combined = _COMBINED.get((why, what))
     if combined is None:
         namespace = {"__module__": why.__module__, "__qualname__": why.__qualname__}
-        combined = type(why.__name__, (why, what), {**namespace, "__doc__": why.__doc__})
-        _COMBINED[(why, what)] = combined
-        _PARTS[combined] = (why, what)
+        built = type(why.__name__, (why, what), {**namespace, "__doc__": why.__doc__})
+        _PARTS[built] = (why, what)
+        combined = _COMBINED.setdefault((why, what), built)  # one class even across threads
     return combined  # type: ignore[return-value]  # a subclass of why, built above
 
 
