@@ -3,22 +3,58 @@
 ::
 
     SpotstreamError
-    ├── ProtocolError                 a frame we could not understand
-    │   └── DecodeError               malformed JSON / wrong shape (carries the frame)
-    ├── ExchangeError                 the exchange said no (carries its own text)
-    │   ├── SubscriptionError         a subscribe/unsubscribe was rejected
-    │   ├── RequestError              any other method was rejected
-    │   └── AuthenticationError       an authenticated REST request was refused
-    ├── InvalidCredentialsError       API credentials missing or malformed (also ValueError)
-    ├── InvalidRequestError           rejected locally before anything was sent
-    ├── UnknownSymbolError            no instrument data for a symbol (precision unknown)
-    ├── ConnectionClosedError         the socket closed and the operation could not finish
-    ├── RequestTimeoutError           no response within the deadline
-    │   └── OutcomeUnknownError       ...for a request that may have taken effect
-    └── ClientClosedError             the client was used after it was closed
+    ├── ProtocolError                    a frame or an answer we could not understand
+    │   ├── DecodeError                  malformed JSON / wrong shape (carries the frame)
+    │   ├── PrecisionError               an amount its pair cannot hold (spotstream.book.units)
+    │   ├── L3OrderError                 a level3 event the book cannot apply (spotstream.book.l3)
+    │   └── NoAcknowledgementError       a subscribe ended with no answer for one of its symbols
+    ├── ExchangeError                    the venue said no (text, category, code, method ...)
+    │   │   what was refused:
+    │   ├── SubscriptionError            a subscribe or unsubscribe
+    │   │   └── SubscriptionNotFoundError    an unsubscribe of what is not subscribed
+    │   ├── RequestError                 any other websocket request (trading, ping)
+    │   ├── AuthenticationError          the REST token request; or why: a token or key was refused
+    │   │   why (the venue's table picks one from the venue's text):
+    │   ├── PermissionDeniedError        the key or the account may not do this
+    │   ├── InvalidArgumentsError        the request's fields or values were refused
+    │   ├── UnknownPairError             the venue does not know the symbol (an UnknownSymbolError)
+    │   ├── RateLimitError               throttled or locked out: wait before trying again
+    │   ├── ServiceUnavailableError      engine unavailable, market restricted, internal error
+    │   └── InvalidOrderError            the order breaks a trading rule (minimum, tick, price ...)
+    │       ├── InsufficientFundsError   not enough balance for the order
+    │       ├── OrderNotFoundError       no such open order (unknown or already closed)
+    │       ├── OrdersLimitError         too many open (or scheduled) orders
+    │       └── MarginError              a margin or reduce-only rule
+    ├── InvalidCredentialsError          API credentials missing or malformed (also ValueError)
+    │   └── KrakenAuthenticationError    no credentials for a private call (compat.kraken_sdk)
+    ├── InvalidRequestError              rejected locally before anything was sent (also ValueError)
+    ├── UnknownSymbolError               unknown symbol: no instrument data here (also KeyError)
+    │   └── UnknownPairError             ...or the venue said so (an ExchangeError, above)
+    ├── ConnectionClosedError            the socket closed and the operation could not finish
+    ├── RequestTimeoutError              no usable answer within the deadline (also TimeoutError)
+    │   └── OutcomeUnknownError          ...to a request that may have taken effect: reconcile
+    │       ├── UnreadableResultError    the venue said success, its result could not be read
+    │       └── UnexpectedAnswerError    the answer was of the wrong kind (e.g. a pong)
+    │                                    (both also ProtocolError)
+    └── ClientClosedError                the client was used after it was closed
+
+A refusal is one class that says both *what* was refused and *why*: an ``add_order``
+refused with ``EOrder:Insufficient funds`` raises an exception that is an
+:class:`InsufficientFundsError` and a :class:`RequestError`, and whose class is named
+``InsufficientFundsError`` (:func:`refusal_class` builds it once). A text the venue's table
+does not know raises the *what* class alone. Match on types, never on text: ``text`` is kept
+verbatim for logs and reports only.
+
+Outside the tree: ``ValueError``/``TypeError`` for arguments that are wrong by type or range
+(before any I/O), and what :mod:`spotstream.compat.kraken_sdk` raises to mimic
+python-kraken-sdk (``TimeoutError``, ``ConnectionError``, ``AttributeError``, ``TypeError``).
 """
 
 from __future__ import annotations
+
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound="ExchangeError")
 
 
 class SpotstreamError(Exception):
@@ -38,52 +74,130 @@ class DecodeError(ProtocolError):
         super().__init__(message)
 
 
-class ExchangeError(SpotstreamError):
-    """The exchange rejected a request; ``error`` is its own text, verbatim."""
+class NoAcknowledgementError(ProtocolError):
+    """Every answer to a subscribe arrived, and none of them was for this symbol.
 
-    def __init__(self, error: str, *, method: str = "", req_id: int | None = None) -> None:
-        self.error = error
+    Made up locally (the venue sent no refusal), so it is not an :class:`ExchangeError`.
+    """
+
+
+# --- refusals by the venue -------------------------------------------------------------------
+
+
+class ExchangeError(SpotstreamError):
+    """The venue refused a request.
+
+    ``text`` is exactly what the venue sent (``""`` if it sent none; ``error`` is the same,
+    under its older name), ``category`` the venue's class of error where it has one (Kraken's
+    prefix: ``"EOrder"``, ``"EGeneral"``, ``"EAPI"``, ``"ESession"`` ...), ``code`` the venue's
+    numeric code where it has one (Kraken has none: ``None``). ``method``, ``req_id`` and
+    ``symbol`` say which request (and which of its symbols) was refused.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        method: str = "",
+        req_id: int | None = None,
+        symbol: str | None = None,
+        code: int | None = None,
+        category: str | None = None,
+    ) -> None:
+        self.text = text
         self.method = method
         self.req_id = req_id
-        where = f"{method} (req_id={req_id})" if method else "request"
-        super().__init__(f"{where} rejected by the exchange: {error}")
+        self.symbol = symbol
+        self.code = code
+        self.category = category
+        where = (method or "request") + (f" (req_id={req_id})" if req_id is not None else "")
+        said = f": {text}" if text else " without an error text"
+        message = f"{where} rejected by the exchange{said}"
+        super().__init__(f"{message} [symbol {symbol}]" if symbol else message)
+
+    @property
+    def error(self) -> str:
+        """The venue's text (the older name of :attr:`text`)."""
+        return self.text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments and combined classes: rebuild from the parts, then the state.
+        return (_rebuild, (_parts(type(self)), self.args), self.__dict__)
 
 
 class SubscriptionError(ExchangeError):
-    """A subscribe or unsubscribe was rejected; ``symbol`` names the symbol, if any."""
+    """A subscribe or unsubscribe was refused; ``symbol`` names the symbol, if any."""
 
-    def __init__(
-        self, error: str, *, method: str = "", req_id: int | None = None, symbol: str | None = None
-    ) -> None:
-        self.symbol = symbol
-        super().__init__(error, method=method, req_id=req_id)
-        if symbol:
-            self.args = (f"{self.args[0]} [symbol {symbol}]",)
+
+class SubscriptionNotFoundError(SubscriptionError):
+    """An unsubscribe of a subscription the venue does not have."""
 
 
 class RequestError(ExchangeError):
-    """A non-subscription request was rejected."""
+    """A websocket request other than a subscription was refused."""
 
 
 class AuthenticationError(ExchangeError):
-    """An authenticated REST request was refused.
+    """The REST token request was refused (for any reason: the class then also says why), or
+    a request's token or API key was refused.
 
-    ``error`` is the exchange's own text (several Kraken errors are joined with ``"; "``),
+    ``text`` is the venue's own text (several Kraken errors are joined with ``"; "``),
     ``errors`` the individual strings, ``status`` the HTTP status. Never carries credentials.
     """
 
     def __init__(
         self,
-        error: str,
+        text: str,
         *,
-        method: str = "",
-        req_id: int | None = None,
         status: int | None = None,
         errors: tuple[str, ...] = (),
+        **where: Any,
     ) -> None:
         self.status = status
-        self.errors = errors or (error,)
-        super().__init__(error, method=method, req_id=req_id)
+        self.errors = errors or (text,)
+        super().__init__(text, **where)
+
+
+class PermissionDeniedError(ExchangeError):
+    """The API key lacks a permission, or the account may not do this (disabled, unconfirmed)."""
+
+
+class InvalidArgumentsError(ExchangeError):
+    """The venue refused the request's fields or values (unknown field, bad value, bad method)."""
+
+
+class RateLimitError(ExchangeError):
+    """Throttled, over a rate counter or temporarily locked out: wait before trying again."""
+
+
+class ServiceUnavailableError(ExchangeError):
+    """The venue cannot serve the request now: unavailable, market in a restricted mode
+    (cancel-only, post-only, limit-only), deadline elapsed, internal error."""
+
+
+class InvalidOrderError(ExchangeError):
+    """The order breaks one of the venue's trading rules (minimum size or cost, tick size,
+    price, post-only, duplicate client id ...). Kraken also answers ``EOrder:Invalid order``
+    for some orders that are gone: catch this class to cover :class:`OrderNotFoundError` too."""
+
+
+class InsufficientFundsError(InvalidOrderError):
+    """The balance does not cover the order."""
+
+
+class OrderNotFoundError(InvalidOrderError):
+    """No open order has this identifier (unknown, or already closed)."""
+
+
+class OrdersLimitError(InvalidOrderError):
+    """Too many open (or scheduled) orders: cancel some before placing more."""
+
+
+class MarginError(InvalidOrderError):
+    """A margin or reduce-only rule refused the order (positions, margin level, allowance)."""
+
+
+# --- local errors -----------------------------------------------------------------------------
 
 
 class InvalidCredentialsError(SpotstreamError, ValueError):
@@ -95,10 +209,15 @@ class InvalidRequestError(SpotstreamError, ValueError):
 
 
 class UnknownSymbolError(SpotstreamError, KeyError):
-    """No instrument data is known for this symbol."""
+    """No instrument data is known for this symbol here; :class:`UnknownPairError` (a
+    subclass) when the venue itself refused the symbol."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown symbol"
+
+
+class UnknownPairError(ExchangeError, UnknownSymbolError):
+    """The venue does not know (or does not offer) the symbol."""
 
 
 class ConnectionClosedError(SpotstreamError):
@@ -106,12 +225,58 @@ class ConnectionClosedError(SpotstreamError):
 
 
 class RequestTimeoutError(SpotstreamError, TimeoutError):
-    """No response arrived within the deadline."""
+    """No usable answer arrived within the deadline."""
 
 
 class OutcomeUnknownError(RequestTimeoutError):
-    """A request that may have taken effect timed out: reconcile before retrying."""
+    """A request that may have taken effect got no usable answer: reconcile before retrying.
+
+    Raised for a timeout or a connection lost after sending, and as its subclasses below.
+    """
+
+
+class UnreadableResultError(OutcomeUnknownError, ProtocolError):
+    """The venue answered success but its result could not be read: the order may exist."""
+
+
+class UnexpectedAnswerError(OutcomeUnknownError, ProtocolError):
+    """A request was answered by a message of the wrong kind (a pong, another method's
+    answer, neither success nor error): what happened to it is unknown."""
 
 
 class ClientClosedError(SpotstreamError):
     """The client is closed."""
+
+
+# --- what x why -------------------------------------------------------------------------------
+
+_COMBINED: dict[tuple[type[ExchangeError], type[ExchangeError]], type[ExchangeError]] = {}
+_PARTS: dict[type[ExchangeError], tuple[type[ExchangeError], type[ExchangeError]]] = {}
+
+
+def refusal_class(why: type[E], what: type[ExchangeError]) -> type[E]:
+    """The class of a refusal of ``what`` (e.g. :class:`RequestError`) for reason ``why``
+    (e.g. :class:`InsufficientFundsError`): a subclass of both, named like ``why``.
+
+    Built once per pair; ``why`` itself when it already is a ``what``.
+    """
+    if issubclass(why, what):
+        return why
+    combined = _COMBINED.get((why, what))
+    if combined is None:
+        namespace = {"__module__": why.__module__, "__qualname__": why.__qualname__}
+        built = type(why.__name__, (why, what), {**namespace, "__doc__": why.__doc__})
+        _PARTS[built] = (why, what)
+        combined = _COMBINED.setdefault((why, what), built)  # one class even across threads
+    return combined  # type: ignore[return-value]  # a subclass of why, built above
+
+
+def _parts(cls: type[ExchangeError]) -> tuple[type[ExchangeError], ...]:
+    return _PARTS.get(cls, (cls,))
+
+
+def _rebuild(parts: tuple[type[ExchangeError], ...], args: tuple[Any, ...]) -> ExchangeError:
+    cls = refusal_class(parts[0], parts[1]) if len(parts) == 2 else parts[0]
+    error = cls.__new__(cls)
+    error.args = args
+    return error

@@ -38,6 +38,9 @@ from spotstream.models.orders import (
     OrderRequest,
     PlacedOrder,
 )
+from spotstream.protocol.events import RequestDone
+from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol
+from spotstream.protocol.kraken.v2.trading_wire import CancelOrderParams
 
 SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQ="  # base64, as Kraken's
 
@@ -550,3 +553,64 @@ def test_kraken_endpoints_by_default(
     assert opened.args.private_url == "wss://ws-auth.kraken.com/v2"
     assert opened.args.l3_url == "wss://ws-l3.kraken.com/v2"
     assert opened.args.rest_url == "https://api.kraken.com"
+
+
+def _unknown_outcome(method: str, frame: dict[str, Any]) -> BaseException:
+    """The error the Kraken v2 protocol makes of an answer (one that leaves the outcome unknown)."""
+    protocol = KrakenV2PrivateProtocol("private")
+    protocol.token = "T"
+    out = protocol.trading(method, CancelOrderParams(token="T"))
+    (done,) = protocol.receive(json.dumps({"req_id": out.req_id, **frame}))
+    assert isinstance(done, RequestDone)
+    (error,) = done.errors
+    return error
+
+
+@pytest.mark.parametrize(
+    ("frame", "kind"),
+    [
+        ({"method": "add_order", "success": True, "result": {}}, "UnreadableResultError"),
+        ({"method": "pong"}, "UnexpectedAnswerError"),
+    ],
+)
+def test_unreadable_or_unexpected_answer_exit_3_not_1(
+    env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    frame: dict[str, Any],
+    kind: str,
+) -> None:
+    fake_exchange(monkeypatch, _unknown_outcome("add_order", frame))
+    code, out, err = run(capsys, "add", "BTC/USD", "buy", "market", "1")
+    assert code == 3
+    assert "OUTCOME UNKNOWN" in err
+    assert "rejected" not in err
+    code, out, _ = run(capsys, "add", "BTC/USD", "buy", "market", "1", "--json")
+    assert code == 3
+    body = only_json(out)
+    assert body["type"] == kind
+    assert "watch executions" in body["hint"]
+
+
+def test_cancel_with_one_unreadable_outcome_exits_3(
+    env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unreadable = _unknown_outcome(
+        "cancel_order", {"method": "cancel_order", "success": True, "result": ["O2"]}
+    )
+    outcomes = [
+        CancelledOrder("O1"),
+        unreadable,
+        RequestError("EOrder:Unknown order", method="cancel_order"),
+    ]
+    fake_exchange(monkeypatch, outcomes)
+    code, out, _ = run(capsys, "cancel", "O1", "O2", "O3", "--json")
+    assert code == 3  # one outcome unknown outweighs one rejection
+    results = only_json(out)["results"]
+    assert results[1]["type"] == "UnreadableResultError"
+    assert "watch executions" in results[1]["hint"]
+    assert results[2] == {"error": "EOrder:Unknown order", "type": "RequestError"}
+    code, out, err = run(capsys, "cancel", "O1", "O2", "O3")
+    assert code == 3
+    assert out.splitlines()[1].startswith("outcome unknown: cancel_order")
+    assert "OUTCOME UNKNOWN" in err

@@ -103,8 +103,8 @@ async def test_add_amend_cancel_end_to_end(
     code, out, _ = await cli(capsys, "order", "cancel", order_id, "--json")
     assert code == 1  # no longer open: the exchange's own text
     (outcome,) = only_json(out)["results"]
-    assert outcome["type"] == "RequestError"
-    assert outcome["error"].startswith("EOrder:")
+    # the type names the reason (typed by the Kraken table), the text stays the exchange's
+    assert (outcome["type"], outcome["error"]) == ("OrderNotFoundError", "EOrder:Unknown order")
 
     code, out, err = await cli(capsys, "watch", "executions", "--json", "--duration", "3")
     assert code == 0, err
@@ -117,7 +117,8 @@ async def test_exchange_rejection_end_to_end(
     code, out, _ = await cli(capsys, "order", "add", "BTC/USD", "buy", "market", "1000000",
                              "--json")  # fmt: skip
     assert code == 1
-    assert only_json(out) == {"error": "EOrder:Insufficient funds", "type": "RequestError"}
+    refusal = {"error": "EOrder:Insufficient funds", "type": "InsufficientFundsError"}
+    assert only_json(out) == refusal
     code, _, err = await cli(capsys, "order", "add", "BTC/USD", "buy", "limit", "1")
     assert code == 2  # no limit price: refused before sending
     assert "limit_price" in err

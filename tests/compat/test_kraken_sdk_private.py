@@ -201,14 +201,24 @@ async def test_private_subscriptions_survive_a_reconnect(sim_env: Simulator) -> 
 
 
 @pytest.mark.parametrize(
-    ("key", "secret", "error"),
+    ("key", "secret", "error", "kind"),
     [
-        (KEY, base64.b64encode(b"not the secret").decode(), "EAPI:Invalid signature"),
-        (READ_ONLY_ACCOUNT.api_key, READ_ONLY_ACCOUNT.api_secret, "Permission denied"),
+        (
+            KEY,
+            base64.b64encode(b"not the secret").decode(),
+            "EAPI:Invalid signature",
+            "AuthenticationError",
+        ),
+        (
+            READ_ONLY_ACCOUNT.api_key,
+            READ_ONLY_ACCOUNT.api_secret,
+            "Permission denied",
+            "PermissionDeniedError",  # an AuthenticationError that says why
+        ),
     ],
 )
 async def test_a_refused_token_fails_start(
-    sim_env: Simulator, key: str, secret: str, error: str
+    sim_env: Simulator, key: str, secret: str, error: str, kind: str
 ) -> None:
     received = Recorder()
     client = SpotWSClient(key=key, secret=secret, callback=received, no_public=True)
@@ -216,7 +226,7 @@ async def test_a_refused_token_fails_start(
         await client.start()
     await eventually(lambda: bool(received.messages), what="the synthetic error message")
     (message,) = received.messages
-    assert message[SDK_ERROR_KEY]["error"] == "spotstream.errors.AuthenticationError"
+    assert message[SDK_ERROR_KEY]["error"] == f"spotstream.errors.{kind}"
     assert error in message[SDK_ERROR_KEY]["detail"]
     assert client.exception_occur
     await client.close()

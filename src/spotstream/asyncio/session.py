@@ -261,7 +261,7 @@ class Session(Generic[P]):
         sub.closed = True
         if sub in self._status_subs:
             self._status_subs.remove(sub)
-        errors: list[ExchangeError] = []
+        errors: list[SpotstreamError] = []
         for want in self.streams.remove(sub):
             if want.channel in self.hooks.book_channels:
                 self.protocol.drop_book(want.symbol)

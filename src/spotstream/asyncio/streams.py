@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spotstream.asyncio.subscription import Subscription
-from spotstream.errors import ExchangeError, InvalidRequestError, SpotstreamError, SubscriptionError
+from spotstream.errors import (
+    InvalidRequestError,
+    NoAcknowledgementError,
+    SpotstreamError,
+    SubscriptionError,
+)
 from spotstream.protocol.events import StreamKey
 
 KeyOf = Callable[[str, str, Mapping[str, Any]], StreamKey]
@@ -100,7 +105,9 @@ class StreamRegistry:
                 continue
             error = by_symbol.get(want.symbol) or general
             if error is None:
-                error = ExchangeError("no acknowledgement", method="subscribe")
+                error = NoAcknowledgementError(
+                    f"{want.channel} {want.symbol}: the subscribe was answered, not for this"
+                )
             self._fail(want, error)
 
     def _fail(self, want: Want, error: SpotstreamError) -> None:

@@ -22,6 +22,7 @@ import msgspec
 
 from spotstream.auth.errors import AuthenticationError, InvalidCredentialsError
 from spotstream.errors import DecodeError
+from spotstream.protocol.kraken.errors import kraken_refusal
 
 TOKEN_PATH = "/0/private/GetWebSocketsToken"
 """URI path of the token endpoint; it is also the path that is signed."""
@@ -162,8 +163,10 @@ def parse_token_response(status: int, body: bytes) -> Token:
     """Turn a ``GetWebSocketsToken`` HTTP response into a :class:`Token`.
 
     Raises :class:`AuthenticationError` with Kraken's own text when ``error`` is non-empty
-    (any status) or when the status is not 200, and :class:`DecodeError` when a 200 body is
-    not the expected JSON. Error messages never include the token.
+    (any status; its class also says why, from :mod:`spotstream.protocol.kraken.errors`:
+    ``EAPI:Rate limit exceeded`` is also a :class:`~spotstream.errors.RateLimitError`) or when
+    the status is not 200, and :class:`DecodeError` when a 200 body is not the expected JSON.
+    Error messages never include the token.
     """
     try:
         envelope = _decode_envelope(body)
@@ -172,8 +175,9 @@ def parse_token_response(status: int, body: bytes) -> Token:
             raise _http_error(status, body) from None
         raise DecodeError(f"{TOKEN_METHOD}: response is not the expected JSON") from None
     if envelope.error:
-        raise AuthenticationError(
-            "; ".join(envelope.error),
+        raise kraken_refusal(
+            envelope.error,
+            AuthenticationError,
             method=TOKEN_METHOD,
             status=status,
             errors=tuple(envelope.error),

@@ -58,7 +58,9 @@ async def get_websockets_token(
 ) -> Token:
     """POST ``/0/private/GetWebSocketsToken`` and return the token.
 
-    Raises :class:`~spotstream.auth.errors.AuthenticationError` when Kraken refuses,
+    Raises :class:`~spotstream.auth.errors.AuthenticationError` when Kraken refuses (its
+    class also says why, e.g. :class:`~spotstream.errors.PermissionDeniedError` for a key
+    without the WebSocket permission),
     :class:`ConnectionClosedError` when the connection fails or drops, :class:`ProtocolError`
     for a malformed HTTP response, :class:`RequestTimeoutError` after ``timeout`` seconds
     (covering connect, send and receive) and :class:`InvalidRequestError` for a bad ``base_url``.

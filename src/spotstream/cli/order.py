@@ -255,9 +255,11 @@ def _emit_failure(args: argparse.Namespace, code: int, body: dict[str, Any]) -> 
 
 
 def report(args: argparse.Namespace, result: object) -> int:
-    """Print a successful call's result; 1 if part of it was rejected (cancel by ids)."""
+    """Print a successful call's result; for one result per order (cancel by ids), 3 if the
+    outcome of one of them is unknown, else 1 if one of them was rejected."""
     items = result if isinstance(result, list) else None
     rejected = items is not None and any(isinstance(i, ExchangeError) for i in items)
+    unknown = items is not None and any(isinstance(i, OutcomeUnknownError) for i in items)
     if args.json:
         if items is not None:
             _print_json({"results": [_json_item(i) for i in items]})
@@ -268,12 +270,18 @@ def report(args: argparse.Namespace, result: object) -> int:
     else:
         for line in describe(args.action, result):
             print(line)
+        if unknown:
+            print(f"spotstream: OUTCOME UNKNOWN: {OUTCOME_UNKNOWN_HINT}", file=sys.stderr)
+    if unknown:
+        return EXIT_OUTCOME_UNKNOWN
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
 def _json_item(item: object) -> object:
     if isinstance(item, ExchangeError):
         return {"error": item.error, "type": type(item).__name__}
+    if isinstance(item, OutcomeUnknownError):
+        return {"error": str(item), "type": type(item).__name__, "hint": OUTCOME_UNKNOWN_HINT}
     return item
 
 
@@ -310,6 +318,8 @@ def _describe_one(result: object) -> str:
         return f"cancelled order {result.order_id or result.client_order_id}"
     if isinstance(result, ExchangeError):
         return f"rejected by the exchange: {result.error}"
+    if isinstance(result, OutcomeUnknownError):
+        return f"outcome unknown: {result}"
     if isinstance(result, CancelAfter):
         return _describe_switch(result)
     return repr(result)

@@ -2,8 +2,8 @@
 
 Every trading method is awaitable and typed: it validates its input before anything is
 sent (:class:`InvalidRequestError`), correlates the answer by ``req_id``, returns a typed
-result or raises the exchange's rejection (:class:`RequestError`, with Kraken's text), and
-is never retried. Without an answer it raises :class:`OutcomeUnknownError`: reconcile
+result or raises the exchange's rejection (a :class:`RequestError` typed by reason), and
+is never retried. Without a usable answer it raises :class:`OutcomeUnknownError`: reconcile
 through :meth:`KrakenTradingStreams.executions` (or :attr:`open_orders`).
 
 Names follow Kraken's methods (``add_order``, ``amend_order``, ``edit_order``, ...) and
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from spotstream.errors import ExchangeError, InvalidRequestError, RequestError
+from spotstream.errors import ExchangeError, InvalidRequestError, OutcomeUnknownError, RequestError
 from spotstream.models.market import Instrument
 from spotstream.models.orders import (
     AmendedOrder,
@@ -260,14 +260,18 @@ class KrakenTrading:
         cl_ord_ids: Sequence[str] = (),
         order_userrefs: Sequence[int] = (),
         timeout: float | None = None,
-    ) -> list[CancelledOrder | ExchangeError]:
+    ) -> list[CancelledOrder | ExchangeError | OutcomeUnknownError]:
         """Cancel orders by any identifiers; one outcome per identifier (Kraken answers
-        each separately): a :class:`CancelledOrder`, or the rejection for that one."""
+        each separately): a :class:`CancelledOrder`, the rejection for that one, or an
+        :class:`OutcomeUnknownError` for an answer that could not be read."""
         if isinstance(order_ids, str):
             order_ids = [order_ids]
         params, expected = orders.cancel_order_params("", order_ids, cl_ord_ids, order_userrefs)
         done = await self._send("cancel_order", params, timeout, expected)
-        outcomes: list[CancelledOrder | ExchangeError] = [*done.results, *done.errors]  # type: ignore[list-item]
+        outcomes: list[CancelledOrder | ExchangeError | OutcomeUnknownError] = [
+            *done.results,  # type: ignore[list-item]
+            *done.errors,  # type: ignore[list-item]
+        ]
         return outcomes
 
     async def cancel_order(
@@ -283,7 +287,7 @@ class KrakenTrading:
         if len(ids) + len(cl_ids) != 1:
             raise InvalidRequestError("cancel_order needs one of order_id and cl_ord_id")
         (outcome,) = await self.cancel_orders(ids, cl_ord_ids=cl_ids, timeout=timeout)
-        if isinstance(outcome, ExchangeError):
+        if not isinstance(outcome, CancelledOrder):
             raise outcome
         return outcome
 

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from spotstream.book.tracked import ApplyResult, TrackedBook
-from spotstream.errors import ExchangeError
+from spotstream.errors import SpotstreamError
 from spotstream.models.market import EventKind, SystemStatus
 
 T = TypeVar("T")
@@ -51,14 +51,16 @@ class Heartbeat(msgspec.Struct, frozen=True, gc=False):
 class RequestDone(msgspec.Struct, frozen=True, gc=False):
     """Every answer to request ``req_id`` has arrived.
 
-    ``results`` holds the successful answers (decoded per method), ``errors`` the rejections;
-    a multi-symbol subscribe can partly succeed.
+    ``results`` holds the successful answers (decoded per method), ``errors`` the refusals
+    (:class:`~spotstream.errors.ExchangeError`) and the answers that leave the outcome unknown
+    (:class:`~spotstream.errors.OutcomeUnknownError`: an unreadable success, an answer of the
+    wrong kind); a multi-symbol subscribe can partly succeed.
     """
 
     req_id: int
     method: str
     results: list[object] = msgspec.field(default_factory=list)
-    errors: list[ExchangeError] = msgspec.field(default_factory=list)
+    errors: list[SpotstreamError] = msgspec.field(default_factory=list)
 
 
 class SequenceGap(msgspec.Struct, frozen=True, gc=False):

@@ -23,7 +23,7 @@ from spotstream.asyncio.transport import Transport, transport_by_name
 from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.compat.kraken_sdk.connection import SdkConnection
-from spotstream.errors import AuthenticationError
+from spotstream.errors import InvalidCredentialsError
 
 __all__ = [
     "PRIVATE_URL_ENV",
@@ -55,8 +55,9 @@ class WSState(Enum):
     CLOSED = auto()
 
 
-class KrakenAuthenticationError(AuthenticationError):
-    """A private channel or method was used on a client without credentials."""
+class KrakenAuthenticationError(InvalidCredentialsError):
+    """A private channel or method was used on a client without credentials (found out
+    locally: nothing was sent, so it is not an exchange's refusal)."""
 
     def __init__(self, error: str = "this client has no API key and secret") -> None:
         super().__init__(error)

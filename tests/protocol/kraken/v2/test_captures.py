@@ -26,7 +26,7 @@ from helpers.captures import (
 )
 from helpers.unmapped import assert_fully_mapped, unmapped_paths
 from spotstream.book.verified import ApplyResult
-from spotstream.errors import RequestError, SubscriptionError
+from spotstream.errors import InvalidArgumentsError, RequestError, SubscriptionError
 from spotstream.models.market import (
     EventKind,
     Instrument,
@@ -446,8 +446,12 @@ def test_ping_rejection_is_a_request_error(lines: list[CaptureLine]) -> None:
     assert isinstance(done, RequestDone)
     assert (done.req_id, done.method, done.results) == (ping.req_id, "ping", [])
     [error] = done.errors
-    assert type(error) is RequestError
+    # a refused request, not a subscription, and typed by the table (an unknown field)
+    assert isinstance(error, RequestError)
+    assert isinstance(error, InvalidArgumentsError)
+    assert not isinstance(error, SubscriptionError)
     assert error.error == "Unsupported field: 'params' for the given msg type: ping"
+    assert (error.text, error.category, error.code) == (error.error, None, None)
 
 
 def test_pong_completes_the_ping(lines: list[CaptureLine]) -> None:

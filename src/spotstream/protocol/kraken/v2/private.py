@@ -26,11 +26,13 @@ import msgspec
 
 from spotstream.book.l3 import VerifiedL3Book
 from spotstream.errors import (
-    AuthenticationError,
     ExchangeError,
     InvalidRequestError,
     RequestError,
+    SpotstreamError,
+    UnexpectedAnswerError,
     UnknownSymbolError,
+    UnreadableResultError,
 )
 from spotstream.models.market import EventKind
 from spotstream.protocol.base import Outgoing
@@ -42,6 +44,7 @@ from spotstream.protocol.events import (
     SequenceGap,
 )
 from spotstream.protocol.instruments import InstrumentCache
+from spotstream.protocol.kraken.errors import kraken_refusal
 from spotstream.protocol.kraken.v2 import l3_wire as l3w
 from spotstream.protocol.kraken.v2 import private_translate as translate
 from spotstream.protocol.kraken.v2 import private_wire as pw
@@ -54,7 +57,6 @@ PRIVATE_CHANNELS = ("executions", "balances")
 L3_DEPTHS = (10, 100, 1000)
 SEQUENCED = ("executions", "balances")
 _KIND = {"snapshot": EventKind.SNAPSHOT, "update": EventKind.UPDATE}
-_TOKEN_ERRORS = ("EAPI:Invalid token", "ESession:Invalid session", "EAPI:Invalid key")
 
 _PRIVATE_DECODER = msgspec.json.Decoder(
     wire.StatusMessage | wire.HeartbeatMessage | pw.ExecutionsMessage | pw.BalancesMessage
@@ -84,7 +86,7 @@ class _Trading:
     method: str
     expected: int
     results: list[object] = field(default_factory=list)
-    errors: list[ExchangeError] = field(default_factory=list)
+    errors: list[SpotstreamError] = field(default_factory=list)
 
 
 class KrakenV2PrivateProtocol(KrakenV2Protocol):
@@ -245,14 +247,19 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
     def _on_trading(
         self, trading: _Trading, response: tw.TradingResponse, frame: bytes | str
     ) -> list[Event]:
+        """One answer to a trading request: a result, a refusal typed by Kraken's table, or,
+        when the answer leaves the outcome unknown (a success that cannot be read, an answer
+        of another kind), an :class:`~spotstream.errors.OutcomeUnknownError`; never a refusal
+        the exchange did not send."""
         req_id = response.req_id
         assert req_id is not None
-        if response.success:
+        if response.method != trading.method or (response.success is None and not response.error):
+            trading.errors.append(_unexpected(trading.method, response))
+        elif response.success:
             try:
                 trading.results.append(self._result(trading.method, response))
             except msgspec.MsgspecError as exc:
-                error = RequestError(f"undecodable result: {exc}", method=trading.method)
-                trading.errors.append(error)
+                trading.errors.append(_unreadable(trading.method, req_id, exc))
         else:
             trading.errors.append(_trading_error(trading.method, response))
         trading.expected -= 1
@@ -313,7 +320,20 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
 
 
 def _trading_error(method: str, response: tw.TradingResponse) -> ExchangeError:
-    text = response.error or f"{method} failed without an error message"
-    if any(text.startswith(prefix) for prefix in _TOKEN_ERRORS):
-        return AuthenticationError(text, method=method, req_id=response.req_id)
-    return RequestError(text, method=method, req_id=response.req_id)
+    text = response.error or ""
+    return kraken_refusal(text, RequestError, method=method, req_id=response.req_id)
+
+
+def _unreadable(method: str, req_id: int, exc: Exception) -> UnreadableResultError:
+    return UnreadableResultError(
+        f"{method} (req_id={req_id}) succeeded but its result could not be read ({exc}); "
+        "it may have taken effect (check executions)"
+    )
+
+
+def _unexpected(method: str, response: tw.TradingResponse) -> UnexpectedAnswerError:
+    what = f"a {response.method!r} message" if response.method != method else "no success or error"
+    return UnexpectedAnswerError(
+        f"{method} (req_id={response.req_id}) was answered with {what}; "
+        "it may have taken effect (check executions)"
+    )

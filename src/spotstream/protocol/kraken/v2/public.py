@@ -16,13 +16,7 @@ import msgspec
 
 from spotstream.book.tracked import TrackedBook
 from spotstream.book.verified import VerifiedBook
-from spotstream.errors import (
-    ExchangeError,
-    InvalidRequestError,
-    RequestError,
-    SubscriptionError,
-    UnknownSymbolError,
-)
+from spotstream.errors import InvalidRequestError, SpotstreamError, UnknownSymbolError
 from spotstream.models.market import EventKind, Instrument
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import (
@@ -37,6 +31,7 @@ from spotstream.protocol.events import (
 )
 from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.checksum import kraken_checksum
+from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
 from spotstream.protocol.kraken.v2 import translate, wire
 
 BOOK_DEPTHS = (10, 25, 100, 500, 1000)
@@ -68,7 +63,7 @@ class _Pending:
     method: str
     specs: dict[str, StreamSpec]  # symbol ("" for symbol-less channels) -> spec awaiting an ack
     results: list[object] = field(default_factory=list)
-    errors: list[ExchangeError] = field(default_factory=list)
+    errors: list[SpotstreamError] = field(default_factory=list)
 
 
 def stream_key(channel: str, symbol: str, interval: int | None = None) -> StreamKey:
@@ -312,13 +307,13 @@ class KrakenV2Protocol:
         pending.results.append(result)
 
     def _on_reject(self, pending: _Pending, response: wire.Response) -> None:
-        text = response.error or "request failed without an error message"
-        if pending.method in ("subscribe", "unsubscribe"):
-            error: ExchangeError = SubscriptionError(
-                text, method=pending.method, req_id=response.req_id, symbol=response.symbol
-            )
-        else:
-            error = RequestError(text, method=pending.method, req_id=response.req_id)
+        error = kraken_refusal(
+            response.error or "",
+            refused_what(pending.method),
+            method=pending.method,
+            req_id=response.req_id,
+            symbol=response.symbol,
+        )
         if response.symbol is None:  # a rejection that names no symbol answers the whole request
             pending.specs.clear()
         elif pending.specs.pop(response.symbol, None) is None:
