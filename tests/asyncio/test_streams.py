@@ -22,7 +22,7 @@ def _subscription(channel: str, symbols: list[str]) -> Subscription[Any]:
 @pytest.mark.parametrize("acked", [[], ["ETH/USD"]], ids=["no answers", "another symbol"])
 async def test_a_symbol_nobody_answered_is_a_local_protocol_error(acked: list[str]) -> None:
     """Made up locally (the exchange sent no refusal), so not an ExchangeError."""
-    registry = StreamRegistry()
+    registry = StreamRegistry(lambda channel, symbol, _options: (channel, symbol, None))
     _, new = registry.add(_subscription("ticker", ["BTC/USD"]), {})
     (want,) = new
 
