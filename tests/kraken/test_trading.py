@@ -134,10 +134,8 @@ async def test_batches_and_cancel_all(trader: KrakenSocketClient) -> None:
     bid, _ = await _best(trader, "BTC/USD")
     low = (bid * Decimal("0.7")).quantize(Decimal("0.1"))
     batch = [
-        OrderRequest(side="buy", order_type="limit", order_qty=Decimal("0.01"), limit_price=low),
-        OrderRequest(
-            side="buy", order_type="limit", order_qty=Decimal("0.02"), limit_price=low - 1
-        ),
+        OrderRequest(side="buy", order_type="limit", quantity=Decimal("0.01"), limit_price=low),
+        OrderRequest(side="buy", order_type="limit", quantity=Decimal("0.02"), limit_price=low - 1),
     ]
     placed = await trader.spot.batch_add("BTC/USD", batch)
     assert len(placed) == 2

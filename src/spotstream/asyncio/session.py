@@ -23,13 +23,8 @@ from spotstream.errors import (
     RequestTimeoutError,
     SpotstreamError,
 )
-from spotstream.models.market import (
-    DataEvent,
-    EventKind,
-    LifecycleEvent,
-    LifecycleKind,
-    SystemState,
-)
+from spotstream.models.enums import EventKind, LifecycleKind, SystemState
+from spotstream.models.market import DataEvent, LifecycleEvent
 from spotstream.models.market import SystemStatus as SystemStatusModel
 from spotstream.protocol.events import (
     BookData,

@@ -35,11 +35,10 @@ from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.errors import ClientClosedError, InvalidCredentialsError
 from spotstream.kraken.feeds import KrakenPrivateFeeds
 from spotstream.kraken.trading import KrakenTrading
+from spotstream.models.enums import BookStatus, EventKind
 from spotstream.models.market import (
     BookSnapshot,
-    BookStatus,
     DataEvent,
-    EventKind,
     Instrument,
     Kline,
     LifecycleEvent,

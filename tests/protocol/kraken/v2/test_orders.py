@@ -12,7 +12,7 @@ import pytest
 from helpers.kraken_v2 import BTC_USD
 from spotstream.errors import InvalidRequestError
 from spotstream.models.orders import ConditionalClose, OrderRequest
-from spotstream.protocol.kraken.v2 import orders, wire
+from spotstream.protocol.kraken.v2 import orders, trading_params, wire
 from spotstream.protocol.kraken.v2.trading_wire import PrivateRequest
 
 
@@ -20,7 +20,7 @@ def limit(**changes: Any) -> OrderRequest:
     fields: dict[str, Any] = {
         "side": "buy",
         "order_type": "limit",
-        "order_qty": Decimal("1.2"),
+        "quantity": Decimal("1.2"),
         "limit_price": Decimal("26500.4"),
     }
     return OrderRequest(**{**fields, **changes})
@@ -32,7 +32,7 @@ def encoded(method: str, params: Any) -> dict[str, Any]:
 
 
 def test_add_order_encodes_the_spec_example_exactly() -> None:
-    order = limit(order_userref=100054)
+    order = limit(user_ref=100054)
     params = orders.add_order_params(
         order, "BTC/USD", "G38a1", pair=BTC_USD, deadline=None, validate=False
     )
@@ -48,7 +48,7 @@ def test_triggers_conditional_and_times_are_encoded() -> None:
     order = OrderRequest(
         side="sell",
         order_type="stop-loss-limit",
-        order_qty=Decimal("100"),
+        quantity=Decimal("100"),
         limit_price=Decimal("0.5"),
         trigger_price=Decimal("-2.0"),
         trigger_reference="last",
@@ -65,34 +65,38 @@ def test_triggers_conditional_and_times_are_encoded() -> None:
     assert sent["validate"] is True
 
 
+# Built inside the test: a wrong type or enum value is refused as the request is built.
 @pytest.mark.parametrize(
-    ("order", "message"),
+    ("changes", "message"),
     [
-        (limit(order_type="teleport"), "order_type"),
-        (limit(side="hold"), "side"),
-        (limit(order_qty=Decimal("0")), "order_qty"),
-        (limit(order_qty=Decimal("0.000000001")), "more than 8 decimals"),
-        (limit(limit_price=Decimal("26500.45")), "more than 1 decimals"),
-        (limit(limit_price=None), "need limit_price"),
-        (limit(order_type="market"), "take no limit_price"),
-        (limit(order_type="stop-loss", limit_price=None), "need trigger_price"),
-        (limit(trigger_price=Decimal("1")), "take no trigger_price"),
-        (limit(display_qty=Decimal("1")), "iceberg"),
-        (limit(order_type="iceberg", display_qty=Decimal("0.01")), "1/15"),
-        (limit(cash_order_qty=Decimal("10")), "market orders only"),
-        (limit(cl_ord_id="a", order_userref=1), "mutually exclusive"),
-        (limit(cl_ord_id="x" * 19), "cl_ord_id"),
-        (limit(time_in_force="gtd"), "expire_time"),
-        (limit(time_in_force="fok"), "time_in_force"),
-        (limit(stp_type="cancel_all"), "stp_type"),
-        (limit(order_type="market", limit_price=None, post_only=True), "post_only"),
-        (limit(conditional=ConditionalClose(order_type="market")), "conditional"),
-        (limit(limit_price=Decimal("NaN")), "finite"),
+        ({"order_type": "teleport"}, "order_type"),
+        ({"side": "hold"}, "side"),
+        ({"quantity": Decimal("0")}, "order_qty"),
+        ({"quantity": Decimal("0.000000001")}, "more than 8 decimals"),
+        ({"limit_price": Decimal("26500.45")}, "more than 1 decimals"),
+        ({"limit_price": None}, "need limit_price"),
+        ({"order_type": "market"}, "take no limit_price"),
+        ({"order_type": "stop-loss", "limit_price": None}, "need trigger_price"),
+        ({"trigger_price": Decimal("1")}, "take no trigger_price"),
+        ({"display_quantity": Decimal("1")}, "iceberg"),
+        ({"order_type": "iceberg", "display_quantity": Decimal("0.01")}, "1/15"),
+        ({"quote_quantity": Decimal("10")}, "market orders only"),
+        ({"client_order_id": "a", "user_ref": 1}, "mutually exclusive"),
+        ({"client_order_id": "x" * 19}, "cl_ord_id"),
+        ({"time_in_force": "gtd"}, "expire_time"),
+        ({"time_in_force": "fok"}, "time_in_force"),
+        ({"stp_type": "cancel_all"}, "stp_type"),
+        ({"order_type": "market", "limit_price": None, "post_only": True}, "post_only"),
+        ({"conditional": {"order_type": "market"}}, "conditional"),
+        ({"limit_price": Decimal("NaN")}, "finite"),
+        ({"trigger_reference": "index"}, "need trigger_price"),
     ],
 )
-def test_bad_orders_are_rejected_before_sending(order: OrderRequest, message: str) -> None:
+def test_bad_orders_are_rejected_before_sending(changes: dict[str, Any], message: str) -> None:
+    if isinstance(changes.get("conditional"), dict):
+        changes = {**changes, "conditional": ConditionalClose(**changes["conditional"])}
     with pytest.raises(InvalidRequestError, match=message):
-        orders.validate_order(order, BTC_USD)
+        orders.validate_order(limit(**changes), BTC_USD)
 
 
 def test_client_ids_in_kraken_formats_pass() -> None:
@@ -101,7 +105,7 @@ def test_client_ids_in_kraken_formats_pass() -> None:
         "2c6be8011f534f79a0bb4ea1c95dfae9",
         "my-bot-17",
     ):
-        orders.check_client_id("cl_ord_id", value)
+        trading_params.check_client_id("cl_ord_id", value)
 
 
 def test_batches_count_and_name_the_bad_order() -> None:
@@ -109,12 +113,17 @@ def test_batches_count_and_name_the_bad_order() -> None:
         orders.batch_add_params(
             [limit()], "BTC/USD", "T", pair=BTC_USD, deadline=None, validate=False
         )
-    with pytest.raises(InvalidRequestError, match=r"order 1: .*side"):
+    with pytest.raises(InvalidRequestError, match=r"order 1: .*order_qty"):
         orders.batch_add_params(
-            [limit(), limit(side="x")], "BTC/USD", "T", pair=BTC_USD, deadline=None, validate=False
+            [limit(), limit(quantity=Decimal("-1"))],
+            "BTC/USD",
+            "T",
+            pair=BTC_USD,
+            deadline=None,
+            validate=False,
         )
     params = orders.batch_add_params(
-        [limit(order_userref=1), limit(side="sell", stp_type="cancel_both")],
+        [limit(user_ref=1), limit(side="sell", stp_type="cancel_both")],
         "BTC/USD",
         "T",
         pair=BTC_USD,
@@ -125,36 +134,36 @@ def test_batches_count_and_name_the_bad_order() -> None:
     assert [o["side"] for o in sent["orders"]] == ["buy", "sell"]
     assert "symbol" not in sent["orders"][0]
     with pytest.raises(InvalidRequestError, match="2 to 50"):
-        orders.batch_cancel_params("T", ["A"])
-    assert encoded("batch_cancel", orders.batch_cancel_params("T", ["A", 7]))["params"] == {
+        trading_params.batch_cancel_params("T", ["A"])
+    assert encoded("batch_cancel", trading_params.batch_cancel_params("T", ["A", 7]))["params"] == {
         "token": "T",
         "orders": ["A", "7"],
     }
 
 
 def test_cancel_counts_answers_and_cancel_after_bounds() -> None:
-    params, expected = orders.cancel_order_params("T", ["A", "B"], ["c"], [5])
+    params, expected = trading_params.cancel_order_params("T", ["A", "B"], ["c"], [5])
     assert expected == 4
     assert encoded("cancel_order", params)["params"]["order_userref"] == [5]
     with pytest.raises(InvalidRequestError):
-        orders.cancel_order_params("T")
+        trading_params.cancel_order_params("T")
     for bad in (-1, 86_400, True, 1.5):
         with pytest.raises(InvalidRequestError):
-            orders.cancel_after_params("T", bad)  # type: ignore[arg-type]
-    assert orders.cancel_after_params("T", 0).timeout == 0
+            trading_params.cancel_after_params("T", bad)  # type: ignore[arg-type]
+    assert trading_params.cancel_after_params("T", 0).timeout == 0
 
 
 def test_deadline_window_and_millisecond_precision() -> None:
     now = datetime(2030, 1, 1, tzinfo=UTC)
-    assert orders.check_deadline(None, now) is None
-    ok = orders.check_deadline(now + timedelta(seconds=5, microseconds=123456), now)
+    assert trading_params.check_deadline(None, now) is None
+    ok = trading_params.check_deadline(now + timedelta(seconds=5, microseconds=123456), now)
     assert ok is not None
     assert ok.microsecond == 123000
     for bad in (now + timedelta(milliseconds=100), now + timedelta(seconds=61)):
         with pytest.raises(InvalidRequestError, match="deadline"):
-            orders.check_deadline(bad, now)
+            trading_params.check_deadline(bad, now)
     with pytest.raises(InvalidRequestError, match="timezone"):
-        orders.check_deadline(datetime(2030, 1, 1, 0, 0, 5), now)
+        trading_params.check_deadline(datetime(2030, 1, 1, 0, 0, 5), now)
 
 
 def test_amend_and_edit_params() -> None:
@@ -171,15 +180,15 @@ def test_amend_and_edit_params() -> None:
         "pair": None,
     }
     with pytest.raises(InvalidRequestError, match="exactly one"):
-        orders.amend_order_params("T", order_id="A", cl_ord_id="b", **common)
-    params = orders.amend_order_params("T", order_id=None, cl_ord_id="c1", **common)
+        trading_params.amend_order_params("T", order_id="A", cl_ord_id="b", **common)
+    params = trading_params.amend_order_params("T", order_id=None, cl_ord_id="c1", **common)
     assert encoded("amend_order", params)["params"] == {
         "order_qty": 1.2,
         "token": "T",
         "cl_ord_id": "c1",
         "limit_price": 490795,
     }
-    edit = orders.edit_order_params(
+    edit = trading_params.edit_order_params(
         "T",
         order_id="O1",
         symbol="BTC/USD",

@@ -32,7 +32,7 @@ from spotstream.errors import (
     RequestError,
     UnknownSymbolError,
 )
-from spotstream.models.market import EventKind
+from spotstream.models.enums import EventKind
 from spotstream.protocol.events import (
     ChannelData,
     Event,

@@ -23,7 +23,8 @@ from spotstream.errors import (
     SubscriptionError,
     UnknownSymbolError,
 )
-from spotstream.models.market import EventKind, Instrument
+from spotstream.models.enums import EventKind
+from spotstream.models.market import Instrument
 from spotstream.protocol.events import (
     BookData,
     ChannelData,

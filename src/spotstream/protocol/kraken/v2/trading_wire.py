@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_args
 
 import msgspec
 
@@ -48,6 +48,8 @@ ConditionalOrderType = Literal[
     "trailing-stop",
     "trailing-stop-limit",
 ]
+CONDITIONAL_ORDER_TYPES: frozenset[str] = frozenset(get_args(ConditionalOrderType))
+"""Order types a conditional (OTO) close may have."""
 LIMIT_ORDER_TYPES = frozenset(
     {"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"}
 )
