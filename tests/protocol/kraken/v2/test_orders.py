@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, get_args, get_type_hints
 
+import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers.kraken_v2 import BTC_USD
 from spotstream.errors import InvalidRequestError
+from spotstream.models.edge import field_type
+from spotstream.models.enums import LimitPriceType, OrderSide, OrderType, TriggerPriceType
 from spotstream.models.orders import ConditionalClose, OrderRequest
 from spotstream.protocol.kraken.v2 import orders, trading_params, wire
+from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.protocol.kraken.v2.trading_wire import PrivateRequest
+from spotstream.simulator.venues.kraken.v2 import private_params
 
 
 def limit(**changes: Any) -> OrderRequest:
@@ -212,3 +220,153 @@ def test_amend_and_edit_params() -> None:
         "token": "T",
         "order_qty": 0.2123456789,
     }
+
+
+# --- derived from OrderRequest: the wire params, add_order's options, order files ---------------
+
+
+def _field_values(kind: Any) -> st.SearchStrategy[Any]:
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return st.sampled_from(list(kind))
+    if kind is Decimal:
+        return st.decimals(allow_nan=False, allow_infinity=False, places=8, max_value=10**9)
+    if kind is datetime:  # Kraken's precision: whole seconds (to_wire truncates)
+        return st.datetimes(timezones=st.just(UTC)).map(lambda t: t.replace(microsecond=0))
+    if kind is bool:
+        return st.booleans()
+    if kind is int:
+        return st.integers(min_value=-(2**31), max_value=2**31 - 1)
+    if kind is str:
+        return st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=18)
+    assert kind is ConditionalClose
+    return st.builds(
+        ConditionalClose,
+        order_type=st.sampled_from(sorted(tw.CONDITIONAL_ORDER_TYPES)),
+        limit_price=st.none() | _field_values(Decimal),
+        limit_price_type=st.none() | st.sampled_from(list(LimitPriceType)),
+        trigger_price=st.none() | _field_values(Decimal),
+        trigger_price_type=st.none() | st.sampled_from(list(TriggerPriceType)),
+    )
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> OrderRequest:
+    """Any OrderRequest the wire can carry (valid or not: the derivation must not care), each
+    field drawn by its declared type."""
+    fields: dict[str, Any] = {}
+    for field in msgspec.structs.fields(OrderRequest):
+        kind, optional = field_type(field.type)
+        values = _field_values(kind)
+        fields[field.name] = draw(st.none() | values if optional else values)
+    if fields["trigger_price"] is None:  # triggers without a price do not exist on the wire
+        fields["trigger_reference"] = fields["trigger_price_type"] = None
+    return OrderRequest(**fields)
+
+
+@given(requests())
+@settings(max_examples=200, deadline=None)
+def test_from_wire_inverts_to_wire(request: OrderRequest) -> None:
+    params = orders.to_wire(request, symbol="BTC/USD", token="T")
+    assert orders.from_wire(params) == request
+    assert orders.from_wire(orders.to_batch_order(request)) == request
+    # and through the bytes, read the way the simulator's Kraken venue reads them
+    frame = wire.ENCODER.encode(PrivateRequest("add_order", params, 1))
+    raw = msgspec.json.decode(frame, type=dict[str, msgspec.Raw])  # no float on the way
+    tree = private_params.parse(bytes(raw["params"]))
+    assert orders.from_wire(private_params.convert("add_order", tree, tw.AddOrderParams)) == request
+
+
+def test_to_wire_nests_triggers_and_renames_as_kraken_does() -> None:
+    request = OrderRequest(
+        side="sell",
+        order_type="iceberg",
+        quantity=Decimal("3"),
+        limit_price=Decimal("10"),
+        display_quantity=Decimal("1"),
+        client_order_id="me",
+        effective_time=datetime(2030, 1, 1, 1, 2, 3, 999999, tzinfo=timezone(timedelta(hours=1))),
+    )
+    sent = encoded("add_order", orders.to_wire(request, symbol="X/USD", token="T"))["params"]
+    assert sent == {
+        "order_type": "iceberg",
+        "side": "sell",
+        "order_qty": 3,
+        "limit_price": 10,
+        "effective_time": "2030-01-01T00:02:03Z",
+        "display_qty": 1,
+        "cl_ord_id": "me",
+        "symbol": "X/USD",
+        "token": "T",
+    }
+
+
+def test_from_wire_reads_the_deprecated_spellings() -> None:
+    params = msgspec.convert(
+        {
+            "order_type": "stop-loss",
+            "side": "buy",
+            "order_qty": "1",
+            "stop_price": "5",
+            "trigger": "index",
+            "conditional": {"order_type": "stop-loss", "stop_price": "4"},
+            "no_mpp": True,
+        },
+        tw.BatchOrder,
+    )
+    request = orders.from_wire(params)
+    assert (request.trigger_price, request.trigger_reference) == (Decimal(5), "index")
+    assert request.conditional == ConditionalClose(order_type="stop-loss", trigger_price=Decimal(4))
+
+
+def test_add_order_options_are_the_fields_under_krakens_names() -> None:
+    option_fields = {
+        orders.kraken_name(f) for f in OrderRequest.__struct_fields__ if f not in orders.POSITIONAL
+    }
+    assert orders.AddOrderOptions.__optional_keys__ == option_fields
+    assert orders.OrderOptions.__optional_keys__ == option_fields - {"limit_price"}
+    hints = get_type_hints(orders.AddOrderOptions)
+    for field in msgspec.structs.fields(OrderRequest):
+        if field.name not in orders.POSITIONAL:
+            kind, _ = field_type(field.type)
+            assert kind in get_args(hints[orders.kraken_name(field.name)]), field.name
+
+
+def test_request_from_options_converts_at_the_edge() -> None:
+    request = orders.request_from_options(
+        "buy", "limit", Decimal("1"), {"limit_price": Decimal("2"), "cl_ord_id": "x"}
+    )
+    assert request == OrderRequest(
+        side=OrderSide.BUY,
+        order_type=OrderType.LIMIT,
+        quantity=Decimal("1"),
+        limit_price=Decimal("2"),
+        client_order_id="x",
+    )
+    with pytest.raises(TypeError, match="client_order_id"):
+        orders.request_from_options("buy", "limit", Decimal("1"), {"client_order_id": "x"})
+    with pytest.raises(InvalidRequestError, match="side"):
+        orders.request_from_options("BUY", "limit", Decimal("1"), {})
+    with pytest.raises(InvalidRequestError, match="quantity"):
+        orders.request_from_options("buy", "limit", 1.5, {})
+
+
+def test_order_files_use_add_orders_names_and_refuse_unknown_fields() -> None:
+    (order,) = orders.decode_orders(
+        b'[{"side": "buy", "order_type": "limit", "order_qty": 0.1, "limit_price": "30000.1",'
+        b' "cl_ord_id": "a", "trigger_price_type": "pct"}]'
+    )
+    assert order.quantity == Decimal("0.1")
+    assert order.limit_price == Decimal("30000.1")
+    assert order.client_order_id == "a"
+    assert order.trigger_price_type is TriggerPriceType.PCT
+    assert type(order) is OrderRequest
+    for bad, message in (
+        (
+            b'[{"side": "buy", "order_type": "limit", "order_qty": 1, "limit_prise": 1}]',
+            "limit_prise",
+        ),
+        (b'[{"side": "BUY", "order_type": "limit", "order_qty": 1}]', "side"),
+        (b'[{"side": "buy", "order_type": "limit", "quantity": 1}]', "quantity"),
+    ):
+        with pytest.raises(InvalidRequestError, match=message):
+            orders.decode_orders(bad)

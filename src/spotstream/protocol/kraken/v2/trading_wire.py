@@ -101,7 +101,15 @@ class ConditionalParams(_Params):
     stop_price: Decimal | None = None  # deprecated
 
 
-class _OrderFields(_Params):
+class _Deprecated(_Params):
+    """Fields add_order, batch_add and edit_order still accept (each has its replacement)."""
+
+    no_mpp: bool | None = None  # ignored
+    stop_price: Decimal | None = None  # triggers.price
+    trigger: TriggerReference | None = None  # triggers.reference
+
+
+class _OrderFields(_Deprecated, kw_only=True):
     order_type: OrderType
     side: Side
     order_qty: Decimal
@@ -122,9 +130,6 @@ class _OrderFields(_Params):
     order_userref: int | None = None
     sender_sub_id: str | None = None
     conditional: ConditionalParams | None = None
-    no_mpp: bool | None = None  # deprecated, ignored
-    stop_price: Decimal | None = None  # deprecated: triggers.price
-    trigger: TriggerReference | None = None  # deprecated: triggers.reference
 
 
 class BatchOrder(_OrderFields):
@@ -153,7 +158,7 @@ class AmendOrderParams(_Params):
     symbol: str | None = None  # non-crypto (xStocks) only
 
 
-class EditOrderParams(_Params):
+class EditOrderParams(_Deprecated, kw_only=True):
     order_id: str
     symbol: str
     token: str
@@ -167,10 +172,7 @@ class EditOrderParams(_Params):
     fee_preference: FeePreference | None = None
     deadline: datetime | None = None
     validate: bool | None = None
-    no_mpp: bool | None = None  # deprecated, ignored
     price: Decimal | None = None  # deprecated: limit_price
-    stop_price: Decimal | None = None  # deprecated: triggers.price
-    trigger: TriggerReference | None = None  # deprecated: triggers.reference
 
 
 class CancelOrderParams(_Params):
