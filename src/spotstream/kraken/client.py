@@ -233,7 +233,7 @@ class KrakenSocketClient:
         """Call ``listener`` on every connection lifecycle event (connect, loss, restore...)."""
         self.session.add_lifecycle_listener(listener)
 
-    def new_subscription(self, channel: str, symbols: list[str]) -> Subscription[Any]:
+    def _new_subscription(self, channel: str, symbols: list[str]) -> Subscription[Any]:
         sub: Subscription[Any] = Subscription(
             channel, symbols, self._close_subscription, self._spawn, self._queue_size
         )
@@ -335,7 +335,7 @@ class KrakenSpotStreams(KrakenPrivateFeeds, KrakenTrading):
         that left it synced. For the fastest path at large depths use :meth:`order_book`."""
         book = await self.order_book(symbol, depth, synced=False)
         updates = book.updates()
-        snapshots = self._client.new_subscription("book", [symbol])
+        snapshots = self._client._new_subscription("book", [symbol])
 
         async def forward(event: DataEvent[Any]) -> None:
             if event.data.status is BookStatus.SYNCED:
@@ -374,12 +374,12 @@ class KrakenSpotStreams(KrakenPrivateFeeds, KrakenTrading):
     async def _open(
         self, channel: str, symbols: str | Sequence[str], options: dict[str, Any]
     ) -> Subscription[Any]:
-        sub = self._client.new_subscription(channel, _symbols(symbols))
+        sub = self._client._new_subscription(channel, _symbols(symbols))
         await self._client.session.open(sub, options)
         return sub
 
     async def _open_status(self) -> Subscription[SystemStatus]:
-        sub = self._client.new_subscription("status", [])
+        sub = self._client._new_subscription("status", [])
         session = self._client.session
         session.status_subscription(sub)
         if session.status is not None:
