@@ -18,14 +18,9 @@ from typing import TypeVar
 import msgspec
 
 from spotstream.errors import InvalidRequestError
-from spotstream.models.edge import to_decimal, to_enum
-from spotstream.models.enums import (
-    FeePreference,
-    LimitPriceType,
-    TriggerPriceType,
-    TriggerReference,
-)
+from spotstream.models.edge import field_type, to_decimal, to_enum
 from spotstream.models.market import Instrument
+from spotstream.models.orders import OrderRequest
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 
 BATCH_CANCEL = (2, 50)
@@ -179,12 +174,12 @@ def edit_order_params(
     return wire_params(tw.EditOrderParams, {**fields, "token": token})
 
 
-_CHOICES: dict[str, type[StrEnum]] = {
-    "limit_price_type": LimitPriceType,
-    "trigger_reference": TriggerReference,
-    "trigger_price_type": TriggerPriceType,
-    "fee_preference": FeePreference,
+_ENUM_FIELDS: dict[str, type[StrEnum]] = {
+    f.name: kind
+    for f in msgspec.structs.fields(OrderRequest)
+    if isinstance(kind := field_type(f.type)[0], type) and issubclass(kind, StrEnum)
 }
+"""The enum of each enum field of :class:`OrderRequest` (amend and edit use the same names)."""
 
 
 def _check_change(fields: dict[str, object], pair: Instrument | None) -> None:
@@ -192,9 +187,9 @@ def _check_change(fields: dict[str, object], pair: Instrument | None) -> None:
     qty_precision = pair.qty_precision if pair else None
     check_positive("order_qty", fields.get("order_qty"), qty_precision)
     check_positive("display_qty", fields.get("display_qty"), qty_precision)
-    for name, kind in _CHOICES.items():
-        if fields.get(name) is not None:
-            fields[name] = to_enum(kind, fields[name], name)
+    for name, value in fields.items():
+        if value is not None and name in _ENUM_FIELDS:
+            fields[name] = to_enum(_ENUM_FIELDS[name], value, name)
     limit_type, trigger_type = fields.get("limit_price_type"), fields.get("trigger_price_type")
     check_price("limit_price", fields.get("limit_price"), _text(limit_type), pair)
     check_price("trigger_price", fields.get("trigger_price"), _text(trigger_type), pair)
