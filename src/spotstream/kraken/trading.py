@@ -131,9 +131,8 @@ class KrakenTrading:
         price; the other options as in :meth:`add_order`."""
         if "limit_price" in options:
             raise TypeError("place_order() takes the limit price as price, not limit_price")
-        order = orders.request_from_options(
-            side, order_type, quantity, {**options, "limit_price": price}
-        )
+        fields = {**options, "limit_price": price}
+        order = orders.request_from_options(side, order_type, quantity, fields, "place_order")
         return await self.submit_order(
             symbol, order, deadline=deadline, validate=validate, timeout=timeout
         )

@@ -23,7 +23,6 @@ from typing import Any, TypedDict
 import msgspec
 
 from spotstream.errors import InvalidRequestError
-from spotstream.models.edge import convert_fields
 from spotstream.models.enums import (
     FeePreference,
     LimitPriceType,
@@ -104,7 +103,11 @@ class AddOrderOptions(OrderOptions, total=False):
 
 
 def request_from_options(
-    side: object, order_type: object, order_qty: object, options: Mapping[str, object]
+    side: object,
+    order_type: object,
+    order_qty: object,
+    options: Mapping[str, object],
+    method: str = "add_order",
 ) -> OrderRequest:
     """The :class:`OrderRequest` of add_order's arguments (the edge conversion happens here:
     exact enum values become members; a float or a wrong value raises
@@ -113,7 +116,7 @@ def request_from_options(
     for key, value in options.items():
         name = OPTION_FIELDS.get(key)
         if name is None:
-            raise TypeError(f"add_order() got an unexpected keyword argument {key!r}")
+            raise TypeError(f"{method}() got an unexpected keyword argument {key!r}")
         fields[name] = value
     return OrderRequest(**fields)
 
@@ -230,8 +233,8 @@ def decode_orders(data: bytes) -> list[OrderRequest]:
 
 
 def validate_order(order: OrderRequest, pair: Instrument | None) -> None:
-    """Every local check of one order (``pair`` adds the instrument's precisions)."""
-    convert_fields(order)  # types and enum values (a no-op for an order built normally)
+    """Every local check of one order (``pair`` adds the instrument's precisions); its
+    types and enum values were checked when it was built."""
     qty_precision = pair.qty_precision if pair else None
     check_positive("order_qty", order.quantity, qty_precision)
     check_positive("display_qty", order.display_quantity, qty_precision)

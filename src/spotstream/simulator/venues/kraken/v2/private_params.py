@@ -25,6 +25,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 import msgspec
 
+from spotstream.errors import InvalidRequestError
 from spotstream.models.orders import OrderRequest
 from spotstream.protocol.kraken.v2 import orders
 from spotstream.protocol.kraken.v2 import trading_wire as tw
@@ -110,4 +111,7 @@ def order_entry(params: tw.AddOrderParams | tw.BatchOrder) -> tuple[OrderRequest
     warnings: tuple[str, ...] = ()
     if params.triggers is None and params.stop_price is not None:  # the deprecated spelling
         warnings = (STOP_PRICE_WARNING,) + ((TRIGGER_WARNING,) if params.trigger else ())
-    return orders.from_wire(params), warnings
+    try:
+        return orders.from_wire(params), warnings
+    except InvalidRequestError:  # the wire's types make this unreachable; never crash on it
+        raise OrderError(INVALID) from None
