@@ -86,9 +86,6 @@ AWAITING_ORDER_REQUEST = {
     # OrderRequest replaces them; nothing else of a venue may be imported, and a file that
     # stops importing trading_wire must leave this set.
     "simulator/matching/engine.py",
-    "simulator/matching/order_checks.py",
-    "simulator/matching/orders.py",
-    "simulator/matching/triggers.py",
 }
 TRADING_WIRE = "spotstream.protocol.kraken.v2.trading_wire"
 TRADING_WIRE_IMPORT = "from spotstream.protocol.kraken.v2 import trading_wire as tw\n"

@@ -22,7 +22,8 @@ import pytest
 
 from helpers.cli_output import only_json
 from spotstream.cli import build_parser, main
-from spotstream.cli.order import build_action, run_order, time_arg
+from spotstream.cli.order import build_action, run_order
+from spotstream.cli.order_options import time_arg
 from spotstream.errors import (
     ConnectionClosedError,
     InvalidRequestError,
@@ -234,9 +235,9 @@ async def test_batch_add_decodes_orders_exactly(batch_file: Path) -> None:
     symbol, orders = args
     assert symbol == "BTC/USD"
     assert orders[0] == OrderRequest(
-        side="buy", order_type="limit", order_qty=Decimal("0.1"), limit_price=Decimal("30000.1")
+        side="buy", order_type="limit", quantity=Decimal("0.1"), limit_price=Decimal("30000.1")
     )
-    assert orders[1].order_qty == Decimal("0.30000000000000004")  # the JSON text, exactly
+    assert orders[1].quantity == Decimal("0.30000000000000004")  # the JSON text, exactly
     assert orders[1].expire_time == datetime(2030, 1, 1, tzinfo=UTC)
     assert kwargs == {"deadline": None, "validate": True, "timeout": None}
 
@@ -250,7 +251,7 @@ async def test_batch_add_reads_stdin(monkeypatch: pytest.MonkeyPatch, batch_byte
     stdin = io.TextIOWrapper(io.BytesIO(batch_bytes))
     monkeypatch.setattr(sys, "stdin", stdin)
     _, (_, orders), _ = await _call(["batch-add", "BTC/USD"])
-    assert [o.cl_ord_id for o in orders] == [None, "b2"]
+    assert [o.client_order_id for o in orders] == [None, "b2"]
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from spotstream.errors import (
     RequestError,
 )
 from spotstream.kraken.client import KrakenSocketClient
-from spotstream.models.market import OrderSide
+from spotstream.models.enums import OrderSide, OrderType
 from spotstream.models.orders import (
     Balance,
     LedgerEntry,
@@ -97,6 +97,22 @@ async def test_place_amend_cancel_seen_on_executions(trader: KrakenSocketClient)
     assert placed.order_id not in trader.spot.open_orders
 
 
+async def test_place_order_takes_the_type_then_the_side(trader: KrakenSocketClient) -> None:
+    bid, _ = await _best(trader, "BTC/USD")
+    price = (bid * Decimal("0.8")).quantize(Decimal("0.1"))
+    async with trader.spot.executions() as feed:
+        placed = await trader.spot.place_order(
+            "BTC/USD", OrderType.LIMIT, OrderSide.BUY, quantity=Decimal("0.01"), price=price
+        )
+        new = await _next_update(feed, placed.order_id, "new")
+        state = trader.spot.open_orders[placed.order_id]
+        assert (state.side, state.order_type, state.limit_price) == (OrderSide.BUY, "limit", price)
+        assert new.status == "new"
+        await trader.spot.cancel_order(placed.order_id)
+    with pytest.raises(InvalidRequestError):  # the old order (side first) is refused
+        await trader.spot.place_order("BTC/USD", "buy", "limit", Decimal("0.01"), price)
+
+
 async def test_market_fill_moves_balances(trader: KrakenSocketClient) -> None:
     async with trader.spot.balances() as balances, trader.spot.executions() as feed:
         first = await anext(aiter(balances))
@@ -134,10 +150,8 @@ async def test_batches_and_cancel_all(trader: KrakenSocketClient) -> None:
     bid, _ = await _best(trader, "BTC/USD")
     low = (bid * Decimal("0.7")).quantize(Decimal("0.1"))
     batch = [
-        OrderRequest(side="buy", order_type="limit", order_qty=Decimal("0.01"), limit_price=low),
-        OrderRequest(
-            side="buy", order_type="limit", order_qty=Decimal("0.02"), limit_price=low - 1
-        ),
+        OrderRequest(side="buy", order_type="limit", quantity=Decimal("0.01"), limit_price=low),
+        OrderRequest(side="buy", order_type="limit", quantity=Decimal("0.02"), limit_price=low - 1),
     ]
     placed = await trader.spot.batch_add("BTC/USD", batch)
     assert len(placed) == 2

@@ -29,6 +29,7 @@ from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.orders import ExecutionEvent, OrderError
 from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 from spotstream.simulator.venues.kraken.v2.private import SimKrakenV2PrivateSession
+from spotstream.simulator.venues.kraken.v2.private_params import order_entry
 from spotstream.simulator.venues.kraken.v2.rejections import error_text
 
 START_NS = 1_700_000_000_000_000_000
@@ -145,7 +146,8 @@ class Harness:
 
     def add(self, account_id: str = "test", symbol: str = "BTC/USD", **fields: Any) -> Any:
         params = msgspec.convert({"symbol": symbol, "token": "t", **fields}, tw.AddOrderParams)
-        return self.engine.add_order(account_id, symbol, params)
+        request, _ = order_entry(params)  # as the Kraken v2 venue reads it
+        return self.engine.add_order(account_id, symbol, request)
 
 
 def make(

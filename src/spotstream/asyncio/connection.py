@@ -12,7 +12,8 @@ from typing import Protocol
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.transport import ClosedLink, Link, Transport
 from spotstream.errors import ConnectionClosedError
-from spotstream.models.market import LifecycleEvent, LifecycleKind
+from spotstream.models.enums import LifecycleKind
+from spotstream.models.market import LifecycleEvent
 
 log = logging.getLogger("spotstream.connection")
 

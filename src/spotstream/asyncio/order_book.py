@@ -9,19 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
-from spotstream.book.l3 import RestingOrder, VerifiedL3Book
+from spotstream.book.l3 import RestingOrder, Side, VerifiedL3Book
 from spotstream.book.tracked import ApplyResult
 from spotstream.book.verified import VerifiedBook
 from spotstream.errors import RequestTimeoutError
-from spotstream.models.market import (
-    BookCounters,
-    BookLevel,
-    BookSnapshot,
-    BookStatus,
-    DataEvent,
-    OrderSide,
-)
+from spotstream.models.edge import to_decimal, to_enum
+from spotstream.models.enums import BookStatus, OrderSide
+from spotstream.models.market import BookCounters, BookLevel, BookSnapshot, DataEvent
 from spotstream.protocol.events import BookData
+
+_BOOK_SIDES: dict[OrderSide, Side] = {OrderSide.BUY: "bid", OrderSide.SELL: "ask"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +137,12 @@ class OrderBook:
     def asks(self, limit: int | None = None) -> tuple[BookLevel, ...]:
         return self.snapshot(limit).asks
 
-    def average_fill_price(self, quantity: Decimal, side: OrderSide) -> Decimal | None:
+    def average_fill_price(self, quantity: Decimal, side: OrderSide | str) -> Decimal | None:
         """Average price of a market order of ``quantity`` (base) taking this book's levels;
         ``None`` when the book is too thin to fill it."""
         return self.snapshot().average_fill_price(quantity, side)
 
-    def tradable_amount(self, quote_quantity: Decimal, side: OrderSide) -> Decimal:
+    def tradable_amount(self, quote_quantity: Decimal, side: OrderSide | str) -> Decimal:
         """Base quantity that ``quote_quantity`` buys (or, selling, that yields it) now."""
         return self.snapshot().tradable_amount(quote_quantity, side)
 
@@ -189,12 +186,14 @@ class L3OrderBook(OrderBook):
 
     channel = "level3"
 
-    def orders(self, side: OrderSide, price: Decimal) -> tuple[RestingOrder, ...]:
-        """The orders resting at ``price`` on ``side``, first in queue first."""
+    def orders(self, side: OrderSide | str, price: Decimal) -> tuple[RestingOrder, ...]:
+        """The orders resting at ``price`` on ``side`` (``BUY``: the bids), first in queue
+        first; ``side`` as in :meth:`BookSnapshot.average_fill_price`."""
+        book_side = _BOOK_SIDES[to_enum(OrderSide, side, "side")]
         book = self._book
         if not isinstance(book, VerifiedL3Book):
             return ()
-        return book.book.orders("bid" if side is OrderSide.BUY else "ask", price)
+        return book.book.orders(book_side, to_decimal(price, "price"))
 
     @property
     def order_count(self) -> int:

@@ -33,15 +33,9 @@ from spotstream.errors import (
     RequestTimeoutError,
     SpotstreamError,
 )
-from spotstream.models.market import DataEvent, EventKind, LifecycleKind
-from spotstream.models.orders import (
-    Balance,
-    Fill,
-    LedgerEntry,
-    OrderUpdate,
-    ReconcileReason,
-    Reconciliation,
-)
+from spotstream.models.enums import EventKind, LifecycleKind, ReconcileReason
+from spotstream.models.market import DataEvent
+from spotstream.models.orders import Balance, Fill, LedgerEntry, OrderUpdate, Reconciliation
 from spotstream.protocol.account import (
     BalanceTracker,
     OrderTracker,

@@ -31,13 +31,8 @@ from spotstream.errors import (
     RequestTimeoutError,
     SpotstreamError,
 )
-from spotstream.models.market import (
-    DataEvent,
-    EventKind,
-    LifecycleEvent,
-    LifecycleKind,
-    SystemState,
-)
+from spotstream.models.enums import EventKind, LifecycleKind, SystemState
+from spotstream.models.market import DataEvent, LifecycleEvent
 from spotstream.models.market import SystemStatus as SystemStatusModel
 from spotstream.protocol.base import Outgoing, SessionProtocol
 from spotstream.protocol.events import (

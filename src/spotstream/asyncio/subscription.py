@@ -17,7 +17,8 @@ from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 from spotstream.errors import ClientClosedError, SpotstreamError
-from spotstream.models.market import DataEvent, LifecycleEvent, LifecycleKind
+from spotstream.models.enums import LifecycleKind
+from spotstream.models.market import DataEvent, LifecycleEvent
 
 T = TypeVar("T")
 log = logging.getLogger("spotstream.subscription")

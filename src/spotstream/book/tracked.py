@@ -12,7 +12,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Generic, TypeVar
 
-from spotstream.models.market import BookCounters, BookStatus
+from spotstream.models.enums import BookStatus
+from spotstream.models.market import BookCounters
 
 Entry = TypeVar("Entry")
 Update = TypeVar("Update")

@@ -8,7 +8,8 @@ from datetime import datetime
 from spotstream.book.l2 import BookSide, L2Book
 from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.book.units import PrecisionError, PriceLevel, from_units
-from spotstream.models.market import BookLevel, BookSnapshot, BookStatus
+from spotstream.models.enums import BookStatus
+from spotstream.models.market import BookLevel, BookSnapshot
 
 __all__ = ["ApplyResult", "Checksum", "VerifiedBook"]
 

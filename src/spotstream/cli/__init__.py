@@ -7,48 +7,19 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Callable, Collection, Coroutine, Sequence
-from typing import Any, get_args
+from typing import Any
 
 from spotstream.cli.credentials import add_account_options, add_public_url_option
-from spotstream.cli.order import (
+from spotstream.cli.order_options import (
     ADD_OPTIONS,
+    ADD_POSITIONAL,
     AMEND_OPTIONS,
+    CONDITIONAL_FIELDS,
     EDIT_OPTIONS,
-    decimal_arg,
-    time_arg,
+    ORDER_FLAGS,
 )
-from spotstream.protocol.kraken.v2 import private_wire as pw
-from spotstream.protocol.kraken.v2 import trading_wire as tw
 
 PRIVATE_CHANNELS = frozenset({"executions", "balances", "level3"})
-_PRICE_TYPES: dict[str, Any] = {"choices": get_args(tw.PriceType)}
-_TIME_HELP = "+SECONDS from now, or an ISO 8601 time with a timezone"
-_BOOL = argparse.BooleanOptionalAction
-# Trading options by argparse dest, which is also the client method's parameter name.
-_ORDER_FLAGS: dict[str, dict[str, Any]] = {
-    "order_qty": {"type": decimal_arg, "metavar": "QTY", "help": "quantity (base asset)"},
-    "limit_price": {"type": decimal_arg, "metavar": "PRICE"},
-    "limit_price_type": {**_PRICE_TYPES, "help": "how limit_price reads (default static)"},
-    "trigger_price": {"type": decimal_arg, "metavar": "PRICE"},
-    "trigger_reference": {"choices": get_args(tw.TriggerReference)},
-    "trigger_price_type": _PRICE_TYPES,
-    "time_in_force": {"choices": get_args(tw.TimeInForce)},
-    "expire_time": {"type": time_arg, "metavar": "TIME", "help": f"for gtd: {_TIME_HELP}"},
-    "effective_time": {"type": time_arg, "metavar": "TIME", "help": _TIME_HELP},
-    "post_only": {"action": _BOOL, "help": "only add liquidity (rejected if it would take)"},
-    "reduce_only": {"action": _BOOL, "help": "only reduce a margin position"},
-    "margin": {"action": _BOOL, "help": "a margin order"},
-    "display_qty": {"type": decimal_arg, "metavar": "QTY", "help": "iceberg: shown quantity"},
-    "cash_order_qty": {"type": decimal_arg, "metavar": "QTY", "help": "market: quote quantity"},
-    "fee_preference": {"choices": get_args(tw.FeePreference)},
-    "stp_type": {"choices": get_args(tw.StpType), "help": "self-trade prevention"},
-    "cl_ord_id": {"metavar": "ID", "help": "your order id (UUID or up to 18 characters)"},
-    "order_userref": {"type": int, "metavar": "N", "help": "your numeric order reference"},
-    "sender_sub_id": {"metavar": "ID"},
-    "symbol": {"help": "the order's symbol (checks precisions)"},
-    "deadline": {"type": time_arg, "metavar": "TIME", "help": f"reject after: {_TIME_HELP}"},
-    "validate": {"action": "store_true", "help": "only check the order; place nothing"},
-}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,10 +110,8 @@ def _add_order(commands: Any) -> None:
 
     add = action("add", "place an order (add_order)")
     add.add_argument("symbol", help="e.g. BTC/USD")
-    add.add_argument("side", choices=get_args(pw.Side), metavar="SIDE", help="buy or sell")
-    types = get_args(tw.OrderType)
-    add.add_argument("order_type", choices=types, metavar="TYPE", help=", ".join(types))
-    add.add_argument("order_qty", type=decimal_arg, metavar="QTY", help="quantity (base)")
+    for name, spec in ADD_POSITIONAL.items():
+        add.add_argument(name, **spec)
     _flags(add, ADD_OPTIONS)
     _conditional_flags(add)
 
@@ -178,23 +147,15 @@ def _flags(
     parser: argparse.ArgumentParser, names: Sequence[str], required: Collection[str] = ()
 ) -> None:
     for name in names:
-        spec = _ORDER_FLAGS[name]
+        spec = ORDER_FLAGS[name]
         flag = "--" + name.replace("_", "-")
         parser.add_argument(flag, dest=name, required=name in required, **spec)
 
 
 def _conditional_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("conditional close (placed on each fill)")
-    types = get_args(tw.ConditionalOrderType)
-    group.add_argument(
-        "--conditional-order-type", choices=types, metavar="TYPE", help=", ".join(types)
-    )
-    for name in ("limit_price", "trigger_price"):
-        group.add_argument(
-            f"--conditional-{name.replace('_', '-')}", type=decimal_arg, metavar="PRICE"
-        )
-    for name in ("limit_price_type", "trigger_price_type"):
-        group.add_argument(f"--conditional-{name.replace('_', '-')}", **_PRICE_TYPES)
+    for name, spec in CONDITIONAL_FIELDS.items():
+        group.add_argument(f"--conditional-{name.replace('_', '-')}", **spec)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,14 +12,19 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from spotstream.cli.credentials import load_credentials, open_client
+from spotstream.cli.order_options import (
+    ADD_OPTIONS,
+    ADD_POSITIONAL,
+    AMEND_OPTIONS,
+    CONDITIONAL_FIELDS,
+    EDIT_OPTIONS,
+)
 from spotstream.errors import (
     ConnectionClosedError,
     ExchangeError,
@@ -39,6 +44,7 @@ from spotstream.models.orders import (
     OrderRequest,
     PlacedOrder,
 )
+from spotstream.protocol.kraken.v2.orders import decode_orders
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_OUTCOME_UNKNOWN, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 INTERRUPTED_HINT = (
@@ -52,56 +58,7 @@ OUTCOME_UNKNOWN_HINT = (
 
 Action = Callable[[KrakenTrading], Awaitable[object]]
 
-# Options passed through unchanged: argparse dests equal the client methods' parameter names.
-ADD_OPTIONS = (
-    "limit_price", "limit_price_type", "trigger_price", "trigger_reference",
-    "trigger_price_type", "time_in_force", "expire_time", "effective_time", "post_only",
-    "reduce_only", "margin", "display_qty", "cash_order_qty", "fee_preference", "stp_type",
-    "cl_ord_id", "order_userref", "sender_sub_id", "deadline", "validate",
-)  # fmt: skip
-AMEND_OPTIONS = (
-    "cl_ord_id", "order_qty", "limit_price", "limit_price_type", "display_qty", "post_only",
-    "trigger_price", "trigger_price_type", "deadline", "symbol",
-)  # fmt: skip
-EDIT_OPTIONS = (
-    "order_qty", "limit_price", "display_qty", "post_only", "reduce_only", "trigger_price",
-    "trigger_reference", "trigger_price_type", "order_userref", "fee_preference", "deadline",
-    "validate",
-)  # fmt: skip
-CONDITIONAL_FIELDS = (
-    "order_type", "limit_price", "limit_price_type", "trigger_price", "trigger_price_type",
-)  # fmt: skip
-
 _ENCODER = msgspec.json.Encoder()  # Decimals as strings: exact
-_BATCH = msgspec.json.Decoder(list[OrderRequest])
-
-
-# --- argument types ---------------------------------------------------------------------------
-
-
-def decimal_arg(text: str) -> Decimal:
-    """A finite decimal number, exactly as written (never through a float)."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"not a decimal number: {text!r}") from None
-    if not value.is_finite():
-        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
-    return value
-
-
-def time_arg(text: str) -> datetime:
-    """``+SECONDS`` from now, or an ISO 8601 time with a timezone (``...Z``, ``...+02:00``)."""
-    if text.startswith("+"):
-        seconds = decimal_arg(text[1:])
-        return datetime.now(UTC) + timedelta(milliseconds=int(seconds * 1000))
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no timezone (add Z for UTC)")
-    return value
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -135,10 +92,8 @@ def build_action(args: argparse.Namespace) -> Action:
 def _add(args: argparse.Namespace) -> Action:
     options = _pick(args, ADD_OPTIONS)
     conditional = _conditional(args)
-    return lambda spot: spot.add_order(
-        args.symbol, args.side, args.order_type, args.order_qty,
-        conditional=conditional, **options,
-    )  # fmt: skip
+    positional = [getattr(args, name) for name in ADD_POSITIONAL]
+    return lambda spot: spot.add_order(args.symbol, *positional, conditional=conditional, **options)
 
 
 def _amend(args: argparse.Namespace) -> Action:
@@ -208,18 +163,17 @@ def _conditional(args: argparse.Namespace) -> ConditionalClose | None:
 
 
 def read_batch(file: str) -> list[OrderRequest]:
-    """Orders from a JSON file (``-``: stdin): a list of objects with :class:`OrderRequest`'s
-    field names. Numbers and strings both decode to exact Decimals."""
+    """Orders from a JSON file (``-``: stdin): a list of objects with the ``add`` options'
+    names (:func:`~spotstream.protocol.kraken.v2.orders.decode_orders`). Numbers and strings
+    both decode to exact Decimals."""
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
         raise InvalidRequestError(f"{file}: cannot read: {exc.strerror}") from None
     try:
-        return _BATCH.decode(data)
-    except msgspec.ValidationError as exc:
-        raise InvalidRequestError(f"{file}: not a list of orders: {exc}") from None
-    except msgspec.DecodeError as exc:
-        raise InvalidRequestError(f"{file}: not valid JSON: {exc}") from None
+        return decode_orders(data)
+    except InvalidRequestError as exc:
+        raise InvalidRequestError(f"{file}: {exc}") from None
 
 
 # --- outcomes ---------------------------------------------------------------------------------

@@ -14,15 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from spotstream.asyncio.order_book import L3OrderBook, OrderBook
-from spotstream.models.market import BookStatus, OrderSide, Ticker, Trade
-from spotstream.models.orders import (
-    Balance,
-    LedgerEntry,
-    OrderState,
-    OrderUpdate,
-    ReconcileReason,
-    Reconciliation,
-)
+from spotstream.models.enums import BookStatus, OrderSide, ReconcileReason
+from spotstream.models.market import Ticker, Trade
+from spotstream.models.orders import Balance, LedgerEntry, OrderState, OrderUpdate, Reconciliation
 
 _STATUS_STYLE = {
     BookStatus.SYNCED: "green",

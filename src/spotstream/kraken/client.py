@@ -229,7 +229,7 @@ class KrakenSocketClient:
         """Call ``listener`` on every connection lifecycle event (connect, loss, restore...)."""
         self.session.add_lifecycle_listener(listener)
 
-    def new_subscription(self, channel: str, symbols: list[str]) -> Subscription[Any]:
+    def _new_subscription(self, channel: str, symbols: list[str]) -> Subscription[Any]:
         sub: Subscription[Any] = Subscription(
             channel, symbols, self._close_subscription, self._spawn, self._queue_size
         )

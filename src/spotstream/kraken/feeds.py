@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from spotstream.asyncio.call import Call
-from spotstream.asyncio.order_book import L3OrderBook
+from spotstream.asyncio.order_book import BookUpdate, L3OrderBook
 from spotstream.asyncio.private_session import Select
 from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
 from spotstream.kraken.hooks import (
@@ -113,8 +113,8 @@ class KrakenPrivateFeeds:
         return self._client.run_handler(await self.balances(snapshot=snapshot), handler)
 
     async def subscribe_to_individual_order_book_updates(
-        self, symbol: str, depth: int, handler: Handler[Any]
-    ) -> UpdateSubscription[Any]:
+        self, symbol: str, depth: int, handler: Handler[BookUpdate]
+    ) -> UpdateSubscription[BookUpdate]:
         """``handler`` gets a change notification per level3 message (read the book)."""
         book = await self.level3(symbol, depth, synced=False)
         update = self._client.run_handler(book.updates(), handler)
@@ -127,7 +127,7 @@ class KrakenPrivateFeeds:
         self, channel: str, options: dict[str, Any], select: Select
     ) -> Subscription[Any]:
         session = self._client.private_session
-        sub = self._client.new_subscription(channel, [])
+        sub = self._client._new_subscription(channel, [])
         session.select(sub, select)
         try:
             await session.open(sub, options)

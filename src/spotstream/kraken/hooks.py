@@ -19,7 +19,7 @@ from typing import Any
 from spotstream.asyncio.private_session import AccountHooks, PrivateSession, Select
 from spotstream.asyncio.session import Session, SessionHooks
 from spotstream.errors import RequestTimeoutError
-from spotstream.models.market import EventKind
+from spotstream.models.enums import EventKind
 from spotstream.models.orders import OrderUpdate, Reconciliation
 from spotstream.protocol.events import ChannelData
 from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol

@@ -21,11 +21,10 @@ from spotstream.asyncio.subscription import (
 )
 from spotstream.kraken.feeds import KrakenPrivateFeeds
 from spotstream.kraken.trading import KrakenTrading
+from spotstream.models.enums import BookStatus, EventKind
 from spotstream.models.market import (
     BookSnapshot,
-    BookStatus,
     DataEvent,
-    EventKind,
     Instrument,
     Kline,
     SystemStatus,
@@ -134,7 +133,7 @@ class KrakenSpotStreams(KrakenPrivateFeeds, KrakenTrading):
         that left it synced. For the fastest path at large depths use :meth:`order_book`."""
         book = await self.order_book(symbol, depth, synced=False)
         updates = book.updates()
-        snapshots = self._client.new_subscription("book", [symbol])
+        snapshots = self._client._new_subscription("book", [symbol])
 
         async def forward(event: DataEvent[Any]) -> None:
             if event.data.status is BookStatus.SYNCED:
@@ -171,12 +170,12 @@ class KrakenSpotStreams(KrakenPrivateFeeds, KrakenTrading):
     async def _open(
         self, channel: str, symbols: str | Sequence[str], options: dict[str, Any]
     ) -> Subscription[Any]:
-        sub = self._client.new_subscription(channel, _symbols(symbols))
+        sub = self._client._new_subscription(channel, _symbols(symbols))
         await self._client.session.open(sub, options)
         return sub
 
     async def _open_status(self) -> Subscription[SystemStatus]:
-        sub = self._client.new_subscription("status", [])
+        sub = self._client._new_subscription("status", [])
         session = self._client.session
         session.status_subscription(sub)
         if session.status is not None:

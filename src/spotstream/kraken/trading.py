@@ -20,18 +20,25 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import msgspec
 
 from spotstream.errors import ExchangeError, InvalidRequestError, OutcomeUnknownError, RequestError
+from spotstream.models.enums import (
+    FeePreference,
+    LimitPriceType,
+    OrderSide,
+    OrderType,
+    TriggerPriceType,
+    TriggerReference,
+)
 from spotstream.models.market import Instrument
 from spotstream.models.orders import (
     AmendedOrder,
     Balance,
     CancelAfter,
     CancelledOrder,
-    ConditionalClose,
     EditedOrder,
     LedgerEntry,
     OrderRequest,
@@ -41,8 +48,9 @@ from spotstream.models.orders import (
 )
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import RequestDone
-from spotstream.protocol.kraken.v2 import orders
+from spotstream.protocol.kraken.v2 import orders, trading_params
 from spotstream.protocol.kraken.v2 import trading_wire as tw
+from spotstream.protocol.kraken.v2.orders import AddOrderOptions, OrderOptions
 
 if TYPE_CHECKING:
     from spotstream.kraken.client import KrakenSocketClient
@@ -67,58 +75,24 @@ class KrakenTrading:
     async def add_order(
         self,
         symbol: str,
-        side: str,
-        order_type: str,
+        side: OrderSide | str,
+        order_type: OrderType | str,
         order_qty: Decimal,
         *,
-        limit_price: Decimal | None = None,
-        limit_price_type: str | None = None,
-        trigger_price: Decimal | None = None,
-        trigger_reference: str | None = None,
-        trigger_price_type: str | None = None,
-        time_in_force: str | None = None,
-        expire_time: datetime | None = None,
-        effective_time: datetime | None = None,
-        post_only: bool | None = None,
-        reduce_only: bool | None = None,
-        margin: bool | None = None,
-        display_qty: Decimal | None = None,
-        cash_order_qty: Decimal | None = None,
-        fee_preference: str | None = None,
-        stp_type: str | None = None,
-        cl_ord_id: str | None = None,
-        order_userref: int | None = None,
-        sender_sub_id: str | None = None,
-        conditional: ConditionalClose | None = None,
         deadline: datetime | None = None,
         validate: bool = False,
         timeout: float | None = None,
+        **options: Unpack[AddOrderOptions],
     ) -> PlacedOrder:
-        """Place one order (Kraken ``add_order``; every parameter of spec §8.1)."""
-        order = OrderRequest(
-            side=str(side),
-            order_type=str(order_type),
-            order_qty=order_qty,
-            limit_price=limit_price,
-            limit_price_type=limit_price_type,
-            trigger_price=trigger_price,
-            trigger_reference=trigger_reference,
-            trigger_price_type=trigger_price_type,
-            time_in_force=time_in_force,
-            expire_time=expire_time,
-            effective_time=effective_time,
-            post_only=post_only,
-            reduce_only=reduce_only,
-            margin=margin,
-            display_qty=display_qty,
-            cash_order_qty=cash_order_qty,
-            fee_preference=fee_preference,
-            stp_type=stp_type,
-            cl_ord_id=cl_ord_id,
-            order_userref=order_userref,
-            sender_sub_id=sender_sub_id,
-            conditional=conditional,
-        )
+        """Place one order (Kraken ``add_order``; every parameter of spec §8.1).
+
+        ``options`` are the :class:`OrderRequest` fields under Kraken's names
+        (:class:`~spotstream.protocol.kraken.v2.orders.AddOrderOptions`: ``limit_price``,
+        ``trigger_price``, ``time_in_force``, ``cl_ord_id``, ...). Enums take a member or
+        exactly its value (``"buy"``); anything else, and a float for a quantity or price,
+        raises :class:`InvalidRequestError` before anything is sent.
+        """
+        order = orders.request_from_options(side, order_type, order_qty, options)
         return await self.submit_order(
             symbol, order, deadline=deadline, validate=validate, timeout=timeout
         )
@@ -143,15 +117,24 @@ class KrakenTrading:
     async def place_order(
         self,
         symbol: str,
-        side: str,
-        order_type: str,
+        order_type: OrderType | str,
+        side: OrderSide | str,
         quantity: Decimal,
         price: Decimal | None = None,
-        **options: Any,
+        *,
+        deadline: datetime | None = None,
+        validate: bool = False,
+        timeout: float | None = None,
+        **options: Unpack[OrderOptions],
     ) -> PlacedOrder:
-        """Kraken.Net's ``PlaceOrderAsync``: :meth:`add_order` with ``price`` as limit price."""
-        return await self.add_order(
-            symbol, side, order_type, quantity, limit_price=price, **options
+        """Kraken.Net's ``PlaceOrderAsync``: the type before the side, ``price`` as the limit
+        price; the other options as in :meth:`add_order`."""
+        if "limit_price" in options:
+            raise TypeError("place_order() takes the limit price as price, not limit_price")
+        fields = {**options, "limit_price": price}
+        order = orders.request_from_options(side, order_type, quantity, fields, "place_order")
+        return await self.submit_order(
+            symbol, order, deadline=deadline, validate=validate, timeout=timeout
         )
 
     async def batch_add(
@@ -180,11 +163,11 @@ class KrakenTrading:
         cl_ord_id: str | None = None,
         order_qty: Decimal,
         limit_price: Decimal | None = None,
-        limit_price_type: str | None = None,
+        limit_price_type: LimitPriceType | str | None = None,
         display_qty: Decimal | None = None,
         post_only: bool | None = None,
         trigger_price: Decimal | None = None,
-        trigger_price_type: str | None = None,
+        trigger_price_type: TriggerPriceType | str | None = None,
         deadline: datetime | None = None,
         symbol: str | None = None,
         timeout: float | None = None,
@@ -192,7 +175,7 @@ class KrakenTrading:
         """Change an order in place (ids and, where possible, queue priority kept)."""
         checked = self._deadline(deadline)
         pair = self._pair(symbol) if symbol else None
-        fields: dict[str, Any] = {
+        fields: dict[str, object] = {
             "order_id": order_id,
             "cl_ord_id": cl_ord_id,
             "order_qty": order_qty,
@@ -204,9 +187,8 @@ class KrakenTrading:
             "trigger_price_type": trigger_price_type,
             "deadline": checked,
             "symbol": symbol,
-            "pair": pair,
         }
-        params = orders.amend_order_params("", **fields)
+        params = trading_params.amend_order_params("", pair=pair, **fields)
         result: AmendedOrder = _one(await self._send("amend_order", params, timeout))
         return result
 
@@ -221,16 +203,16 @@ class KrakenTrading:
         post_only: bool | None = None,
         reduce_only: bool | None = None,
         trigger_price: Decimal | None = None,
-        trigger_reference: str | None = None,
-        trigger_price_type: str | None = None,
+        trigger_reference: TriggerReference | str | None = None,
+        trigger_price_type: TriggerPriceType | str | None = None,
         order_userref: int | None = None,
-        fee_preference: str | None = None,
+        fee_preference: FeePreference | str | None = None,
         deadline: datetime | None = None,
         validate: bool = False,
         timeout: float | None = None,
     ) -> EditedOrder:
         """Cancel and replace an order (Kraken ``edit_order``: a new order id)."""
-        fields: dict[str, Any] = {
+        fields: dict[str, object] = {
             "order_id": order_id,
             "symbol": symbol,
             "order_qty": order_qty,
@@ -245,9 +227,8 @@ class KrakenTrading:
             "fee_preference": fee_preference,
             "deadline": self._deadline(deadline),
             "validate": validate,
-            "pair": self._pair(symbol),
         }
-        params = orders.edit_order_params("", **fields)
+        params = trading_params.edit_order_params("", pair=self._pair(symbol), **fields)
         result: EditedOrder = _one(await self._send("edit_order", params, timeout))
         return result
 
@@ -266,7 +247,9 @@ class KrakenTrading:
         :class:`OutcomeUnknownError` for an answer that could not be read."""
         if isinstance(order_ids, str):
             order_ids = [order_ids]
-        params, expected = orders.cancel_order_params("", order_ids, cl_ord_ids, order_userrefs)
+        params, expected = trading_params.cancel_order_params(
+            "", order_ids, cl_ord_ids, order_userrefs
+        )
         done = await self._send("cancel_order", params, timeout, expected)
         outcomes: list[CancelledOrder | ExchangeError | OutcomeUnknownError] = [
             *done.results,  # type: ignore[list-item]
@@ -305,7 +288,7 @@ class KrakenTrading:
         """Arm (or with 0, disarm) the dead man's switch: every order is cancelled unless
         this is called again within ``timeout`` seconds."""
         seconds = int(timeout.total_seconds()) if isinstance(timeout, timedelta) else timeout
-        params = orders.cancel_after_params("", seconds)
+        params = trading_params.cancel_after_params("", seconds)
         result: CancelAfter = _one(
             await self._send("cancel_all_orders_after", params, request_timeout)
         )
@@ -347,14 +330,14 @@ class KrakenTrading:
         timeout: float | None = None,
     ) -> int:
         """Cancel 2-50 orders (ids or ``order_userref`` values) in one request."""
-        params = orders.batch_cancel_params("", order_ids, cl_ord_ids)
+        params = trading_params.batch_cancel_params("", order_ids, cl_ord_ids)
         count: int = _one(await self._send("batch_cancel", params, timeout))
         return count
 
     # --- internals -----------------------------------------------------------------------
 
     async def _send(
-        self, method: str, params: Any, timeout: float | None, expected: int = 1
+        self, method: str, params: msgspec.Struct, timeout: float | None, expected: int = 1
     ) -> RequestDone:
         """Send validated ``params`` (built with an empty token) with the session's token."""
         session = self._client.private_session
@@ -371,4 +354,4 @@ class KrakenTrading:
         return public.protocol.instruments.pairs.get(symbol) if public else None
 
     def _deadline(self, deadline: datetime | None) -> datetime | None:
-        return orders.check_deadline(deadline, datetime.now(UTC))
+        return trading_params.check_deadline(deadline, datetime.now(UTC))

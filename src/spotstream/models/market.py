@@ -9,38 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Generic, TypeVar
 
 import msgspec
 
+from spotstream.errors import InvalidRequestError
+from spotstream.models.edge import to_decimal, to_enum
+from spotstream.models.enums import BookStatus, EventKind, LifecycleKind, OrderSide, SystemState
+
 T = TypeVar("T")
-
-
-class OrderSide(StrEnum):
-    BUY = "buy"
-    SELL = "sell"
-
-
-class SystemState(StrEnum):
-    ONLINE = "online"
-    MAINTENANCE = "maintenance"
-    CANCEL_ONLY = "cancel_only"
-    POST_ONLY = "post_only"
-
-
-class BookStatus(StrEnum):
-    """Lifecycle of a local order book."""
-
-    SYNCING = "syncing"  # waiting for the first snapshot
-    SYNCED = "synced"  # snapshot applied and every checksum so far verified
-    RESYNCING = "resyncing"  # a checksum failed or the connection dropped: waiting for a snapshot
-    CLOSED = "closed"
-
-
-class EventKind(StrEnum):
-    SNAPSHOT = "snapshot"
-    UPDATE = "update"
 
 
 class SystemStatus(msgspec.Struct, frozen=True):
@@ -144,13 +121,16 @@ class BookSnapshot(msgspec.Struct, frozen=True):
     def best_ask(self) -> BookLevel | None:
         return self.asks[0] if self.asks else None
 
-    def average_fill_price(self, quantity: Decimal, side: OrderSide) -> Decimal | None:
+    def average_fill_price(self, quantity: Decimal, side: OrderSide | str) -> Decimal | None:
         """Average price of a market order for ``quantity`` (base) against these levels
-        (a buy takes asks, a sell hits bids); ``None`` if the levels cannot fill it."""
+        (a buy takes asks, a sell hits bids); ``None`` if the levels cannot fill it.
+        ``side`` is an :class:`OrderSide` or exactly its value (``"buy"``); anything else
+        raises :class:`InvalidRequestError`, as does a ``quantity`` that is not positive."""
+        quantity = to_decimal(quantity, "quantity")
         if quantity <= 0:
-            raise ValueError("quantity must be positive")
+            raise InvalidRequestError("quantity must be positive")
         remaining, cost = quantity, Decimal(0)
-        for level in self.asks if side is OrderSide.BUY else self.bids:
+        for level in self._taken_by(side):
             take = min(remaining, level.qty)
             cost += take * level.price
             remaining -= take
@@ -158,17 +138,26 @@ class BookSnapshot(msgspec.Struct, frozen=True):
                 return cost / quantity
         return None
 
-    def tradable_amount(self, quote_quantity: Decimal, side: OrderSide) -> Decimal:
+    def tradable_amount(self, quote_quantity: Decimal, side: OrderSide | str) -> Decimal:
         """Base quantity a market order worth ``quote_quantity`` would trade against these
-        levels (capped by what the levels hold)."""
-        remaining, base = quote_quantity, Decimal(0)
-        for level in self.asks if side is OrderSide.BUY else self.bids:
+        levels (capped by what the levels hold); ``side`` as in :meth:`average_fill_price`."""
+        remaining, base = to_decimal(quote_quantity, "quote_quantity"), Decimal(0)
+        for level in self._taken_by(side):
             level_cost = level.price * level.qty
             if remaining <= level_cost:
                 return base + remaining / level.price
             base += level.qty
             remaining -= level_cost
         return base
+
+    def _taken_by(self, side: OrderSide | str) -> tuple[BookLevel, ...]:
+        """The levels a market order of ``side`` takes (the edge conversion of ``side``:
+        never the other side's levels for a value that is not exactly a side)."""
+        match to_enum(OrderSide, side, "side"):
+            case OrderSide.BUY:
+                return self.asks
+            case OrderSide.SELL:
+                return self.bids
 
 
 class BookCounters(msgspec.Struct):
@@ -198,16 +187,6 @@ class DataEvent(Generic[T]):
     received_at: float
     gap: bool = False
     original: bytes | None = field(default=None, repr=False)
-
-
-class LifecycleKind(StrEnum):
-    CONNECTED = "connected"
-    CONNECTION_LOST = "connection_lost"
-    RECONNECTING = "reconnecting"
-    RESTORED = "restored"  # reconnected and every subscription re-established
-    RESUBSCRIBE_FAILED = "resubscribe_failed"
-    BOOK_RESYNC = "book_resync"
-    CLOSED = "closed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
+from typing import Annotated
 
 import msgspec
+from msgspec import Meta
 
-from spotstream.models.market import OrderSide
-
-
-class ReconcileReason(StrEnum):
-    SEQUENCE_GAP = "sequence_gap"  # the exchange skipped a sequence number
-    RECONNECT = "reconnect"  # the connection was lost and restored
+from spotstream.models.edge import convert_fields
+from spotstream.models.enums import (
+    FeePreference,
+    LimitPriceType,
+    OrderSide,
+    OrderType,
+    ReconcileReason,
+    StpType,
+    TimeInForce,
+    TriggerPriceType,
+    TriggerReference,
+)
 
 
 class Fee(msgspec.Struct, frozen=True):
@@ -190,43 +197,78 @@ class CancelAfter(msgspec.Struct, frozen=True):
 
 
 class ConditionalClose(msgspec.Struct, frozen=True, kw_only=True):
-    """The secondary close order an order places on each of its fills (Kraken's OTO)."""
+    """The secondary close order an order places on each of its fills (one-triggers-other),
+    of the fill's size and the opposite side; its fields read as :class:`OrderRequest`'s."""
 
-    order_type: str
+    order_type: OrderType
     limit_price: Decimal | None = None
-    limit_price_type: str | None = None
+    limit_price_type: LimitPriceType | None = None
     trigger_price: Decimal | None = None
-    trigger_price_type: str | None = None
+    trigger_price_type: TriggerPriceType | None = None
+
+    def __post_init__(self) -> None:
+        convert_fields(self)
 
 
 class OrderRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """A new order, with Kraken's parameter names (spec §8.1); validated before sending.
+    """A new order, the same on every venue: its fields are declared here once.
 
-    ``order_type``: limit, market, iceberg, stop-loss, stop-loss-limit, take-profit,
-    take-profit-limit, trailing-stop, trailing-stop-limit, settle-position. Triggered types
-    need ``trigger_price`` (``trigger_reference`` last/index, ``trigger_price_type``
-    static/pct/quote). Set at most one of ``cl_ord_id`` and ``order_userref``.
+    A venue's wire parameters (Kraken v2: :mod:`spotstream.protocol.kraken.v2.orders`), the
+    client's checks, the command line's ``order add`` options and the simulator's parsing
+    are derived from these fields. Building one converts at the edge: enum fields take a
+    member or exactly its value (``"buy"``; not ``"BUY"``), money fields a ``Decimal``
+    (never a float); anything else raises :class:`~spotstream.errors.InvalidRequestError`.
+    What goes with what (a limit price for limit types, ...) is checked before sending.
     """
 
-    side: str
-    order_type: str
-    order_qty: Decimal
-    limit_price: Decimal | None = None
-    limit_price_type: str | None = None
-    trigger_price: Decimal | None = None
-    trigger_reference: str | None = None
-    trigger_price_type: str | None = None
-    time_in_force: str | None = None
-    expire_time: datetime | None = None
-    effective_time: datetime | None = None
-    post_only: bool | None = None
-    reduce_only: bool | None = None
-    margin: bool | None = None
-    display_qty: Decimal | None = None
-    cash_order_qty: Decimal | None = None
-    fee_preference: str | None = None
-    stp_type: str | None = None
-    cl_ord_id: str | None = None
-    order_userref: int | None = None
-    sender_sub_id: str | None = None
-    conditional: ConditionalClose | None = None
+    side: OrderSide
+    order_type: OrderType
+    quantity: Annotated[Decimal, Meta(description="quantity (base asset)")]
+    limit_price: Annotated[Decimal | None, Meta(description="limit price (limit-type orders)")] = (
+        None
+    )
+    limit_price_type: Annotated[
+        LimitPriceType | None, Meta(description="how limit_price reads (default static)")
+    ] = None
+    trigger_price: Annotated[
+        Decimal | None, Meta(description="trigger price (stop, take-profit, trailing types)")
+    ] = None
+    trigger_reference: Annotated[
+        TriggerReference | None, Meta(description="the price the trigger watches (default last)")
+    ] = None
+    trigger_price_type: Annotated[
+        TriggerPriceType | None, Meta(description="how trigger_price reads (default static)")
+    ] = None
+    time_in_force: Annotated[
+        TimeInForce | None, Meta(description="gtc (default), gtd (needs expire_time) or ioc")
+    ] = None
+    expire_time: Annotated[datetime | None, Meta(description="for gtd: when it expires")] = None
+    effective_time: Annotated[datetime | None, Meta(description="scheduled start")] = None
+    post_only: Annotated[
+        bool | None, Meta(description="only add liquidity (rejected if it would take)")
+    ] = None
+    reduce_only: Annotated[bool | None, Meta(description="only reduce a margin position")] = None
+    margin: Annotated[bool | None, Meta(description="a margin order")] = None
+    display_quantity: Annotated[
+        Decimal | None, Meta(description="iceberg: the shown quantity (at least 1/15)")
+    ] = None
+    quote_quantity: Annotated[
+        Decimal | None, Meta(description="market: the quantity in the quote asset")
+    ] = None
+    fee_preference: Annotated[
+        FeePreference | None, Meta(description="the asset fees are paid in")
+    ] = None
+    stp_type: Annotated[StpType | None, Meta(description="self-trade prevention")] = None
+    client_order_id: Annotated[
+        str | None, Meta(description="your order id (UUID or up to 18 characters)")
+    ] = None
+    user_ref: Annotated[
+        int | None, Meta(description="your numeric order reference (not with an order id)")
+    ] = None
+    sender_sub_id: Annotated[str | None, Meta(description="sub-account / trader id")] = None
+    conditional: Annotated[
+        ConditionalClose | None, Meta(description="a close order placed on each fill")
+    ] = None
+
+    def __post_init__(self) -> None:
+        convert_fields(self)

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import msgspec
 
+from spotstream.models.enums import ReconcileReason
 from spotstream.models.orders import (
     Balance,
     BalanceChange,
@@ -26,7 +27,6 @@ from spotstream.models.orders import (
     LedgerEntry,
     OrderState,
     OrderUpdate,
-    ReconcileReason,
     Reconciliation,
 )
 

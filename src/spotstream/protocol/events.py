@@ -12,7 +12,8 @@ import msgspec
 
 from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.errors import SpotstreamError
-from spotstream.models.market import EventKind, SystemStatus
+from spotstream.models.enums import EventKind
+from spotstream.models.market import SystemStatus
 
 T = TypeVar("T")
 

@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from simulator.private_harness import NS, Harness, Subscriber, make, rejected_as
+from spotstream.protocol.kraken.v2 import orders
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT, AccountSpec
 from spotstream.simulator.matching.funds import MAKER_FEE, TAKER_FEE
@@ -262,7 +263,7 @@ def test_validate_only_checks() -> None:
         },
         tw.AddOrderParams,
     )
-    order = h.engine.add_order("test", "BTC/USD", params, validate=True)
+    order = h.engine.add_order("test", "BTC/USD", orders.from_wire(params), validate=True)
     assert order.order_id == ""
     assert h.engine.open_orders("test") == []
     assert h.engine.accounts["test"].holds.get("USD", 0) == 0

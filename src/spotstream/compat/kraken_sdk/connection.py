@@ -25,7 +25,8 @@ from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.transport import FrameSink, Link, Transport
 from spotstream.errors import ConnectionClosedError, RequestTimeoutError
-from spotstream.models.market import LifecycleEvent, LifecycleKind
+from spotstream.models.enums import LifecycleKind
+from spotstream.models.market import LifecycleEvent
 
 log = logging.getLogger("spotstream.compat.kraken_sdk")
 

@@ -1,7 +1,8 @@
 """The matching engine: accounts, orders and fills over the simulated market (sans-I/O).
 
-:class:`MatchingEngine` takes the trading requests of spec §8 as decoded params and either
-does them or raises :class:`~spotstream.simulator.matching.orders.OrderError` with a neutral
+:class:`MatchingEngine` takes the trading requests of spec §8 (new orders as a neutral
+``OrderRequest``, the others as decoded wire params) and either does them or raises
+:class:`~spotstream.simulator.matching.orders.OrderError` with a neutral
 :class:`~spotstream.simulator.matching.rejections.Rejection` (each venue words it); what
 happens to orders is told to listeners as
 :class:`~spotstream.simulator.matching.orders.ExecutionEvent` and
@@ -33,6 +34,8 @@ from decimal import Decimal
 
 import msgspec
 
+from spotstream.models.enums import TRIGGERED_ORDER_TYPES, LimitPriceType, OrderSide
+from spotstream.models.orders import OrderRequest
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.market.instruments import InstrumentSpec
 from spotstream.simulator.market.state import Market
@@ -106,7 +109,7 @@ class MatchingEngine(Matcher[Hub]):
     # --- new orders -----------------------------------------------------------------------------
 
     def add_order(
-        self, account_id: str, symbol: str, params: tw.AddOrderParams, *, validate: bool = False
+        self, account_id: str, symbol: str, params: OrderRequest, *, validate: bool = False
     ) -> Order:
         """Check and place one order (``validate``: check only; the order keeps ``""`` as id)."""
         return self.batch_add(account_id, symbol, [params], validate=validate, cost=ADD_COST)[0]
@@ -115,7 +118,7 @@ class MatchingEngine(Matcher[Hub]):
         self,
         account_id: str,
         symbol: str,
-        orders: Sequence[tw.BatchOrder | tw.AddOrderParams],
+        orders: Sequence[OrderRequest],
         *,
         validate: bool = False,
         cost: int | None = None,
@@ -141,7 +144,7 @@ class MatchingEngine(Matcher[Hub]):
         self,
         account: Account,
         spec: InstrumentSpec,
-        params: tw.BatchOrder | tw.AddOrderParams,
+        params: OrderRequest,
         now: int,
     ) -> Order:
         symbol = spec.symbol
@@ -301,10 +304,10 @@ class MatchingEngine(Matcher[Hub]):
 
     def _edited_request(
         self, old: Order, params: tw.EditOrderParams, spec: InstrumentSpec
-    ) -> tw.BatchOrder | tw.AddOrderParams:
+    ) -> OrderRequest:
         request = old.request
         assert request is not None
-        total = params.order_qty if params.order_qty is not None else request.order_qty
+        total = params.order_qty if params.order_qty is not None else request.quantity
         left = total - Decimal(old.filled).scaleb(-spec.qty_precision)
         if left <= 0:
             raise OrderError(Rejection.NOT_EDITABLE)
@@ -312,18 +315,21 @@ class MatchingEngine(Matcher[Hub]):
         triggers = params.triggers
         if triggers is None and params.stop_price is not None:
             triggers = tw.TriggersParams(params.stop_price, params.trigger)
-        changes: dict[str, object] = {"order_qty": left, "cl_ord_id": None}
+        changes: dict[str, object] = {"quantity": left, "client_order_id": None}
         for name, value in (
             ("limit_price", limit),
-            ("display_qty", params.display_qty),
+            ("display_quantity", params.display_qty),
             ("post_only", params.post_only),
             ("reduce_only", params.reduce_only),
-            ("triggers", triggers),
-            ("order_userref", params.order_userref),
+            ("user_ref", params.order_userref),
             ("fee_preference", params.fee_preference),
         ):
             if value is not None:
                 changes[name] = value
+        if triggers is not None:
+            changes["trigger_price"] = triggers.price
+            changes["trigger_reference"] = triggers.reference
+            changes["trigger_price_type"] = triggers.price_type
         return msgspec.structs.replace(request, **changes)
 
     # --- cancels --------------------------------------------------------------------------------
@@ -381,17 +387,19 @@ class MatchingEngine(Matcher[Hub]):
         assert conditional is not None
         spec = self.instruments[primary.symbol]
         limit, limit_type = conditional.limit_price, conditional.limit_price_type
-        relative = limit_type != "static" and conditional.order_type not in tw.TRIGGERED_ORDER_TYPES
+        relative = limit_type != "static" and conditional.order_type not in TRIGGERED_ORDER_TYPES
         if limit is not None and relative:  # a plain limit: relative to the fill price
             units = offset_price(fill.price, limit, limit_type, spec)
-            limit, limit_type = Decimal(units).scaleb(-spec.price_precision), "static"
-        request = tw.BatchOrder(
+            limit, limit_type = Decimal(units).scaleb(-spec.price_precision), LimitPriceType.STATIC
+        trigger = conditional.trigger_price
+        request = OrderRequest(
             order_type=conditional.order_type,
-            side=opposite(primary.side),
-            order_qty=Decimal(fill.qty).scaleb(-spec.qty_precision),
+            side=OrderSide(opposite(primary.side)),
+            quantity=Decimal(fill.qty).scaleb(-spec.qty_precision),
             limit_price=limit,
             limit_price_type=limit_type if limit is not None else None,
-            triggers=_secondary_triggers(conditional.trigger_price, conditional.trigger_price_type),
+            trigger_price=trigger,
+            trigger_price_type=conditional.trigger_price_type if trigger is not None else None,
         )
         account = self.accounts[primary.account_id]
         now, price = self.clock(), fill.price
@@ -404,11 +412,3 @@ class MatchingEngine(Matcher[Hub]):
         except OrderError:
             return
         self.defer(lambda: self.submit(order))
-
-
-def _secondary_triggers(
-    price: Decimal | None, price_type: tw.PriceType
-) -> tw.TriggersParams | None:
-    if price is None:
-        return None
-    return tw.TriggersParams(price, price_type=price_type)

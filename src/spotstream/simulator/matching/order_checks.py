@@ -1,5 +1,7 @@
-"""From add_order / batch_add params to an :class:`~spotstream.simulator.matching.orders.Order`, or
-the :class:`~spotstream.simulator.matching.rejections.Rejection` that refuses it (spec §8.1).
+"""From an :class:`~spotstream.models.orders.OrderRequest` to an
+:class:`~spotstream.simulator.matching.orders.Order`, or the
+:class:`~spotstream.simulator.matching.rejections.Rejection` that refuses it (spec §8.1). Each
+venue reads its wire params into the request first (its ``order_entry``).
 
 Only what the request itself says is checked here (types, prices on the tick grid, sizes,
 options that do not go together); funds, rate limits and ids that must be unique are the
@@ -11,7 +13,6 @@ engine's. Decisions where the exchange's behaviour is not documented:
 - the simulator has no margin trading: ``margin: true`` is ``MARGIN_UNAVAILABLE``,
   ``reduce_only: true`` is ``REDUCE_ONLY_NO_POSITION`` (a spot account never has a position)
   and ``settle-position`` is ``UNKNOWN_POSITION``;
-- ``no_mpp: true`` on anything but a market order is refused as captured live;
 - the fee is taken in the quote asset unless ``fee_preference: "base"`` (the documented
   lifecycle example shows ``fciq`` on a sell);
 - trailing triggers default to ``price_type: "quote"``; ``static`` is refused for them.
@@ -23,23 +24,32 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from spotstream.protocol.kraken.v2 import trading_wire as tw
+from spotstream.models.enums import (
+    CONDITIONAL_ORDER_TYPES,
+    LIMIT_PRICED_ORDER_TYPES,
+    TRAILING_ORDER_TYPES,
+    TRIGGERED_ORDER_TYPES,
+    LimitPriceType,
+    OrderSide,
+    TriggerPriceType,
+)
+from spotstream.models.orders import ConditionalClose, OrderRequest
 from spotstream.simulator.market.instruments import InstrumentSpec
 from spotstream.simulator.matching.orders import (
     Conditional,
     Order,
     OrderError,
+    Side,
 )
 from spotstream.simulator.matching.rejections import Rejection
 from spotstream.simulator.matching.triggers import make_trigger
 
 NS_PER_S = 1_000_000_000
 MAX_EXPIRY_NS = 31 * 24 * 3600 * NS_PER_S  # gtd: about a month ahead at most
-STOP_PRICE_WARNING = "stop_price is deprecated, use triggers.price"
-TRIGGER_WARNING = "trigger is deprecated use triggers.reference"
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SHORT_UUID = re.compile(r"^[0-9a-fA-F]{32}$")
 _FREE_TEXT = re.compile(r"^[\x20-\x7e]{1,18}$")
+_SIDES: dict[OrderSide, Side] = {OrderSide.BUY: "buy", OrderSide.SELL: "sell"}
 
 
 def invalid(field: str) -> OrderError:
@@ -87,7 +97,7 @@ def qty_units(value: Decimal, spec: InstrumentSpec, field: str = "order_qty") ->
 
 
 def build_order(
-    params: tw.BatchOrder | tw.AddOrderParams,
+    params: OrderRequest,
     spec: InstrumentSpec,
     *,
     account_id: str,
@@ -98,11 +108,11 @@ def build_order(
     """The order ``params`` describe (no id yet), or :class:`OrderError`."""
     kind = params.order_type
     _refuse_unsupported(params)
-    order = Order("", account_id, spec.symbol, params.side, kind, 0, now_ns)
-    if params.cash_order_qty is not None:
+    order = Order("", account_id, spec.symbol, _SIDES[params.side], kind, 0, now_ns)
+    if params.quote_quantity is not None:
         _cash(order, params, spec)
     else:
-        order.qty = qty_units(params.order_qty, spec)
+        order.qty = qty_units(params.quantity, spec)
     _limit(order, params, spec)
     _trigger(order, params, spec, last, mid)
     _time_in_force(order, params, now_ns)
@@ -114,19 +124,17 @@ def build_order(
     return order
 
 
-def _refuse_unsupported(params: tw.BatchOrder | tw.AddOrderParams) -> None:
+def _refuse_unsupported(params: OrderRequest) -> None:
     if params.order_type == "settle-position":
         raise OrderError(Rejection.UNKNOWN_POSITION)
     if params.margin:
         raise OrderError(Rejection.MARGIN_UNAVAILABLE)
     if params.reduce_only:
         raise OrderError(Rejection.REDUCE_ONLY_NO_POSITION)
-    if params.no_mpp and params.order_type != "market":
-        raise invalid("no_mpp order option is only available when ordertype = market")
 
 
-def _cash(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: InstrumentSpec) -> None:
-    cash = params.cash_order_qty
+def _cash(order: Order, params: OrderRequest, spec: InstrumentSpec) -> None:
+    cash = params.quote_quantity
     if order.order_type != "market" or cash is None or cash <= 0:
         raise invalid("cash_order_qty")
     if exact_units(cash, spec.cost_precision) is None:
@@ -134,9 +142,9 @@ def _cash(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: Instrum
     order.cash_qty = cash
 
 
-def _limit(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: InstrumentSpec) -> None:
+def _limit(order: Order, params: OrderRequest, spec: InstrumentSpec) -> None:
     kind, price = order.order_type, params.limit_price
-    if kind not in tw.LIMIT_ORDER_TYPES:
+    if kind not in LIMIT_PRICED_ORDER_TYPES:
         if price is not None or params.limit_price_type is not None:
             raise invalid("limit_price")
         return
@@ -147,7 +155,7 @@ def _limit(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: Instru
     order.limit_price_type = price_type
     if price_type == "static":
         order.limit_price = price_units(price, spec)
-    elif kind in tw.TRIGGERED_ORDER_TYPES:
+    elif kind in TRIGGERED_ORDER_TYPES:
         if exact_units(price, spec.price_precision + 2) is None:
             raise OrderError(Rejection.INVALID_PRICE)
         order.limit_offset = price
@@ -157,35 +165,30 @@ def _limit(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: Instru
 
 def _trigger(
     order: Order,
-    params: tw.BatchOrder | tw.AddOrderParams,
+    params: OrderRequest,
     spec: InstrumentSpec,
     last: int,
     mid: int,
 ) -> None:
-    kind, triggers = order.order_type, params.triggers
-    if triggers is None and params.stop_price is not None:  # the deprecated spelling
-        triggers = tw.TriggersParams(params.stop_price, params.trigger)
-        order.warnings += (STOP_PRICE_WARNING,) + ((TRIGGER_WARNING,) if params.trigger else ())
-    if kind not in tw.TRIGGERED_ORDER_TYPES:
-        if triggers is not None:
+    kind, trigger_price = order.order_type, params.trigger_price
+    if kind not in TRIGGERED_ORDER_TYPES:
+        if trigger_price is not None:
             raise invalid("triggers")
         return
-    if triggers is None:
+    if trigger_price is None:
         raise invalid("triggers")
-    trailing = kind in tw.TRAILING_ORDER_TYPES
-    price_type = triggers.price_type or ("quote" if trailing else "static")
-    if trailing and (price_type == "static" or triggers.price <= 0):
+    trailing = kind in TRAILING_ORDER_TYPES
+    price_type = params.trigger_price_type or ("quote" if trailing else "static")
+    if trailing and (price_type == "static" or trigger_price <= 0):
         raise invalid("triggers.price")
     if price_type == "static":
-        price_units(triggers.price, spec)
-    reference = triggers.reference or "last"
+        price_units(trigger_price, spec)
+    reference = params.trigger_reference or "last"
     base = last if reference == "last" else mid
-    order.trigger = make_trigger(
-        kind, order.side, reference, price_type, triggers.price, base, spec
-    )
+    order.trigger = make_trigger(kind, order.side, reference, price_type, trigger_price, base, spec)
 
 
-def _time_in_force(order: Order, params: tw.BatchOrder | tw.AddOrderParams, now_ns: int) -> None:
+def _time_in_force(order: Order, params: OrderRequest, now_ns: int) -> None:
     tif = params.time_in_force or "gtc"
     order.time_in_force = tif
     if (tif == "gtd") != (params.expire_time is not None):
@@ -202,15 +205,15 @@ def _time_in_force(order: Order, params: tw.BatchOrder | tw.AddOrderParams, now_
         raise invalid("time_in_force")
 
 
-def _options(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: InstrumentSpec) -> None:
+def _options(order: Order, params: OrderRequest, spec: InstrumentSpec) -> None:
     if params.post_only:
-        if order.order_type not in tw.LIMIT_ORDER_TYPES:
+        if order.order_type not in LIMIT_PRICED_ORDER_TYPES:
             raise invalid("post_only")
         order.post_only = True
-    if (order.order_type == "iceberg") != (params.display_qty is not None):
+    if (order.order_type == "iceberg") != (params.display_quantity is not None):
         raise invalid("display_qty")
-    if params.display_qty is not None:
-        display = qty_units(params.display_qty, spec, "display_qty")
+    if params.display_quantity is not None:
+        display = qty_units(params.display_quantity, spec, "display_qty")
         if display > order.qty or display * 15 < order.qty:
             raise invalid("display_qty")
         order.display_qty = display
@@ -218,28 +221,29 @@ def _options(order: Order, params: tw.BatchOrder | tw.AddOrderParams, spec: Inst
     order.stp_type = params.stp_type or "cancel_newest"
 
 
-def _identifiers(order: Order, params: tw.BatchOrder | tw.AddOrderParams) -> None:
-    if params.cl_ord_id is not None and params.order_userref is not None:
+def _identifiers(order: Order, params: OrderRequest) -> None:
+    if params.client_order_id is not None and params.user_ref is not None:
         raise invalid("cl_ord_id and order_userref are mutually exclusive")
-    if params.cl_ord_id is not None and not valid_cl_ord_id(params.cl_ord_id):
+    if params.client_order_id is not None and not valid_cl_ord_id(params.client_order_id):
         raise invalid("cl_ord_id")
     if params.sender_sub_id is not None and not valid_cl_ord_id(params.sender_sub_id):
         raise invalid("sender_sub_id")
-    order.cl_ord_id = params.cl_ord_id
-    order.order_userref = params.order_userref
+    order.cl_ord_id = params.client_order_id
+    order.order_userref = params.user_ref
     order.sender_sub_id = params.sender_sub_id
 
 
-def _conditional(params: tw.ConditionalParams, spec: InstrumentSpec) -> Conditional:
-    kind = params.order_type
-    trigger_price = params.trigger_price if params.trigger_price is not None else params.stop_price
-    limit_type: tw.PriceType = params.limit_price_type or "static"
-    trigger_type: tw.PriceType = params.trigger_price_type or (
-        "quote" if kind in tw.TRAILING_ORDER_TYPES else "static"
+def _conditional(params: ConditionalClose, spec: InstrumentSpec) -> Conditional:
+    kind, trigger_price = params.order_type, params.trigger_price
+    if kind not in CONDITIONAL_ORDER_TYPES:
+        raise invalid("conditional.order_type")
+    limit_type = params.limit_price_type or LimitPriceType.STATIC
+    trigger_type = params.trigger_price_type or (
+        TriggerPriceType.QUOTE if kind in TRAILING_ORDER_TYPES else TriggerPriceType.STATIC
     )
-    if (kind in tw.LIMIT_ORDER_TYPES) != (params.limit_price is not None):
+    if (kind in LIMIT_PRICED_ORDER_TYPES) != (params.limit_price is not None):
         raise invalid("conditional.limit_price")
-    if (kind in tw.TRIGGERED_ORDER_TYPES) != (trigger_price is not None):
+    if (kind in TRIGGERED_ORDER_TYPES) != (trigger_price is not None):
         raise invalid("conditional.trigger_price")
     if params.limit_price is not None and limit_type == "static":
         price_units(params.limit_price, spec)

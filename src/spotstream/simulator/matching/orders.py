@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from spotstream.protocol.kraken.v2 import trading_wire as tw
+from spotstream.models.enums import LimitPriceType, OrderType, TriggerPriceType
+from spotstream.models.orders import OrderRequest
 from spotstream.simulator.matching.rejections import Rejection
 
 Side = Literal["buy", "sell"]
@@ -45,11 +46,11 @@ class Trigger:
 class Conditional:
     """The OTO template: a secondary order opened for each fill of its primary."""
 
-    order_type: tw.ConditionalOrderType
+    order_type: OrderType
     limit_price: Decimal | None
-    limit_price_type: tw.PriceType
+    limit_price_type: LimitPriceType
     trigger_price: Decimal | None
-    trigger_price_type: tw.PriceType
+    trigger_price_type: TriggerPriceType
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ class Order:
     resting: bool = False
     active: bool = False  # effective (past effective_time)
     warnings: tuple[str, ...] = ()
-    request: tw.BatchOrder | tw.AddOrderParams | None = None  # what the client sent
+    request: OrderRequest | None = None  # what the client sent
 
     @property
     def remaining(self) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-from spotstream.protocol.kraken.v2 import trading_wire as tw
+from spotstream.models.enums import TRAILING_ORDER_TYPES
 from spotstream.simulator.market.instruments import InstrumentSpec
 from spotstream.simulator.matching.orders import Order, Side, Trigger
 
@@ -62,7 +62,7 @@ def make_trigger(
     spec: InstrumentSpec,
 ) -> Trigger:
     """The trigger of a new order, priced from the reference price at placement."""
-    if order_type in tw.TRAILING_ORDER_TYPES:
+    if order_type in TRAILING_ORDER_TYPES:
         distance = _distance(reference_price, offset, price_type, spec)
         price = _trail(side, reference_price, distance, spec)
         return Trigger(reference, price_type, offset, price, peak=reference_price)
@@ -78,7 +78,7 @@ def check(order: Order, reference_price: int, spec: InstrumentSpec) -> bool:
         return False
     trigger.last = reference_price
     sell = order.side == "sell"
-    if order.order_type in tw.TRAILING_ORDER_TYPES:
+    if order.order_type in TRAILING_ORDER_TYPES:
         peak = trigger.peak if trigger.peak is not None else reference_price
         peak = max(peak, reference_price) if sell else min(peak, reference_price)
         if peak != trigger.peak:

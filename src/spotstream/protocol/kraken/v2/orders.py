@@ -1,105 +1,252 @@
-"""Kraken v2 trading requests: validated locally, then built as wire params. Sans-I/O.
+"""Kraken v2 orders, derived from the neutral :class:`OrderRequest`; validated locally. Sans-I/O.
 
-Every check here raises :class:`InvalidRequestError` before anything is sent, with a
-message that names the parameter. The exchange stays the final judge (funds, minimums,
-market state); these checks catch what is wrong whatever the market does.
+:class:`OrderRequest` declares an order's fields once; everything Kraken-shaped comes from it
+and the two tables below (the names Kraken spells differently, the fields Kraken nests in
+``triggers``): the ``add_order`` / ``batch_add`` wire params (:func:`to_wire`,
+:func:`to_batch_order`) and back (:func:`from_wire`, which the simulator parses requests
+with), ``add_order``'s keyword arguments (:class:`OrderOptions`, :func:`request_from_options`)
+and the JSON order files of ``spotstream order batch-add`` (:func:`decode_orders`).
+
+Every check raises :class:`InvalidRequestError` before anything is sent, with a message that
+names Kraken's parameter. The exchange stays the final judge (funds, minimums, market
+state); these checks catch what is wrong whatever the market does.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, get_args
+from types import GenericAlias
+from typing import Any, TypedDict
+
+import msgspec
 
 from spotstream.errors import InvalidRequestError
+from spotstream.models.enums import (
+    CONDITIONAL_ORDER_TYPES,
+    LIMIT_PRICED_ORDER_TYPES,
+    TRIGGERED_ORDER_TYPES,
+    FeePreference,
+    LimitPriceType,
+    StpType,
+    TimeInForce,
+    TriggerPriceType,
+    TriggerReference,
+)
 from spotstream.models.market import Instrument
 from spotstream.models.orders import ConditionalClose, OrderRequest
-from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
-
-ORDER_TYPES = frozenset(get_args(tw.OrderType))
-CONDITIONAL_TYPES = frozenset(get_args(tw.ConditionalOrderType))
-BATCH_ADD = (2, 15)
-BATCH_CANCEL = (2, 50)
-MAX_CANCEL_AFTER = 86_400  # exclusive
-_CHOICES: dict[str, frozenset[str]] = {
-    "side": frozenset(get_args(pw.Side)),
-    "limit_price_type": frozenset(get_args(tw.PriceType)),
-    "trigger_price_type": frozenset(get_args(tw.PriceType)),
-    "trigger_reference": frozenset(get_args(tw.TriggerReference)),
-    "time_in_force": frozenset(get_args(tw.TimeInForce)),
-    "fee_preference": frozenset(get_args(tw.FeePreference)),
-    "stp_type": frozenset(get_args(tw.StpType)),
-}
-_LONG_UUID = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+from spotstream.protocol.kraken.v2.trading_params import (
+    TRIGGER_FIELDS,
+    check_client_id,
+    check_count,
+    check_positive,
+    check_price,
+    fail,
+    wire_params,
 )
-_SHORT_UUID = re.compile(r"^[0-9a-fA-F]{32}$")
+
+KRAKEN_NAMES: dict[str, str] = {
+    "quantity": "order_qty",
+    "display_quantity": "display_qty",
+    "quote_quantity": "cash_order_qty",
+    "client_order_id": "cl_ord_id",
+    "user_ref": "order_userref",
+}
+""":class:`OrderRequest` fields that Kraken names otherwise (add_order's parameter names)."""
+POSITIONAL = ("side", "order_type", "quantity")
+WHOLE_SECONDS = frozenset({"expire_time", "effective_time"})  # Kraken's precision for these
+BATCH_ADD = (2, 15)
 
 
-def _fail(message: str) -> InvalidRequestError:
-    return InvalidRequestError(message)
+def kraken_name(field: str) -> str:
+    """Kraken's name of an :class:`OrderRequest` field (add_order's parameter)."""
+    return KRAKEN_NAMES.get(field, field)
 
 
-def check_client_id(name: str, value: str) -> None:
-    """Kraken accepts a long UUID, a short (32 hex) UUID, or free text of ≤ 18 ASCII chars."""
-    if _LONG_UUID.match(value) or _SHORT_UUID.match(value):
-        return
-    if not value or len(value) > 18 or not value.isascii() or not value.isprintable():
-        raise _fail(f"{name} must be a UUID, a 32-hex UUID or 1-18 printable ASCII characters")
+OPTION_FIELDS: dict[str, str] = {
+    kraken_name(name): name for name in OrderRequest.__struct_fields__ if name not in POSITIONAL
+}
+"""add_order's keyword options (Kraken's names) -> the :class:`OrderRequest` field."""
 
 
-def _check_choice(name: str, value: str | None) -> None:
-    if value is not None and value not in _CHOICES[name]:
-        raise _fail(f"{name} must be one of {sorted(_CHOICES[name])}, not {value!r}")
+class OrderOptions(TypedDict, total=False):
+    """The keyword options of ``place_order``: the :class:`OrderRequest` fields beyond the
+    positional ones, under Kraken's names (a test pins these keys to the fields). Where an
+    enum goes, exactly its value is accepted too (``"gtc"``)."""
+
+    limit_price_type: LimitPriceType | str | None
+    trigger_price: Decimal | None
+    trigger_reference: TriggerReference | str | None
+    trigger_price_type: TriggerPriceType | str | None
+    time_in_force: TimeInForce | str | None
+    expire_time: datetime | None
+    effective_time: datetime | None
+    post_only: bool | None
+    reduce_only: bool | None
+    margin: bool | None
+    display_qty: Decimal | None
+    cash_order_qty: Decimal | None
+    fee_preference: FeePreference | str | None
+    stp_type: StpType | str | None
+    cl_ord_id: str | None
+    order_userref: int | None
+    sender_sub_id: str | None
+    conditional: ConditionalClose | None
 
 
-def _check_positive(name: str, value: Decimal | None, precision: int | None = None) -> None:
-    if value is None:
-        return
-    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
-        raise _fail(f"{name} must be a positive Decimal, not {value!r}")
-    _check_precision(name, value, precision)
+class AddOrderOptions(OrderOptions, total=False):
+    """The keyword options of ``add_order``: :class:`OrderOptions` and ``limit_price``."""
+
+    limit_price: Decimal | None
 
 
-def _check_precision(name: str, value: Decimal, precision: int | None) -> None:
-    exponent = value.normalize().as_tuple().exponent
-    if precision is not None and isinstance(exponent, int) and -exponent > precision:
-        raise _fail(f"{name} {value} has more than {precision} decimals")
+# --- add_order's arguments <-> OrderRequest <-> the wire ---------------------------------------
 
 
-def _check_price(
-    name: str, value: Decimal | None, price_type: str | None, pair: Instrument | None
-) -> None:
-    if value is None:
-        return
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise _fail(f"{name} must be a finite Decimal, not {value!r}")
-    if price_type in (None, "static") and value <= 0 and name == "limit_price":
-        raise _fail(f"{name} must be positive")
-    precision = pair.price_precision if pair and price_type in (None, "static") else None
-    _check_precision(name, value, precision)
+def request_from_options(
+    side: object,
+    order_type: object,
+    order_qty: object,
+    options: Mapping[str, object],
+    method: str = "add_order",
+) -> OrderRequest:
+    """The :class:`OrderRequest` of add_order's arguments (the edge conversion happens here:
+    exact enum values become members; a float or a wrong value raises
+    :class:`InvalidRequestError`; an unknown keyword raises ``TypeError``)."""
+    fields: dict[str, Any] = dict(zip(POSITIONAL, (side, order_type, order_qty), strict=True))
+    for key, value in options.items():
+        name = OPTION_FIELDS.get(key)
+        if name is None:
+            raise TypeError(f"{method}() got an unexpected keyword argument {key!r}")
+        fields[name] = value
+    return OrderRequest(**fields)
+
+
+def to_wire(
+    request: OrderRequest,
+    *,
+    symbol: str,
+    token: str,
+    deadline: datetime | None = None,
+    validate: bool = False,
+) -> tw.AddOrderParams:
+    """The add_order params of ``request`` (times truncated to Kraken's whole seconds)."""
+    extra = {"symbol": symbol, "token": token, "deadline": deadline, "validate": validate or None}
+    return wire_params(tw.AddOrderParams, {**_wire_fields(request), **extra})
+
+
+def to_batch_order(request: OrderRequest) -> tw.BatchOrder:
+    """One order of batch_add: add_order's params without symbol, token, deadline, validate."""
+    return wire_params(tw.BatchOrder, _wire_fields(request))
+
+
+def from_wire(params: tw.AddOrderParams | tw.BatchOrder) -> OrderRequest:
+    """The :class:`OrderRequest` of add_order or batch_add params, the deprecated spellings
+    (``stop_price``/``trigger`` for ``triggers``) read as Kraken reads them."""
+    triggers = params.triggers
+    if triggers is None and params.stop_price is not None:
+        triggers = tw.TriggersParams(price=params.stop_price, reference=params.trigger)
+    fields: dict[str, Any] = {}
+    for name in OrderRequest.__struct_fields__:
+        if name in TRIGGER_FIELDS:
+            value = getattr(triggers, TRIGGER_FIELDS[name]) if triggers is not None else None
+        elif name == "conditional":
+            value = _conditional_from_wire(params.conditional)
+        else:
+            value = getattr(params, kraken_name(name))
+        if value is not None:
+            fields[name] = value
+    return OrderRequest(**fields)
+
+
+def _wire_fields(request: OrderRequest) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    triggers: dict[str, object] = {}
+    for name in request.__struct_fields__:
+        value = getattr(request, name)
+        if value is None:
+            continue
+        if name in TRIGGER_FIELDS:
+            triggers[TRIGGER_FIELDS[name]] = value
+        elif name in WHOLE_SECONDS:
+            fields[name] = _seconds(value, name)
+        elif isinstance(value, ConditionalClose):
+            fields[name] = _present(value)
+        else:
+            fields[kraken_name(name)] = value
+    if triggers:
+        fields["triggers"] = triggers
+    return fields
+
+
+def _present(close: ConditionalClose) -> dict[str, object]:
+    """The conditional's fields that are set (the wire has the same names)."""
+    values = ((name, getattr(close, name)) for name in close.__struct_fields__)
+    return {name: value for name, value in values if value is not None}
+
+
+def _conditional_from_wire(params: tw.ConditionalParams | None) -> ConditionalClose | None:
+    if params is None:
+        return None
+    fields = {name: getattr(params, name) for name in ConditionalClose.__struct_fields__}
+    if fields["trigger_price"] is None:  # the deprecated spelling
+        fields["trigger_price"] = params.stop_price
+    return ConditionalClose(**{k: v for k, v in fields.items() if v is not None})
+
+
+def _seconds(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None:
+        raise fail(f"{name} must be timezone-aware")
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+# --- order files (spotstream order batch-add) -----------------------------------------------
+
+
+def _options_struct() -> type[msgspec.Struct]:
+    """OrderRequest's fields under Kraken's names, for decoding: numbers and strings both
+    decode to exact Decimals, enum values to members; unknown fields are refused."""
+    fields = [
+        (f.name, f.type) if f.required else (f.name, f.type, f.default)
+        for f in msgspec.structs.fields(OrderRequest)
+    ]
+    return msgspec.defstruct(
+        "KrakenOrderFields", fields, kw_only=True, rename=KRAKEN_NAMES, forbid_unknown_fields=True
+    )
+
+
+_ORDER_FILE = msgspec.json.Decoder(GenericAlias(list, (_options_struct(),)))
+
+
+def decode_orders(data: bytes) -> list[OrderRequest]:
+    """A JSON list of orders, each an object of add_order's parameters (``order_qty``,
+    ``cl_ord_id``, the flat ``trigger_*``, ...); :class:`InvalidRequestError` otherwise."""
+    try:
+        decoded = _ORDER_FILE.decode(data)
+    except msgspec.ValidationError as exc:
+        raise fail(f"not a list of orders: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise fail(f"not valid JSON: {exc}") from None
+    return [OrderRequest(**msgspec.structs.asdict(order)) for order in decoded]
+
+
+# --- local checks -------------------------------------------------------------------------------
 
 
 def validate_order(order: OrderRequest, pair: Instrument | None) -> None:
-    """Every local check of one order (``pair`` adds the instrument's precisions)."""
-    if order.order_type not in ORDER_TYPES:
-        raise _fail(f"order_type must be one of {sorted(ORDER_TYPES)}, not {order.order_type!r}")
-    for name in ("side", "limit_price_type", "trigger_price_type", "trigger_reference"):
-        _check_choice(name, getattr(order, name))
-    for name in ("time_in_force", "fee_preference", "stp_type"):
-        _check_choice(name, getattr(order, name))
+    """Every local check of one order (``pair`` adds the instrument's precisions); its
+    types and enum values were checked when it was built."""
     qty_precision = pair.qty_precision if pair else None
-    _check_positive("order_qty", order.order_qty, qty_precision)
-    _check_positive("display_qty", order.display_qty, qty_precision)
-    _check_positive("cash_order_qty", order.cash_order_qty)
-    _check_price("limit_price", order.limit_price, order.limit_price_type, pair)
-    _check_price("trigger_price", order.trigger_price, order.trigger_price_type, pair)
+    check_positive("order_qty", order.quantity, qty_precision)
+    check_positive("display_qty", order.display_quantity, qty_precision)
+    check_positive("cash_order_qty", order.quote_quantity)
+    check_price("limit_price", order.limit_price, order.limit_price_type, pair)
+    check_price("trigger_price", order.trigger_price, order.trigger_price_type, pair)
     _check_combinations(order)
-    if order.cl_ord_id is not None:
-        check_client_id("cl_ord_id", order.cl_ord_id)
+    if order.client_order_id is not None:
+        check_client_id("cl_ord_id", order.client_order_id)
     if order.sender_sub_id is not None:
         check_client_id("sender_sub_id", order.sender_sub_id)
     if order.conditional is not None:
@@ -108,105 +255,47 @@ def validate_order(order: OrderRequest, pair: Instrument | None) -> None:
 
 def _check_combinations(order: OrderRequest) -> None:
     kind = order.order_type
-    if kind in tw.LIMIT_ORDER_TYPES and order.limit_price is None:
-        raise _fail(f"{kind} orders need limit_price")
-    if kind not in tw.LIMIT_ORDER_TYPES and order.limit_price is not None:
-        raise _fail(f"{kind} orders take no limit_price")
-    if kind in tw.TRIGGERED_ORDER_TYPES and order.trigger_price is None:
-        raise _fail(f"{kind} orders need trigger_price")
-    if kind not in tw.TRIGGERED_ORDER_TYPES and order.trigger_price is not None:
-        raise _fail(f"{kind} orders take no trigger_price")
+    if kind in LIMIT_PRICED_ORDER_TYPES and order.limit_price is None:
+        raise fail(f"{kind} orders need limit_price")
+    if kind not in LIMIT_PRICED_ORDER_TYPES and order.limit_price is not None:
+        raise fail(f"{kind} orders take no limit_price")
+    if kind in TRIGGERED_ORDER_TYPES and order.trigger_price is None:
+        raise fail(f"{kind} orders need trigger_price")
+    if kind not in TRIGGERED_ORDER_TYPES and order.trigger_price is not None:
+        raise fail(f"{kind} orders take no trigger_price")
+    if order.trigger_price is None and (order.trigger_reference or order.trigger_price_type):
+        raise fail("trigger_reference and trigger_price_type need trigger_price")
     if order.limit_price_type not in (None, "static") and kind != "trailing-stop-limit":
-        raise _fail("limit_price_type pct/quote is for trailing-stop-limit orders only")
-    if order.display_qty is not None:
+        raise fail("limit_price_type pct/quote is for trailing-stop-limit orders only")
+    if order.display_quantity is not None:
         if kind != "iceberg":
-            raise _fail("display_qty is for iceberg orders only")
-        if order.display_qty * 15 < order.order_qty:
-            raise _fail("display_qty must be at least 1/15 of order_qty")
-    if order.cash_order_qty is not None and kind != "market":
-        raise _fail("cash_order_qty is for market orders only")
-    if order.post_only and kind not in tw.LIMIT_ORDER_TYPES:
-        raise _fail("post_only needs an order type with a limit price")
-    if order.cl_ord_id is not None and order.order_userref is not None:
-        raise _fail("cl_ord_id and order_userref are mutually exclusive")
+            raise fail("display_qty is for iceberg orders only")
+        if order.display_quantity * 15 < order.quantity:
+            raise fail("display_qty must be at least 1/15 of order_qty")
+    if order.quote_quantity is not None and kind != "market":
+        raise fail("cash_order_qty is for market orders only")
+    if order.post_only and kind not in LIMIT_PRICED_ORDER_TYPES:
+        raise fail("post_only needs an order type with a limit price")
+    if order.client_order_id is not None and order.user_ref is not None:
+        raise fail("cl_ord_id and order_userref are mutually exclusive")
     if order.time_in_force == "gtd" and order.expire_time is None:
-        raise _fail("time_in_force gtd needs expire_time")
+        raise fail("time_in_force gtd needs expire_time")
     if order.expire_time is not None and order.time_in_force != "gtd":
-        raise _fail("expire_time needs time_in_force gtd")
+        raise fail("expire_time needs time_in_force gtd")
 
 
 def _check_conditional(close: ConditionalClose, pair: Instrument | None) -> None:
-    if close.order_type not in CONDITIONAL_TYPES:
-        raise _fail(f"conditional order_type must be one of {sorted(CONDITIONAL_TYPES)}")
-    if close.order_type in tw.LIMIT_ORDER_TYPES and close.limit_price is None:
-        raise _fail(f"conditional {close.order_type} needs limit_price")
-    if close.order_type in tw.TRIGGERED_ORDER_TYPES and close.trigger_price is None:
-        raise _fail(f"conditional {close.order_type} needs trigger_price")
-    _check_choice("limit_price_type", close.limit_price_type)
-    _check_choice("trigger_price_type", close.trigger_price_type)
-    _check_price("limit_price", close.limit_price, close.limit_price_type, pair)
-    _check_price("trigger_price", close.trigger_price, close.trigger_price_type, pair)
+    if close.order_type not in CONDITIONAL_ORDER_TYPES:
+        raise fail(f"conditional order_type must be one of {sorted(CONDITIONAL_ORDER_TYPES)}")
+    if close.order_type in LIMIT_PRICED_ORDER_TYPES and close.limit_price is None:
+        raise fail(f"conditional {close.order_type} needs limit_price")
+    if close.order_type in TRIGGERED_ORDER_TYPES and close.trigger_price is None:
+        raise fail(f"conditional {close.order_type} needs trigger_price")
+    check_price("limit_price", close.limit_price, close.limit_price_type, pair)
+    check_price("trigger_price", close.trigger_price, close.trigger_price_type, pair)
 
 
-def check_deadline(deadline: datetime | None, now: datetime) -> datetime | None:
-    """Kraken wants a deadline 500 ms to 60 s ahead, in milliseconds."""
-    if deadline is None:
-        return None
-    if deadline.tzinfo is None:
-        raise _fail("deadline must be timezone-aware")
-    ahead = deadline - now
-    if not timedelta(milliseconds=500) <= ahead <= timedelta(seconds=60):
-        raise _fail("deadline must be 500 ms to 60 s in the future")
-    return deadline.astimezone(UTC).replace(microsecond=deadline.microsecond // 1000 * 1000)
-
-
-def _seconds(value: datetime | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise _fail(f"{name} must be timezone-aware")
-    return value.astimezone(UTC).replace(microsecond=0)
-
-
-def _order_fields(order: OrderRequest) -> dict[str, Any]:
-    triggers = None
-    if order.trigger_price is not None:
-        triggers = tw.TriggersParams(
-            price=order.trigger_price,
-            reference=order.trigger_reference,  # type: ignore[arg-type]
-            price_type=order.trigger_price_type,  # type: ignore[arg-type]
-        )
-    conditional = None
-    if (c := order.conditional) is not None:
-        conditional = tw.ConditionalParams(
-            order_type=c.order_type,  # type: ignore[arg-type]
-            limit_price=c.limit_price,
-            limit_price_type=c.limit_price_type,  # type: ignore[arg-type]
-            trigger_price=c.trigger_price,
-            trigger_price_type=c.trigger_price_type,  # type: ignore[arg-type]
-        )
-    return {
-        "order_type": order.order_type,
-        "side": order.side,
-        "order_qty": order.order_qty,
-        "limit_price": order.limit_price,
-        "limit_price_type": order.limit_price_type,
-        "triggers": triggers,
-        "time_in_force": order.time_in_force,
-        "expire_time": _seconds(order.expire_time, "expire_time"),
-        "effective_time": _seconds(order.effective_time, "effective_time"),
-        "post_only": order.post_only,
-        "reduce_only": order.reduce_only,
-        "margin": order.margin,
-        "display_qty": order.display_qty,
-        "cash_order_qty": order.cash_order_qty,
-        "fee_preference": order.fee_preference,
-        "stp_type": order.stp_type,
-        "cl_ord_id": order.cl_ord_id,
-        "order_userref": order.order_userref,
-        "sender_sub_id": order.sender_sub_id,
-        "conditional": conditional,
-    }
+# --- add_order and batch_add --------------------------------------------------------------------
 
 
 def add_order_params(
@@ -218,14 +307,9 @@ def add_order_params(
     deadline: datetime | None,
     validate: bool,
 ) -> tw.AddOrderParams:
+    """The checked add_order params of ``order``."""
     validate_order(order, pair)
-    return tw.AddOrderParams(
-        **_order_fields(order),
-        symbol=symbol,
-        token=token,
-        deadline=deadline,
-        validate=validate or None,
-    )
+    return to_wire(order, symbol=symbol, token=token, deadline=deadline, validate=validate)
 
 
 def batch_add_params(
@@ -237,157 +321,17 @@ def batch_add_params(
     deadline: datetime | None,
     validate: bool,
 ) -> tw.BatchAddParams:
-    _check_count("batch_add orders", len(orders), BATCH_ADD)
+    """The checked batch_add params (2 to 15 orders; a failure names the order's index)."""
+    check_count("batch_add orders", len(orders), BATCH_ADD)
+    batch = []
     for index, order in enumerate(orders):
         try:
+            if not isinstance(order, OrderRequest):
+                raise fail(f"not an OrderRequest: {order!r}")
             validate_order(order, pair)
+            batch.append(to_batch_order(order))
         except InvalidRequestError as exc:
-            raise _fail(f"order {index}: {exc}") from None
+            raise fail(f"order {index}: {exc}") from None
     return tw.BatchAddParams(
-        symbol=symbol,
-        orders=[tw.BatchOrder(**_order_fields(o)) for o in orders],
-        token=token,
-        deadline=deadline,
-        validate=validate or None,
+        symbol=symbol, orders=batch, token=token, deadline=deadline, validate=validate or None
     )
-
-
-def cancel_order_params(
-    token: str,
-    order_ids: Sequence[str] = (),
-    cl_ord_ids: Sequence[str] = (),
-    order_userrefs: Sequence[int] = (),
-) -> tuple[tw.CancelOrderParams, int]:
-    """The params and how many responses to expect (one per identifier)."""
-    count = len(order_ids) + len(cl_ord_ids) + len(order_userrefs)
-    if count == 0:
-        raise _fail("cancel_order needs at least one order_id, cl_ord_id or order_userref")
-    params = tw.CancelOrderParams(
-        token=token,
-        order_id=list(order_ids) or None,
-        cl_ord_id=list(cl_ord_ids) or None,
-        order_userref=list(order_userrefs) or None,
-    )
-    return params, count
-
-
-def batch_cancel_params(
-    token: str, orders: Sequence[str | int] = (), cl_ord_ids: Sequence[str] = ()
-) -> tw.BatchCancelParams:
-    _check_count("batch_cancel ids", len(orders) + len(cl_ord_ids), BATCH_CANCEL)
-    return tw.BatchCancelParams(
-        token=token, orders=[str(o) for o in orders] or None, cl_ord_id=list(cl_ord_ids) or None
-    )
-
-
-def cancel_after_params(token: str, timeout: int) -> tw.CancelAllOrdersAfterParams:
-    if isinstance(timeout, bool) or not isinstance(timeout, int):
-        raise _fail(f"timeout must be whole seconds, not {timeout!r}")
-    if not 0 <= timeout < MAX_CANCEL_AFTER:
-        raise _fail(f"timeout must be 0 (disarm) to {MAX_CANCEL_AFTER - 1} seconds")
-    return tw.CancelAllOrdersAfterParams(timeout=timeout, token=token)
-
-
-def amend_order_params(
-    token: str,
-    *,
-    order_id: str | None,
-    cl_ord_id: str | None,
-    order_qty: Decimal,
-    display_qty: Decimal | None,
-    limit_price: Decimal | None,
-    limit_price_type: str | None,
-    post_only: bool | None,
-    trigger_price: Decimal | None,
-    trigger_price_type: str | None,
-    deadline: datetime | None,
-    symbol: str | None,
-    pair: Instrument | None,
-) -> tw.AmendOrderParams:
-    if (order_id is None) == (cl_ord_id is None):
-        raise _fail("amend_order needs exactly one of order_id and cl_ord_id")
-    qty_precision = pair.qty_precision if pair else None
-    _check_positive("order_qty", order_qty, qty_precision)
-    _check_positive("display_qty", display_qty, qty_precision)
-    _check_choice("limit_price_type", limit_price_type)
-    _check_choice("trigger_price_type", trigger_price_type)
-    _check_price("limit_price", limit_price, limit_price_type, pair)
-    _check_price("trigger_price", trigger_price, trigger_price_type, pair)
-    return tw.AmendOrderParams(
-        order_qty=order_qty,
-        token=token,
-        order_id=order_id,
-        cl_ord_id=cl_ord_id,
-        display_qty=display_qty,
-        limit_price=limit_price,
-        limit_price_type=limit_price_type,  # type: ignore[arg-type]
-        post_only=post_only,
-        trigger_price=trigger_price,
-        trigger_price_type=trigger_price_type,  # type: ignore[arg-type]
-        deadline=deadline,
-        symbol=symbol,
-    )
-
-
-def edit_order_params(
-    token: str,
-    *,
-    order_id: str,
-    symbol: str,
-    order_qty: Decimal | None,
-    limit_price: Decimal | None,
-    display_qty: Decimal | None,
-    post_only: bool | None,
-    reduce_only: bool | None,
-    trigger_price: Decimal | None,
-    trigger_reference: str | None,
-    trigger_price_type: str | None,
-    order_userref: int | None,
-    fee_preference: str | None,
-    deadline: datetime | None,
-    validate: bool,
-    pair: Instrument | None,
-) -> tw.EditOrderParams:
-    if not order_id:
-        raise _fail("edit_order needs order_id")
-    qty_precision = pair.qty_precision if pair else None
-    _check_positive("order_qty", order_qty, qty_precision)
-    _check_positive("display_qty", display_qty, qty_precision)
-    _check_price("limit_price", limit_price, None, pair)
-    _check_price("trigger_price", trigger_price, trigger_price_type, pair)
-    for name, value in (
-        ("trigger_reference", trigger_reference),
-        ("trigger_price_type", trigger_price_type),
-        ("fee_preference", fee_preference),
-    ):
-        _check_choice(name, value)
-    triggers = None
-    if trigger_price is not None:
-        triggers = tw.TriggersParams(
-            price=trigger_price,
-            reference=trigger_reference,  # type: ignore[arg-type]
-            price_type=trigger_price_type,  # type: ignore[arg-type]
-        )
-    elif trigger_reference is not None or trigger_price_type is not None:
-        raise _fail("trigger_reference and trigger_price_type need trigger_price")
-    return tw.EditOrderParams(
-        order_id=order_id,
-        symbol=symbol,
-        token=token,
-        order_qty=order_qty,
-        limit_price=limit_price,
-        display_qty=display_qty,
-        post_only=post_only,
-        reduce_only=reduce_only,
-        triggers=triggers,
-        order_userref=order_userref,
-        fee_preference=fee_preference,  # type: ignore[arg-type]
-        deadline=deadline,
-        validate=validate or None,
-    )
-
-
-def _check_count(name: str, count: int, bounds: tuple[int, int]) -> None:
-    low, high = bounds
-    if not low <= count <= high:
-        raise _fail(f"{name}: {low} to {high} are allowed, got {count}")

@@ -34,7 +34,7 @@ from spotstream.errors import (
     UnknownSymbolError,
     UnreadableResultError,
 )
-from spotstream.models.market import EventKind
+from spotstream.models.enums import EventKind
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import (
     ChannelData,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from spotstream.models.market import OrderSide
+from spotstream.models.enums import OrderSide
 from spotstream.models.orders import (
     AmendedOrder,
     Balance,

@@ -17,7 +17,8 @@ import msgspec
 from spotstream.book.tracked import TrackedBook
 from spotstream.book.verified import VerifiedBook
 from spotstream.errors import InvalidRequestError, SpotstreamError, UnknownSymbolError
-from spotstream.models.market import EventKind, Instrument
+from spotstream.models.enums import EventKind
+from spotstream.models.market import Instrument
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import (
     BookData,

@@ -48,22 +48,8 @@ ConditionalOrderType = Literal[
     "trailing-stop",
     "trailing-stop-limit",
 ]
-LIMIT_ORDER_TYPES = frozenset(
-    {"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"}
-)
-"""Order types that take a ``limit_price``."""
-TRIGGERED_ORDER_TYPES = frozenset(
-    {
-        "stop-loss",
-        "stop-loss-limit",
-        "take-profit",
-        "take-profit-limit",
-        "trailing-stop",
-        "trailing-stop-limit",
-    }
-)
-"""Order types that wait for ``triggers``."""
-TRAILING_ORDER_TYPES = frozenset({"trailing-stop", "trailing-stop-limit"})
+# Which order types take a limit price, wait for a trigger, trail, or may be an OTO close:
+# facts about the order types, declared once with them (spotstream.models.enums).
 PriceType = Literal["static", "pct", "quote"]
 TriggerReference = Literal["last", "index"]
 TimeInForce = Literal["gtc", "gtd", "ioc"]
@@ -99,7 +85,15 @@ class ConditionalParams(_Params):
     stop_price: Decimal | None = None  # deprecated
 
 
-class _OrderFields(_Params):
+class _Deprecated(_Params):
+    """Fields add_order, batch_add and edit_order still accept (each has its replacement)."""
+
+    no_mpp: bool | None = None  # ignored
+    stop_price: Decimal | None = None  # triggers.price
+    trigger: TriggerReference | None = None  # triggers.reference
+
+
+class _OrderFields(_Deprecated, kw_only=True):
     order_type: OrderType
     side: Side
     order_qty: Decimal
@@ -120,9 +114,6 @@ class _OrderFields(_Params):
     order_userref: int | None = None
     sender_sub_id: str | None = None
     conditional: ConditionalParams | None = None
-    no_mpp: bool | None = None  # deprecated, ignored
-    stop_price: Decimal | None = None  # deprecated: triggers.price
-    trigger: TriggerReference | None = None  # deprecated: triggers.reference
 
 
 class BatchOrder(_OrderFields):
@@ -151,7 +142,7 @@ class AmendOrderParams(_Params):
     symbol: str | None = None  # non-crypto (xStocks) only
 
 
-class EditOrderParams(_Params):
+class EditOrderParams(_Deprecated, kw_only=True):
     order_id: str
     symbol: str
     token: str
@@ -165,10 +156,7 @@ class EditOrderParams(_Params):
     fee_preference: FeePreference | None = None
     deadline: datetime | None = None
     validate: bool | None = None
-    no_mpp: bool | None = None  # deprecated, ignored
     price: Decimal | None = None  # deprecated: limit_price
-    stop_price: Decimal | None = None  # deprecated: triggers.price
-    trigger: TriggerReference | None = None  # deprecated: triggers.reference
 
 
 class CancelOrderParams(_Params):

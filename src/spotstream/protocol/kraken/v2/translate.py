@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from spotstream.models.market import (
-    Asset,
-    Instrument,
-    Kline,
-    OrderSide,
-    SystemState,
-    SystemStatus,
-    Ticker,
-    Trade,
-)
+from spotstream.models.enums import OrderSide, SystemState
+from spotstream.models.market import Asset, Instrument, Kline, SystemStatus, Ticker, Trade
 from spotstream.protocol.kraken.v2 import wire
 
 

@@ -41,7 +41,12 @@ from spotstream.simulator.venues.kraken.v2 import frames as public_frames
 from spotstream.simulator.venues.kraken.v2 import private_frames as frames
 from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 from spotstream.simulator.venues.kraken.v2.private_frames import ReportWriter
-from spotstream.simulator.venues.kraken.v2.private_params import ParamsError, convert, parse
+from spotstream.simulator.venues.kraken.v2.private_params import (
+    ParamsError,
+    convert,
+    order_entry,
+    parse,
+)
 from spotstream.simulator.venues.kraken.v2.private_streams import (
     BalancesStream,
     ExecutionsStream,
@@ -266,7 +271,9 @@ class SimKrakenV2PrivateSession:
         self, account_id: str, params: tw.AddOrderParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         validate = bool(params.validate)
-        order = self.engine.add_order(account_id, params.symbol, params, validate=validate)
+        entry, warnings = order_entry(params)
+        order = self.engine.add_order(account_id, params.symbol, entry, validate=validate)
+        order.warnings += warnings
         return [self._ok(request, time_in, _added(order))]
 
     def _batch_add(
@@ -275,7 +282,11 @@ class SimKrakenV2PrivateSession:
         if not 2 <= len(params.orders) <= 15:
             raise OrderError(Rejection.INVALID_ARGUMENTS, "orders")
         validate = bool(params.validate)
-        orders = self.engine.batch_add(account_id, params.symbol, params.orders, validate=validate)
+        entries = [order_entry(order) for order in params.orders]
+        requests = [entry for entry, _ in entries]
+        orders = self.engine.batch_add(account_id, params.symbol, requests, validate=validate)
+        for order, (_, warnings) in zip(orders, entries, strict=True):
+            order.warnings += warnings
         return [self._ok(request, time_in, [_added(order) for order in orders])]
 
     def _amend_order(

@@ -9,6 +9,11 @@ converted. Errors as Kraken words them:
   wording of the captured ``ping`` error);
 - a number sent as a string: ``Limit_price field must be a number_float`` (captured);
 - anything else malformed: ``EGeneral:Invalid arguments`` with the field when known.
+
+A new order's params then become the neutral :class:`~spotstream.models.orders.OrderRequest`
+the matching engine takes (:func:`order_entry`), with what only Kraken's wire knows: the
+deprecated spellings' warnings, and ``no_mpp: true`` refused on anything but a market order
+(as captured live).
 """
 
 from __future__ import annotations
@@ -20,7 +25,17 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 import msgspec
 
+from spotstream.errors import InvalidRequestError
+from spotstream.models.orders import OrderRequest
+from spotstream.protocol.kraken.v2 import orders
+from spotstream.protocol.kraken.v2 import trading_wire as tw
+from spotstream.simulator.matching.orders import OrderError
+from spotstream.simulator.matching.rejections import Rejection
+
 INVALID = "EGeneral:Invalid arguments"
+STOP_PRICE_WARNING = "stop_price is deprecated, use triggers.price"
+TRIGGER_WARNING = "trigger is deprecated use triggers.reference"
+NO_MPP = "no_mpp order option is only available when ordertype = market"
 _TREE = msgspec.json.Decoder(float_hook=Decimal)
 _FIELD = re.compile(r"`\$\.([A-Za-z_\.\[\]0-9]+)`|field `([A-Za-z_]+)`")
 
@@ -87,3 +102,17 @@ def _check_value(method: str, key: str, value: Any, kind: Any) -> None:
             (item,) = get_args(member)
             for element in value:
                 _check_value(method, key, element, item)
+
+
+def order_entry(params: tw.AddOrderParams | tw.BatchOrder) -> tuple[OrderRequest, tuple[str, ...]]:
+    """The order ``params`` describe and the warnings Kraken answers them with, or
+    :class:`OrderError` for what only the wire can get wrong."""
+    if params.no_mpp and params.order_type != "market":
+        raise OrderError(Rejection.INVALID_ARGUMENTS, NO_MPP)
+    warnings: tuple[str, ...] = ()
+    if params.triggers is None and params.stop_price is not None:  # the deprecated spelling
+        warnings = (STOP_PRICE_WARNING,) + ((TRIGGER_WARNING,) if params.trigger else ())
+    try:
+        return orders.from_wire(params), warnings
+    except InvalidRequestError:  # the wire's types make this unreachable; never crash on it
+        raise OrderError(Rejection.INVALID_ARGUMENTS) from None
