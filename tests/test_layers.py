@@ -45,8 +45,6 @@ NOT_YET_NEUTRAL = {
     "asyncio/session.py",
     "asyncio/private_session.py",
     "asyncio/streams.py",
-    "book/l3.py",
-    "book/units.py",
 }
 
 
