@@ -23,7 +23,8 @@
 #include <string.h>
 
 #define MAX_DIGITS 40
-#define MAX_TEXT 96 /* longer received text (leading zeros, padding) takes the Python path */
+#define MAX_TEXT 64 /* longer received text (leading zeros, padding) takes the Python path */
+#define STACK_LEVELS 8 /* a message of at most this many levels per side needs no malloc */
 #define FALLBACK (-2)
 #define SOURCE_UNITS 0
 #define SOURCE_RECEIVED 1
@@ -40,6 +41,8 @@ typedef struct {
     ParsedNumber price;
     ParsedNumber qty;
 } ParsedLevel;
+
+static PyObject *price_name, *qty_name; /* "price" and "qty", interned at import */
 
 /* How a level's checksum text is made (see the header). */
 typedef struct {
@@ -237,8 +240,7 @@ static PyObject *
 apply_levels(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *keys, *qtys, *texts, *levels, *seq = NULL, *result = NULL;
-    PyObject *price_name = NULL, *qty_name = NULL;
-    ParsedLevel *parsed = NULL;
+    ParsedLevel stack[STACK_LEVELS], *parsed = NULL;
     int price_precision, qty_precision;
     long sign;
     TextRule rule;
@@ -284,10 +286,8 @@ apply_levels(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(seq);
         return PyLong_FromSsize_t(touched);
     }
-    parsed = PyMem_Malloc(sizeof(ParsedLevel) * count);
-    price_name = PyUnicode_InternFromString("price");
-    qty_name = PyUnicode_InternFromString("qty");
-    if (parsed == NULL || price_name == NULL || qty_name == NULL) {
+    parsed = count <= STACK_LEVELS ? stack : PyMem_Malloc(sizeof(ParsedLevel) * count);
+    if (parsed == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -312,9 +312,8 @@ apply_levels(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     result = PyLong_FromSsize_t(touched);
 done:
-    PyMem_Free(parsed);
-    Py_XDECREF(price_name);
-    Py_XDECREF(qty_name);
+    if (parsed != stack)
+        PyMem_Free(parsed);
     Py_DECREF(seq);
     return result;
 }
@@ -332,5 +331,10 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__fastbook(void)
 {
+    /* The attribute names, interned once (not per call: this is the per-message path). */
+    if (price_name == NULL && (price_name = PyUnicode_InternFromString("price")) == NULL)
+        return NULL;
+    if (qty_name == NULL && (qty_name = PyUnicode_InternFromString("qty")) == NULL)
+        return NULL;
     return PyModule_Create(&module);
 }

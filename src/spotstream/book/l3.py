@@ -27,11 +27,10 @@ A message is not atomic: on an error the book is partly updated and must be drop
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from itertools import islice
 from typing import Literal, NamedTuple, Protocol
 
 from spotstream.book.tracked import ApplyResult, TrackedBook
@@ -130,18 +129,17 @@ class L3Side:
         self.levels.clear()
         self.texts.clear()
 
-    def level_texts(self) -> Iterator[bytes]:
-        """Each level's checksum text, best first (made by ``level_text`` when not cached)."""
+    def text(self, limit: int) -> bytes:
+        """The checksum texts of the best ``limit`` levels, concatenated (each made by
+        ``level_text`` when not cached)."""
         texts, levels, sign, level_text = self.texts, self.levels, self.sign, self.level_text
-        for key in self.keys:
+        parts = []
+        for key in self.keys[:limit]:
             text = texts.get(key)
             if text is None:
                 text = texts[key] = level_text(key * sign, levels[key].values())
-            yield text
-
-    def text(self, limit: int) -> bytes:
-        """The checksum texts of the best ``limit`` levels, concatenated."""
-        return b"".join(islice(self.level_texts(), limit))
+            parts.append(text)
+        return b"".join(parts)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -275,7 +273,7 @@ class L3Book:
 @dataclass(frozen=True, slots=True)
 class L3Checksum:
     """A venue's checksum of an L3 book: the ``level_text`` its books must cache, and
-    ``compute``, the CRC of a book that holds it (reading :meth:`L3Side.level_texts`).
+    ``compute``, the CRC of a book that holds it (reading :meth:`L3Side.text`).
     Calling the object computes it."""
 
     level_text: L3LevelText

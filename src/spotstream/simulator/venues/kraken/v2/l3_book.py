@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Literal
 
-from spotstream.protocol.kraken.checksum import kraken_l3_crc, kraken_l3_level_text
+from spotstream.protocol.kraken.checksum import kraken_l3_crc, kraken_l3_text
 from spotstream.simulator.framing import PairNumbers, rfc3339
 from spotstream.simulator.market.state import DeepBook, Level, MarketFill
 from spotstream.simulator.matching.orders import UserOrderOnBook
@@ -83,11 +83,12 @@ class OrderQueueSide:
         orders = self.levels.get(key)
         return None if orders is None else [(order, order.qty) for order in orders]
 
-    def level_texts(self) -> Iterator[bytes]:
-        """Each level's checksum text, best first (read lazily: the checksum reads a few)."""
-        sign = self.sign
-        for key in self.keys:
-            yield kraken_l3_level_text(key * sign, [order.qty for order in self.levels[key]])
+    def text(self, limit: int) -> bytes:
+        """The checksum text of the best ``limit`` levels (see :func:`kraken_l3_crc`)."""
+        sign, levels = self.sign, self.levels
+        return kraken_l3_text(
+            [(key * sign, order.qty) for key in self.keys[:limit] for order in levels[key]]
+        )
 
 
 class L3Change:
@@ -238,7 +239,7 @@ class OrderBookL3:
 
     def checksum(self) -> int:
         """Kraken's L3 checksum of the queues (:func:`kraken_l3_crc`)."""
-        return kraken_l3_crc(self.bids.level_texts(), self.asks.level_texts())
+        return kraken_l3_crc(self)
 
     def order_text(self, order: L3Order, key: int, sign: int) -> str:
         """``"order_id":..,"limit_price":..,"order_qty":..,"timestamp":".."}`` (cached)."""
