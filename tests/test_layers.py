@@ -39,12 +39,6 @@ def test_sans_io_layers_import_no_io(path: Path) -> None:
 
 GENERIC = ("asyncio", "book")
 EXCHANGE_WORDS = re.compile("kraken|coinex", re.IGNORECASE)
-NOT_YET_NEUTRAL = {
-    # Kraken v2 still inside the generic layers: the venue hooks take it out (this set shrinks
-    # to nothing with that change, and a file that becomes neutral must leave it).
-    "book/l3.py",
-    "book/units.py",
-}
 
 
 def _generic_files() -> list[Path]:
@@ -55,9 +49,8 @@ def _generic_files() -> list[Path]:
 @pytest.mark.parametrize("path", _generic_files(), ids=lambda p: str(p.relative_to(SRC)))
 def test_generic_layers_name_no_exchange(path: Path) -> None:
     """Every file of asyncio/ and book/, comments and docstrings included."""
-    named = bool(EXCHANGE_WORDS.search(path.read_text()))
-    relative = str(path.relative_to(SRC))
-    assert named == (relative in NOT_YET_NEUTRAL), relative
+    named = sorted(set(EXCHANGE_WORDS.findall(path.read_text())))
+    assert not named, f"{path.relative_to(SRC)} names {named}"
 
 
 def test_public_api_is_complete_and_importable() -> None:

@@ -12,6 +12,7 @@ from spotstream.asyncio.order_book import L3OrderBook
 from spotstream.book.l3 import VerifiedL3Book
 from spotstream.errors import InvalidRequestError
 from spotstream.models.enums import OrderSide, OrderType
+from spotstream.protocol.kraken.checksum import kraken_l3_checksum
 
 
 class Resting(msgspec.Struct):
@@ -24,7 +25,7 @@ def book() -> L3OrderBook:
     async def closer(book: Any) -> None:
         return None
 
-    verified = VerifiedL3Book("BTC/USD", 10, 1, 8)
+    verified = VerifiedL3Book("BTC/USD", 10, 1, 8, kraken_l3_checksum)
     bids = [
         Resting("B1", Decimal("100.0"), Decimal("1")),
         Resting("B2", Decimal("100.0"), Decimal("2")),

@@ -1,4 +1,5 @@
-"""The C accelerator of BookSide.apply against the pure-Python reference, input for input."""
+"""The C accelerator of BookSide.apply against the pure-Python reference, input for input,
+for every source of level text and with or without a separator."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spotstream.book import l2
-from spotstream.book.l2 import BookSide
+from spotstream.book.l2 import BookSide, LevelText, TextSource
 from spotstream.book.units import PrecisionError
 
 needs_c = pytest.mark.skipif(
@@ -34,7 +35,8 @@ NUMBER_TEXT = st.one_of(
     st.from_regex(r"\A(0|[1-9][0-9]{0,6})(\.[0-9]{1,9})?\Z", fullmatch=True),
     st.sampled_from(
         ["0", "0.0", "0.00000000", "4.000", "1e5", "1E-8", "-1.5", "+2", "1.", ".5", "abc",
-         '"1.5"', "1_000", " 1", "00.5", "9" * 45, "1." + "0" * 45, "0." + "0" * 7 + "1"]
+         '"1.5"', "1_000", " 1", "00.5", "9" * 45, "1." + "0" * 45, "0." + "0" * 7 + "1",
+         "0" * 100 + "1.5", "2." + "0" * 100]
     ),
 )  # fmt: skip
 
@@ -56,13 +58,16 @@ def _run(side: BookSide, levels: list[Level], pp: int, qp: int, pure: bool) -> o
     return None
 
 
+TEXTS = st.builds(LevelText, st.sampled_from(TextSource), st.just(3), st.sampled_from([b"", b":"]))
+
+
 @needs_c
 @settings(max_examples=400, deadline=None)
-@given(level_batches(), st.integers(0, 8), st.integers(0, 9), st.sampled_from([1, -1]))
+@given(level_batches(), st.integers(0, 8), st.integers(0, 9), st.sampled_from([1, -1]), TEXTS)
 def test_c_and_python_agree(
-    batches: list[list[tuple[str, str]]], pp: int, qp: int, sign: int
+    batches: list[list[tuple[str, str]]], pp: int, qp: int, sign: int, text: LevelText
 ) -> None:
-    fast, pure = BookSide(sign, watch=3), BookSide(sign, watch=3)
+    fast, pure = BookSide(sign, text), BookSide(sign, text)
     for batch in batches:
         levels = [Level(msgspec.Raw(p.encode()), msgspec.Raw(q.encode())) for p, q in batch]
         outcome_fast = _run(fast, levels, pp, qp, pure=False)
@@ -81,7 +86,31 @@ def test_decimals_take_the_reference_path() -> None:
         price: Decimal
         qty: Decimal
 
-    side = BookSide(1)
+    side = BookSide(1, LevelText(TextSource.UNITS, 10))
     side.apply([DecimalLevel(Decimal("1.5"), Decimal("2"))], 1, 8)
     assert side.keys == [15]
     assert side.texts == [b"15200000000"]
+    received = BookSide(1, LevelText(TextSource.RECEIVED, 10, b":"))
+    received.apply([DecimalLevel(Decimal("1.50"), Decimal("2"))], 2, 8)
+    assert received.texts == [b"1.50:2"]
+
+
+@pytest.mark.parametrize("pure", [False, True])
+def test_received_text_is_kept_as_received(pure: bool) -> None:
+    side = BookSide(-1, LevelText(TextSource.RECEIVED, 2, b":"))
+    raw = [("30000.10", "0.50000000"), ("030000.2", "1"), ("29999.9", "2.5"), ("30000.10", "0.7")]
+    levels = [Level(msgspec.Raw(p.encode()), msgspec.Raw(q.encode())) for p, q in raw]
+    _run(side, levels, 2, 8, pure)
+    assert side.keys == [-3000020, -3000010, -2999990]
+    assert side.qtys == [100000000, 70000000, 250000000]
+    assert side.texts == [b"030000.2:1", b"30000.10:0.7", b"29999.9:2.5"]
+    assert side.top_text() == b"030000.2:1:30000.10:0.7"
+
+
+def test_set_needs_unit_text() -> None:
+    assert BookSide(1, LevelText(TextSource.UNITS, 10, b":")).top_text() == b""
+    side = BookSide(1, LevelText(TextSource.UNITS, 10, b":"))
+    side.set(15, 2)
+    assert side.texts == [b"15:2"]
+    with pytest.raises(ValueError, match="received"):
+        BookSide(1, LevelText(TextSource.RECEIVED, 10)).set(15, 2)

@@ -19,7 +19,7 @@ from spotstream.book.units import PrecisionError
 from spotstream.book.verified import ApplyResult
 from spotstream.errors import ProtocolError
 from spotstream.models.market import BookStatus
-from spotstream.protocol.kraken.checksum import kraken_checksum
+from spotstream.protocol.kraken.checksum import KRAKEN_LEVEL_TEXT, kraken_checksum
 
 FAST = settings(max_examples=50, deadline=None)
 
@@ -270,7 +270,7 @@ def test_l2_book_matches_the_reference_on_units(
     ops: list[tuple[bool, int, int]], depth: int
 ) -> None:
     """Units in, units out: sides stay sorted best first, deduplicated, truncated."""
-    book = L2Book(depth)
+    book = L2Book(depth, KRAKEN_LEVEL_TEXT)
     ref = ReferenceBook(depth)
     for is_bid, price, qty in ops:
         side = book.bids if is_bid else book.asks
@@ -286,7 +286,7 @@ def test_l2_book_matches_the_reference_on_units(
 
 
 def test_l2_book_deleting_an_absent_level_is_a_no_op() -> None:
-    book = L2Book(10)
+    book = L2Book(10, KRAKEN_LEVEL_TEXT)
     book.bids.set(100, 5)
     book.bids.set(101, 0)
     book.asks.set(101, 0)

@@ -17,6 +17,7 @@ from spotstream.book.l3 import L3Book, L3OrderError, L3Side, RestingOrder, Side,
 from spotstream.book.units import Number, PrecisionError, from_units
 from spotstream.book.verified import ApplyResult
 from spotstream.models.market import BookLevel, BookStatus
+from spotstream.protocol.kraken.checksum import kraken_l3_checksum, kraken_l3_level_text
 from spotstream.protocol.kraken.v2.private_wire import PRIVATE_CHANNEL_DECODER, Level3Message
 
 
@@ -87,7 +88,7 @@ def spec_orders(units: list[tuple[int, int]], prefix: str, as_text: bool) -> lis
 
 @pytest.mark.parametrize("as_text", [False, True])
 def test_spec_l3_checksum_example(as_text: bool) -> None:
-    book = L3Book(25, 1, 8)
+    book = L3Book(25, 1, 8, kraken_l3_level_text)
     bids = spec_orders(BID_ORDERS, "B", as_text)
     asks = spec_orders(ASK_ORDERS, "A", as_text)
     # an 11th level per side is outside the checksum
@@ -97,20 +98,20 @@ def test_spec_l3_checksum_example(as_text: bool) -> None:
     assert book.asks.text(10).decode() == SPEC_ASKS
     assert book.bids.text(10).decode() == SPEC_BIDS
     assert zlib.crc32((SPEC_ASKS + SPEC_BIDS).encode()) == 1063832831
-    assert book.checksum() == 1063832831
+    assert kraken_l3_checksum(book) == 1063832831
     assert len(book.asks) == len(book.bids) == 11
     assert len(book) == len(BID_ORDERS) + len(ASK_ORDERS) + 2
 
 
 def test_empty_book_checksum_is_zero() -> None:
-    assert L3Book(10, 1, 8).checksum() == 0
+    assert kraken_l3_checksum(L3Book(10, 1, 8, kraken_l3_level_text)) == 0
 
 
 # --- semantics ----------------------------------------------------------------------------
 
 
 def test_add_appends_in_queue_order_and_l2_view_sums() -> None:
-    book = L3Book(10, 1, 2)
+    book = L3Book(10, 1, 2, kraken_l3_level_text)
     book.apply_update([add("a", "10.0", "1"), add("b", "10", "2.5"), add("c", "9.5", "1")], [])
     book.apply_update([], [add("x", "11", "3"), add("y", "10.5", "0.25")])
     assert queue(book, "bid", "10") == [("a", "1.00"), ("b", "2.50")]
@@ -124,14 +125,14 @@ def test_add_appends_in_queue_order_and_l2_view_sums() -> None:
 
 
 def test_modify_same_price_keeps_queue_position() -> None:
-    book = L3Book(10, 1, 2)
+    book = L3Book(10, 1, 2, kraken_l3_level_text)
     book.apply_update([add("a", "10", "1"), add("b", "10", "2"), add("c", "10", "3")], [])
     book.apply_update([modify("a", "10", "0.5")], [])
     assert queue(book, "bid", "10") == [("a", "0.50"), ("b", "2.00"), ("c", "3.00")]
 
 
 def test_modify_new_price_moves_to_back_of_new_level() -> None:
-    book = L3Book(10, 1, 2)
+    book = L3Book(10, 1, 2, kraken_l3_level_text)
     book.apply_update([add("a", "10", "1"), add("b", "9", "2"), add("c", "9", "3")], [])
     book.apply_update([modify("a", "9", "1")], [])
     assert queue(book, "bid", "9") == [("b", "2.00"), ("c", "3.00"), ("a", "1.00")]
@@ -143,7 +144,7 @@ def test_modify_new_price_moves_to_back_of_new_level() -> None:
 
 
 def test_delete_and_unknown_ids() -> None:
-    book = L3Book(10, 1, 2)
+    book = L3Book(10, 1, 2, kraken_l3_level_text)
     book.apply_update([add("a", "10", "1"), add("b", "10", "2")], [])
     book.apply_update([delete("a"), delete("nope")], [])
     assert queue(book, "bid", "10") == [("b", "2.00")]
@@ -157,7 +158,7 @@ def test_delete_and_unknown_ids() -> None:
 
 
 def test_protocol_errors() -> None:
-    book = L3Book(10, 1, 2)
+    book = L3Book(10, 1, 2, kraken_l3_level_text)
     book.apply_update([add("a", "10", "1")], [])
     with pytest.raises(L3OrderError, match="already"):
         book.apply_update([], [add("a", "11", "1")])
@@ -172,7 +173,7 @@ def test_protocol_errors() -> None:
 
 
 def test_truncation_drops_levels_and_their_orders() -> None:
-    book = L3Book(2, 1, 2)
+    book = L3Book(2, 1, 2, kraken_l3_level_text)
     book.apply_snapshot(
         [Order("a", Decimal(10), Decimal(1)), Order("b", Decimal(9), Decimal(1))],
         [Order("x", Decimal(11), Decimal(1))],
@@ -196,7 +197,7 @@ def status(vb: VerifiedL3Book) -> BookStatus:
 
 
 def test_verified_l3_book_lifecycle() -> None:
-    vb = VerifiedL3Book("BTC/USD", 10, 1, 2)
+    vb = VerifiedL3Book("BTC/USD", 10, 1, 2, kraken_l3_checksum)
     assert status(vb) is BookStatus.SYNCING
     assert vb.apply_update([add("a", "10", "1")], [], None) is ApplyResult.IGNORED
     bids = [Order("a", Decimal(10), Decimal(1))]
@@ -235,14 +236,14 @@ def test_capture_level3_frames_apply(captures: Path) -> None:
     messages = [PRIVATE_CHANNEL_DECODER.decode(raw) for raw in raws if '"data"' in raw]
     assert [m.type for m in messages if isinstance(m, Level3Message)] == ["snapshot", "update"]
     snapshot, update = (m.data[0] for m in messages if isinstance(m, Level3Message))
-    vb = VerifiedL3Book("BTC/USD", 10, 1, 8)
+    vb = VerifiedL3Book("BTC/USD", 10, 1, 8, kraken_l3_checksum)
     vb.apply_snapshot(snapshot.bids, snapshot.asks, snapshot.checksum, snapshot.timestamp)
     assert len(vb.book) == len(snapshot.bids) + len(snapshot.asks)
     assert vb.book.orders("bid", Decimal("66579.2"))[0] == RestingOrder(
         "OZYA6B-OE3BH-YJ4PY5", Decimal("1.35137590")
     )
     vb.book.apply_update(update.bids, update.asks)
-    assert 0 <= vb.book.checksum() < 2**32
+    assert 0 <= kraken_l3_checksum(vb.book) < 2**32
     assert "OI2XQ5-6JUYI-A5NI6J" in vb.book.index
 
 
@@ -310,7 +311,7 @@ def to_order(event: str | None, oid: str, price: int, qty: int) -> Order:
 
 
 def check(book: L3Book, ref: Reference) -> None:
-    assert book.checksum() == ref.checksum()
+    assert kraken_l3_checksum(book) == ref.checksum()
     assert book.unknown_deletes == ref.unknown_deletes
     assert len(book) == len(ref.orders)
     sides: tuple[tuple[int, L3Side, Side], ...] = ((1, book.asks, "ask"), (-1, book.bids, "bid"))
@@ -341,7 +342,7 @@ def test_matches_reference(
     snapshot: list[tuple[int, str, int, int, int]],
     messages: list[list[tuple[int, str, int, int, int]]],
 ) -> None:
-    book, ref = L3Book(depth, 1, 2), Reference(depth)
+    book, ref = L3Book(depth, 1, 2, kraken_l3_level_text), Reference(depth)
     sides: dict[int, list[Order]] = {1: [], -1: []}
     for sign, _, i, price, qty in sorted(snapshot, key=lambda op: op[0]):  # bids first
         if f"o{i}" not in ref.orders and qty:

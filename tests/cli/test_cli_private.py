@@ -43,6 +43,7 @@ from spotstream.models.orders import (
     ReconcileReason,
     Reconciliation,
 )
+from spotstream.protocol.kraken.checksum import kraken_l3_checksum
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import Simulator
 
@@ -261,7 +262,7 @@ def l3_book() -> L3OrderBook:
     async def closer(book: Any) -> None:
         return None
 
-    verified = VerifiedL3Book("BTC/USD", 10, 1, 8)
+    verified = VerifiedL3Book("BTC/USD", 10, 1, 8, kraken_l3_checksum)
     bids = [
         Resting("B1", Decimal("100.0"), Decimal("1")),
         Resting("B2", Decimal("100.0"), Decimal("2.5")),

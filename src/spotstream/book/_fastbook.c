@@ -1,13 +1,16 @@
 /*
  * spotstream.book._fastbook: the per-level loop of BookSide.apply, in C.
  *
- * apply_levels(keys, qtys, texts, levels, price_precision, qty_precision, sign)
+ * apply_levels(keys, qtys, texts, levels, price_precision, qty_precision, sign, source,
+ *              separator)
  *
  * ``keys``/``qtys``/``texts`` are a book side's parallel lists (sort keys best first, qty
  * units, checksum texts). Each level has ``price`` and ``qty`` holding the text of a JSON
  * number (any buffer: msgspec.Raw, bytes). Every number must be a plain non-negative
  * decimal with at most ``*_precision`` decimals; it becomes its scaled-integer digits
- * (without leading zeros), which are both the integer and the level's checksum text.
+ * (without leading zeros), which give the integer. The level's checksum text is price,
+ * ``separator`` (bytes), qty: as those digits when ``source`` is SOURCE_UNITS, as the
+ * numbers' text as received when it is SOURCE_RECEIVED (l2.TextSource holds the values).
  *
  * Returns the smallest list index the levels touched (PY_SSIZE_T_MAX when none), or -2
  * when any level is not of that simple shape: then NOTHING was changed, and the caller runs
@@ -20,14 +23,33 @@
 #include <string.h>
 
 #define MAX_DIGITS 40
+#define MAX_TEXT 64 /* longer received text (leading zeros, padding) takes the Python path */
+#define STACK_LEVELS 8 /* a message of at most this many levels per side needs no malloc */
 #define FALLBACK (-2)
+#define SOURCE_UNITS 0
+#define SOURCE_RECEIVED 1
+
+/* One number: its scaled-integer digits, and (received text only) its text as received. */
+typedef struct {
+    char digits[MAX_DIGITS + 1];
+    Py_ssize_t digits_len;
+    char text[MAX_TEXT];
+    Py_ssize_t text_len;
+} ParsedNumber;
 
 typedef struct {
-    char price[MAX_DIGITS + 1];
-    char qty[MAX_DIGITS + 1];
-    Py_ssize_t price_len;
-    Py_ssize_t qty_len;
+    ParsedNumber price;
+    ParsedNumber qty;
 } ParsedLevel;
+
+static PyObject *price_name, *qty_name; /* "price" and "qty", interned at import */
+
+/* How a level's checksum text is made (see the header). */
+typedef struct {
+    int received;
+    const char *separator;
+    Py_ssize_t separator_len;
+} TextRule;
 
 /* Digits of text x 10^precision without leading zeros into out; length, or -1 if the text
    is not a plain decimal with at most `precision` decimals (or is too long). */
@@ -68,10 +90,12 @@ scaled_digits(const char *text, Py_ssize_t len, int precision, char *out)
     return n;
 }
 
+/* 1 when parsed, 0 when the Python path must take it, -1 on an error (raised). */
 static int
-parse_number(PyObject *level, PyObject *name, int precision, char *out, Py_ssize_t *out_len)
+parse_number(PyObject *level, PyObject *name, int precision, int keep_text, ParsedNumber *out)
 {
     Py_buffer view;
+    int ok;
     PyObject *value = PyObject_GetAttr(level, name);
     if (value == NULL)
         return -1;
@@ -80,10 +104,37 @@ parse_number(PyObject *level, PyObject *name, int precision, char *out, Py_ssize
         PyErr_Clear();
         return 0; /* a Decimal or other non-text number: fall back */
     }
-    *out_len = scaled_digits((const char *)view.buf, view.len, precision, out);
+    out->digits_len = scaled_digits((const char *)view.buf, view.len, precision, out->digits);
+    ok = out->digits_len >= 0;
+    if (ok && keep_text) {
+        ok = view.len <= MAX_TEXT;
+        if (ok) {
+            memcpy(out->text, view.buf, view.len);
+            out->text_len = view.len;
+        }
+    }
     PyBuffer_Release(&view);
     Py_DECREF(value);
-    return *out_len >= 0 ? 1 : 0;
+    return ok;
+}
+
+/* The level's checksum text: price, separator, qty (digits or received text). */
+static PyObject *
+level_text(const ParsedLevel *lv, const TextRule *rule)
+{
+    const char *price = rule->received ? lv->price.text : lv->price.digits;
+    const char *qty = rule->received ? lv->qty.text : lv->qty.digits;
+    Py_ssize_t price_len = rule->received ? lv->price.text_len : lv->price.digits_len;
+    Py_ssize_t qty_len = rule->received ? lv->qty.text_len : lv->qty.digits_len;
+    PyObject *text = PyBytes_FromStringAndSize(NULL, price_len + rule->separator_len + qty_len);
+    char *out;
+    if (text == NULL)
+        return NULL;
+    out = PyBytes_AS_STRING(text);
+    memcpy(out, price, price_len);
+    memcpy(out + price_len, rule->separator, rule->separator_len);
+    memcpy(out + price_len + rule->separator_len, qty, qty_len);
+    return text;
 }
 
 static PyObject *
@@ -120,13 +171,13 @@ bisect_left(PyObject *list, PyObject *key)
 
 static int
 apply_one(PyObject *keys, PyObject *qtys, PyObject *texts, const ParsedLevel *lv, long sign,
-          Py_ssize_t *touched)
+          const TextRule *rule, Py_ssize_t *touched)
 {
     int status = -1, equal = 0;
     PyObject *price = NULL, *key = NULL, *qty = NULL, *text = NULL;
     Py_ssize_t i;
 
-    price = digits_to_int(lv->price, lv->price_len);
+    price = digits_to_int(lv->price.digits, lv->price.digits_len);
     if (price == NULL)
         goto done;
     if (sign < 0) {
@@ -146,7 +197,7 @@ apply_one(PyObject *keys, PyObject *qtys, PyObject *texts, const ParsedLevel *lv
         if (equal < 0)
             goto done;
     }
-    if (lv->qty_len == 0) { /* a delete */
+    if (lv->qty.digits_len == 0) { /* a delete */
         if (equal) {
             if (PyList_SetSlice(keys, i, i + 1, NULL) < 0 ||
                 PyList_SetSlice(qtys, i, i + 1, NULL) < 0 ||
@@ -158,14 +209,12 @@ apply_one(PyObject *keys, PyObject *qtys, PyObject *texts, const ParsedLevel *lv
         status = 0;
         goto done;
     }
-    qty = digits_to_int(lv->qty, lv->qty_len);
+    qty = digits_to_int(lv->qty.digits, lv->qty.digits_len);
     if (qty == NULL)
         goto done;
-    text = PyBytes_FromStringAndSize(NULL, lv->price_len + lv->qty_len);
+    text = level_text(lv, rule);
     if (text == NULL)
         goto done;
-    memcpy(PyBytes_AS_STRING(text), lv->price, lv->price_len);
-    memcpy(PyBytes_AS_STRING(text) + lv->price_len, lv->qty, lv->qty_len);
     if (equal) {
         if (PyList_SetItem(qtys, i, qty) < 0) { qty = NULL; goto done; }
         qty = NULL; /* stolen */
@@ -191,14 +240,14 @@ static PyObject *
 apply_levels(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *keys, *qtys, *texts, *levels, *seq = NULL, *result = NULL;
-    PyObject *price_name = NULL, *qty_name = NULL;
-    ParsedLevel *parsed = NULL;
+    ParsedLevel stack[STACK_LEVELS], *parsed = NULL;
     int price_precision, qty_precision;
     long sign;
+    TextRule rule;
     Py_ssize_t count, touched = PY_SSIZE_T_MAX;
 
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError, "apply_levels takes 7 arguments");
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError, "apply_levels takes 9 arguments");
         return NULL;
     }
     keys = args[0]; qtys = args[1]; texts = args[2]; levels = args[3];
@@ -206,15 +255,27 @@ apply_levels(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "keys, qtys and texts must be lists");
         return NULL;
     }
+    if (!PyBytes_Check(args[8])) {
+        PyErr_SetString(PyExc_TypeError, "separator must be bytes");
+        return NULL;
+    }
     {
         long pp = PyLong_AsLong(args[4]), qp = PyLong_AsLong(args[5]);
+        long source = PyLong_AsLong(args[7]);
         sign = PyLong_AsLong(args[6]);
         if (PyErr_Occurred())
             return NULL;
         if (pp < 0 || pp > MAX_DIGITS || qp < 0 || qp > MAX_DIGITS)
             return PyLong_FromLong(FALLBACK);
+        if (source != SOURCE_UNITS && source != SOURCE_RECEIVED) {
+            PyErr_SetString(PyExc_ValueError, "unknown text source");
+            return NULL;
+        }
         price_precision = (int)pp;
         qty_precision = (int)qp;
+        rule.received = source == SOURCE_RECEIVED;
+        rule.separator = PyBytes_AS_STRING(args[8]);
+        rule.separator_len = PyBytes_GET_SIZE(args[8]);
     }
 
     seq = PySequence_Fast(levels, "levels must be iterable");
@@ -225,37 +286,34 @@ apply_levels(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(seq);
         return PyLong_FromSsize_t(touched);
     }
-    parsed = PyMem_Malloc(sizeof(ParsedLevel) * count);
-    price_name = PyUnicode_InternFromString("price");
-    qty_name = PyUnicode_InternFromString("qty");
-    if (parsed == NULL || price_name == NULL || qty_name == NULL) {
+    parsed = count <= STACK_LEVELS ? stack : PyMem_Malloc(sizeof(ParsedLevel) * count);
+    if (parsed == NULL) {
         PyErr_NoMemory();
         goto done;
     }
     /* Pass 1: parse everything; any unusual number means nothing is applied here. */
     for (Py_ssize_t n = 0; n < count; n++) {
         PyObject *level = PySequence_Fast_GET_ITEM(seq, n);
-        int ok = parse_number(level, price_name, price_precision, parsed[n].price,
-                              &parsed[n].price_len);
+        int ok = parse_number(level, price_name, price_precision, rule.received,
+                              &parsed[n].price);
         if (ok > 0)
-            ok = parse_number(level, qty_name, qty_precision, parsed[n].qty, &parsed[n].qty_len);
+            ok = parse_number(level, qty_name, qty_precision, rule.received, &parsed[n].qty);
         if (ok < 0)
             goto done;
-        if (ok == 0 || parsed[n].price_len == 0) {
+        if (ok == 0 || parsed[n].price.digits_len == 0) {
             result = PyLong_FromLong(FALLBACK);
             goto done;
         }
     }
     /* Pass 2: apply in order. */
     for (Py_ssize_t n = 0; n < count; n++) {
-        if (apply_one(keys, qtys, texts, &parsed[n], sign, &touched) < 0)
+        if (apply_one(keys, qtys, texts, &parsed[n], sign, &rule, &touched) < 0)
             goto done;
     }
     result = PyLong_FromSsize_t(touched);
 done:
-    PyMem_Free(parsed);
-    Py_XDECREF(price_name);
-    Py_XDECREF(qty_name);
+    if (parsed != stack)
+        PyMem_Free(parsed);
     Py_DECREF(seq);
     return result;
 }
@@ -273,5 +331,10 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__fastbook(void)
 {
+    /* The attribute names, interned once (not per call: this is the per-message path). */
+    if (price_name == NULL && (price_name = PyUnicode_InternFromString("price")) == NULL)
+        return NULL;
+    if (qty_name == NULL && (qty_name = PyUnicode_InternFromString("qty")) == NULL)
+        return NULL;
     return PyModule_Create(&module);
 }

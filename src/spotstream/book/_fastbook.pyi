@@ -10,5 +10,7 @@ def apply_levels(
     price_precision: int,
     qty_precision: int,
     sign: int,
+    source: int,
+    separator: bytes,
     /,
 ) -> int: ...

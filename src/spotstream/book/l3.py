@@ -1,11 +1,14 @@
-"""An exact Level-3 (per-order) book on scaled integers, with Kraken's L3 checksum. Sans-I/O.
+"""An exact Level-3 (per-order) book on scaled integers. Sans-I/O.
 
 Each side keeps its price levels as sorted keys, best first (ask price units, or negated bid
 price units, searched with :mod:`bisect`), and a dict per key mapping order id → quantity
 units; a dict keeps insertion order, which is the queue (time) priority. An index maps each
 order id to its key, whose sign also tells the side (prices are positive).
 
-Semantics (Kraken v2 ``level3``, spec §6.5):
+The checksum is the venue's (an :class:`L3Checksum`): the book caches each level's text as
+the venue's ``level_text`` makes it, and the venue's ``compute`` reads those texts.
+
+Semantics of the order events:
 
 - ``add`` appends the order to the back of its level. An ``add`` for an order id already in
   the book is a protocol error (:class:`L3OrderError`): the book must be dropped.
@@ -16,7 +19,7 @@ Semantics (Kraken v2 ``level3``, spec §6.5):
   counted in ``unknown_deletes``.
 - A zero quantity on ``add``/``modify`` removes the order (a zero-qty order cannot rest).
 - After each message each side is truncated to ``depth`` price levels, their orders leaving
-  the index (Kraken sends no deletes for levels that leave the window).
+  the index (the exchange sends no deletes for levels that leave the window).
 
 A message is not atomic: on an error the book is partly updated and must be dropped.
 """
@@ -24,18 +27,17 @@ A message is not atomic: on an error the book is partly updated and must be drop
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal, NamedTuple, Protocol
-from zlib import crc32
 
 from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.book.units import Number, PrecisionError, from_units, number_text, unit_digits
 from spotstream.errors import ProtocolError
 from spotstream.models.market import BookLevel, BookSnapshot
 
-L3_CHECKSUM_LEVELS = 10
 Side = Literal["bid", "ask"]
 _SIGN: dict[Side, int] = {"bid": -1, "ask": 1}
 
@@ -72,18 +74,24 @@ class L2View(NamedTuple):
     asks: tuple[BookLevel, ...]
 
 
+L3LevelText = Callable[[int, Iterable[int]], bytes]
+"""A venue's checksum text of one price level: from its price units and its orders' quantity
+units in queue order."""
+
+
 class L3Side:
     """One side: sorted keys best first, and each key's orders in queue order.
 
     Every change goes through :meth:`set` / :meth:`remove` / :meth:`truncate`, which drop
-    the level's cached checksum text (``texts``): a message touches a few levels, while the
-    checksum reads every order of ten, so unchanged levels reuse their text.
+    the level's cached checksum text (``texts``): a message touches a few levels, while a
+    checksum reads every order of several, so unchanged levels reuse their text.
     """
 
-    __slots__ = ("keys", "levels", "sign", "texts")
+    __slots__ = ("keys", "level_text", "levels", "sign", "texts")
 
-    def __init__(self, sign: int) -> None:
+    def __init__(self, sign: int, level_text: L3LevelText) -> None:
         self.sign = sign
+        self.level_text = level_text
         self.keys: list[int] = []
         self.levels: dict[int, dict[str, int]] = {}
         self.texts: dict[int, bytes] = {}
@@ -122,14 +130,14 @@ class L3Side:
         self.texts.clear()
 
     def text(self, limit: int) -> bytes:
-        """Checksum text: every order of the best ``limit`` levels, price then qty digits."""
-        texts, levels, sign = self.texts, self.levels, self.sign
+        """The checksum texts of the best ``limit`` levels, concatenated (each made by
+        ``level_text`` when not cached)."""
+        texts, levels, sign, level_text = self.texts, self.levels, self.sign, self.level_text
         parts = []
         for key in self.keys[:limit]:
             text = texts.get(key)
             if text is None:
-                price = b"%d" % (key * sign)
-                text = texts[key] = b"".join([price + b"%d" % q for q in levels[key].values()])
+                text = texts[key] = level_text(key * sign, levels[key].values())
             parts.append(text)
         return b"".join(parts)
 
@@ -138,7 +146,8 @@ class L3Side:
 
 
 class L3Book:
-    """Bids and asks of individual orders, truncated to ``depth`` price levels per side."""
+    """Bids and asks of individual orders, truncated to ``depth`` price levels per side, each
+    level caching the checksum text a venue's ``level_text`` makes."""
 
     __slots__ = (
         "asks",
@@ -151,12 +160,14 @@ class L3Book:
         "unknown_modifies",
     )
 
-    def __init__(self, depth: int, price_precision: int, qty_precision: int) -> None:
+    def __init__(
+        self, depth: int, price_precision: int, qty_precision: int, level_text: L3LevelText
+    ) -> None:
         self.depth = depth
         self.price_precision = price_precision
         self.qty_precision = qty_precision
-        self.bids = L3Side(-1)
-        self.asks = L3Side(1)
+        self.bids = L3Side(-1, level_text)
+        self.asks = L3Side(1, level_text)
         self.index: dict[str, int] = {}  # order id -> signed key (the sign is the side)
         self.unknown_deletes = 0
         self.unknown_modifies = 0
@@ -235,12 +246,6 @@ class L3Book:
         self.asks.clear()
         self.index.clear()
 
-    def checksum(self) -> int:
-        """Kraken's L3 CRC32: every order of the best 10 ask levels (ascending, queue order),
-        then of the best 10 bid levels (descending), as price digits + qty digits."""
-        asks = self.asks.text(L3_CHECKSUM_LEVELS)
-        return crc32(self.bids.text(L3_CHECKSUM_LEVELS), crc32(asks))
-
     def l2_view(self, levels: int | None = None) -> L2View:
         """The aggregated book (price, summed qty) best first, as exact Decimals."""
         return L2View(self._aggregate(self.bids, levels), self._aggregate(self.asks, levels))
@@ -265,16 +270,38 @@ class L3Book:
         return len(self.index)
 
 
+@dataclass(frozen=True, slots=True)
+class L3Checksum:
+    """A venue's checksum of an L3 book: the ``level_text`` its books must cache, and
+    ``compute``, the CRC of a book that holds it (reading :meth:`L3Side.text`).
+    Calling the object computes it."""
+
+    level_text: L3LevelText
+    compute: Callable[[L3Book], int]
+
+    def __call__(self, book: L3Book) -> int:
+        return self.compute(book)
+
+
 class VerifiedL3Book(TrackedBook[L3Entry, L3Event]):
-    """An :class:`L3Book` for one symbol with status, counters and checksum verification
-    (the rules in :mod:`spotstream.book.tracked`, shared with the L2 book): after a
-    mismatch or an invalid order the book is not trusted until the next snapshot."""
+    """An :class:`L3Book` for one symbol with status, counters and verification by the
+    venue's ``checksum`` (the rules in :mod:`spotstream.book.tracked`, shared with the L2
+    book): after a mismatch or an invalid order the book is not trusted until the next
+    snapshot."""
 
-    __slots__ = ("book",)
+    __slots__ = ("_checksum", "book")
 
-    def __init__(self, symbol: str, depth: int, price_precision: int, qty_precision: int) -> None:
+    def __init__(
+        self,
+        symbol: str,
+        depth: int,
+        price_precision: int,
+        qty_precision: int,
+        checksum: L3Checksum,
+    ) -> None:
         super().__init__(symbol)
-        self.book = L3Book(depth, price_precision, qty_precision)
+        self.book = L3Book(depth, price_precision, qty_precision, checksum.level_text)
+        self._checksum = checksum.compute
 
     def _apply(
         self,
@@ -294,7 +321,7 @@ class VerifiedL3Book(TrackedBook[L3Entry, L3Event]):
         return self._verify(checksum, timestamp)
 
     def computed_checksum(self) -> int:
-        return self.book.checksum()
+        return self._checksum(self.book)
 
     def snapshot(self, limit: int | None = None) -> BookSnapshot:
         """An immutable copy of the aggregated (L2) book, best first."""

@@ -64,7 +64,8 @@ def unit_digits(text: bytes, precision: int) -> bytes:
 
     ``text`` is a plain non-negative decimal (``b"0.5660"``, ``b"4"``, ``b"4.000"``); anything
     else (a sign, an exponent, a string, a non-zero digit beyond ``precision`` decimals) raises
-    :class:`PrecisionError`. The result is also the number's text in a Kraken checksum.
+    :class:`PrecisionError`. The result is also the number's checksum text in a book of
+    ``TextSource.UNITS`` text (:mod:`spotstream.book.l2`).
     """
     whole, _, frac = text.partition(b".")
     if len(frac) > precision:  # trailing zeros beyond the precision are harmless

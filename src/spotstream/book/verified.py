@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from spotstream.book.l2 import BookSide, L2Book
+from spotstream.book.l2 import BookSide, L2Book, L2Checksum
 from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.book.units import PrecisionError, PriceLevel, from_units
 from spotstream.models.enums import BookStatus
 from spotstream.models.market import BookLevel, BookSnapshot
 
-__all__ = ["ApplyResult", "Checksum", "VerifiedBook"]
-
-
-Checksum = Callable[[L2Book], int]
+__all__ = ["ApplyResult", "L2Checksum", "VerifiedBook"]
 
 
 class VerifiedBook(TrackedBook[PriceLevel, PriceLevel]):
-    """An :class:`L2Book` for one symbol, with status, counters and checksum verification
-    (the rules in :mod:`spotstream.book.tracked`)."""
+    """An :class:`L2Book` for one symbol, with status, counters and verification by the
+    venue's ``checksum`` (the rules in :mod:`spotstream.book.tracked`); the book caches the
+    level text that checksum reads."""
 
     __slots__ = ("_checksum", "book", "price_precision", "qty_precision")
 
@@ -29,13 +27,13 @@ class VerifiedBook(TrackedBook[PriceLevel, PriceLevel]):
         depth: int,
         price_precision: int,
         qty_precision: int,
-        checksum: Checksum,
+        checksum: L2Checksum,
     ) -> None:
         super().__init__(symbol)
         self.price_precision = price_precision
         self.qty_precision = qty_precision
-        self.book = L2Book(depth)
-        self._checksum = checksum
+        self.book = L2Book(depth, checksum.text)
+        self._checksum: Callable[[L2Book], int] = checksum.compute  # the hot path: no __call__
 
     def _apply(
         self,

@@ -34,6 +34,7 @@ from spotstream.models.orders import (
     PlacedOrder,
 )
 from spotstream.protocol.events import BookData, ChannelData, RequestDone, SequenceGap, Unhandled
+from spotstream.protocol.kraken.checksum import kraken_l3_checksum, kraken_l3_level_text
 from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol
 from spotstream.protocol.kraken.v2.private_wire import L3OrderWire
 from spotstream.protocol.kraken.v2.trading_wire import CancelOrderParams
@@ -318,11 +319,11 @@ def test_level3_needs_instruments_then_verifies_every_message() -> None:
     }
     bids = [_order("B1", "100.0", "1.5"), _order("B2", "100.0", "0.5")]
     asks = [_order("A1", "100.5", "2")]
-    reference = L3Book(10, 1, 8)
+    reference = L3Book(10, 1, 8, kraken_l3_level_text)
     reference.apply_snapshot(_entries(bids), _entries(asks))
     head = '{"channel":"level3","type":"snapshot","data":[{"symbol":"BTC/USD",'
     sides = f'"bids":[{",".join(bids)}],"asks":[{",".join(asks)}]'
-    snapshot = f'{head}"checksum":{reference.checksum()},{sides}}}]}}'
+    snapshot = f'{head}"checksum":{kraken_l3_checksum(reference)},{sides}}}]}}'
     (event,) = protocol.receive(snapshot)
     assert isinstance(event, BookData)
     assert event.result is ApplyResult.VERIFIED

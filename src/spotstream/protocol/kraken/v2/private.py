@@ -44,6 +44,7 @@ from spotstream.protocol.events import (
     SequenceGap,
 )
 from spotstream.protocol.instruments import InstrumentCache
+from spotstream.protocol.kraken.checksum import kraken_l3_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal
 from spotstream.protocol.kraken.v2 import l3_wire as l3w
 from spotstream.protocol.kraken.v2 import private_translate as translate
@@ -209,7 +210,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         if pair is None:
             raise UnknownSymbolError(f"{symbol}: no instrument data (price/qty precision unknown)")
         self.l3_books[symbol] = VerifiedL3Book(
-            symbol, depth, pair.price_precision, pair.qty_precision
+            symbol, depth, pair.price_precision, pair.qty_precision, kraken_l3_checksum
         )
         self._dropped_books.discard(symbol)
 

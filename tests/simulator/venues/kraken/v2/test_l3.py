@@ -19,6 +19,7 @@ from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.book.l3 import VerifiedL3Book
 from spotstream.models.market import BookStatus
+from spotstream.protocol.kraken.checksum import kraken_l3_checksum
 from spotstream.protocol.kraken.v2.private_wire import PRIVATE_CHANNEL_DECODER, Level3Message
 from spotstream.simulator import Simulator
 from spotstream.simulator.faults import Faults
@@ -84,7 +85,9 @@ class _Feed:
         params = {"channel": "level3", "symbol": [symbol], "depth": depth, "token": TOKEN}
         self.session.receive(_dumps({"method": "subscribe", "params": params}))
         spec = self.market.instruments[symbol]
-        self.books[symbol] = VerifiedL3Book(symbol, depth, spec.price_precision, spec.qty_precision)
+        self.books[symbol] = VerifiedL3Book(
+            symbol, depth, spec.price_precision, spec.qty_precision, kraken_l3_checksum
+        )
         self.drain()
 
     def step(self, symbol: str) -> None:
@@ -444,7 +447,7 @@ async def test_user_order_shows_in_level3_with_its_id() -> None:
         params = {"channel": "level3", "symbol": ["BTC/USD"], "depth": 100, "token": token}
         (ack,) = await level3.request({"method": "subscribe", "params": params, "req_id": 1})
         assert ack["success"] is True
-        book = VerifiedL3Book("BTC/USD", 100, 1, 8)
+        book = VerifiedL3Book("BTC/USD", 100, 1, 8, kraken_l3_checksum)
         apply = _applier(book)
         await level3.until(apply)  # the snapshot
         best_bid = sim.market["BTC/USD"].book.bids.keys[0] * -1

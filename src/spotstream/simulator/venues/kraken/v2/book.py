@@ -21,7 +21,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from spotstream.book.l2 import BookSide, L2Book
-from spotstream.protocol.kraken.checksum import kraken_checksum
+from spotstream.protocol.kraken.checksum import KRAKEN_LEVEL_TEXT, kraken_checksum
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import ENCODER, PairNumbers, WireTime, ws_header
 from spotstream.simulator.market.state import DeepBook, DeepSide, Level
@@ -68,7 +68,7 @@ class BookView:
         self.symbol = deep.symbol
         self.depth = depth
         self.numbers = numbers
-        self.book = L2Book(depth)
+        self.book = L2Book(depth, KRAKEN_LEVEL_TEXT)
         self.reset()
         self._prefix = f'{{"channel":"book","type":"update","data":[{{"symbol":"{self.symbol}"'
 

@@ -16,8 +16,8 @@ deletion.
 
 Each change returns an :class:`L3Change`: the touched levels as they were before, so that each
 subscribed window can work out its events as a net difference (see ``kraken_v2_l3``). Prices
-and quantities are scaled integers throughout; the checksum text of an order is
-``str(price_units) + str(qty_units)`` (spec §6.5).
+and quantities are scaled integers throughout; the checksum is the client's own
+(:mod:`spotstream.protocol.kraken.checksum`), computed on these queues.
 """
 
 from __future__ import annotations
@@ -26,13 +26,12 @@ import random
 from bisect import bisect_left, insort
 from collections.abc import Iterable
 from typing import Literal
-from zlib import crc32
 
+from spotstream.protocol.kraken.checksum import kraken_l3_crc, kraken_l3_text
 from spotstream.simulator.framing import PairNumbers, rfc3339
 from spotstream.simulator.market.state import DeepBook, Level, MarketFill
 from spotstream.simulator.matching.orders import UserOrderOnBook
 
-CHECKSUM_LEVELS = 10
 MAX_QUEUE = 6  # synthetic orders per level before an increase grows the last one instead
 MAX_AGE_NS = 600_000_000_000  # initial orders entered the book up to 10 minutes ago
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -84,14 +83,11 @@ class OrderQueueSide:
         orders = self.levels.get(key)
         return None if orders is None else [(order, order.qty) for order in orders]
 
-    def checksum_text(self) -> bytes:
-        sign = self.sign
-        return b"".join(
-            [
-                b"%d%d" % (key * sign, order.qty)
-                for key in self.keys[:CHECKSUM_LEVELS]
-                for order in self.levels[key]
-            ]
+    def text(self, limit: int) -> bytes:
+        """The checksum text of the best ``limit`` levels (see :func:`kraken_l3_crc`)."""
+        sign, levels = self.sign, self.levels
+        return kraken_l3_text(
+            [(key * sign, order.qty) for key in self.keys[:limit] for order in levels[key]]
         )
 
 
@@ -242,8 +238,8 @@ class OrderBookL3:
     # --- reading ------------------------------------------------------------------------------
 
     def checksum(self) -> int:
-        """Kraken's L3 checksum of the best 10 levels per side (asks first)."""
-        return crc32(self.bids.checksum_text(), crc32(self.asks.checksum_text()))
+        """Kraken's L3 checksum of the queues (:func:`kraken_l3_crc`)."""
+        return kraken_l3_crc(self)
 
     def order_text(self, order: L3Order, key: int, sign: int) -> str:
         """``"order_id":..,"limit_price":..,"order_qty":..,"timestamp":".."}`` (cached)."""
