@@ -151,6 +151,21 @@ class LifecycleKind(StrEnum):
     CLOSED = "closed"
 
 
+class OrderStatus(StrEnum):
+    """Where an order is in its life (a venue's status words are translated to these)."""
+
+    PENDING_NEW = "pending_new"  # accepted, not yet on the book
+    NEW = "new"  # open, nothing filled
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+
+
+CLOSED_ORDER_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.EXPIRED})
+"""The statuses after which an order is no longer open."""
+
+
 class ReconcileReason(StrEnum):
     SEQUENCE_GAP = "sequence_gap"  # the exchange skipped a sequence number
     RECONNECT = "reconnect"  # the connection was lost and restored

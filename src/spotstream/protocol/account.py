@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import msgspec
 
-from spotstream.models.enums import ReconcileReason
+from spotstream.models.enums import CLOSED_ORDER_STATUSES, ReconcileReason
 from spotstream.models.orders import (
     Balance,
     BalanceChange,
@@ -30,7 +30,6 @@ from spotstream.models.orders import (
     Reconciliation,
 )
 
-CLOSED_STATUSES = frozenset({"filled", "canceled", "expired"})
 _ZERO = Decimal(0)
 _SEEN_FILLS = 10_000  # fill ids remembered to tell new fills from known ones
 
@@ -95,7 +94,7 @@ class OrderTracker:
         state = _merged(self.open.get(update.order_id), update)
         if update.fill is not None:
             self._remember(update.fill)
-        if state.status in CLOSED_STATUSES or update.exec_type in CLOSED_STATUSES:
+        if state.status in CLOSED_ORDER_STATUSES or update.exec_type in CLOSED_ORDER_STATUSES:
             self.open.pop(update.order_id, None)
         else:
             self.open[update.order_id] = state
