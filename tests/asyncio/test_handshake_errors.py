@@ -85,6 +85,24 @@ async def test_a_call_after_a_refusal_reconnects_when_the_server_is_back(transpo
 
 
 @pytest.mark.parametrize("transport", ["picows", "websockets"])
+async def test_a_final_refusal_on_reconnect_ends_the_iterators_with_it(transport: str) -> None:
+    def script(attempt: int) -> Reply:
+        return Upgrade() if attempt == 1 else Refuse(403, b"banned")
+
+    async with (
+        HostileServer(script) as server,
+        KrakenSocketClient(url=server.url, transport=transport, reconnect=FAST) as client,
+    ):
+        sub = await client.spot.ticker("BTC/USD")
+        server.drop()
+        with pytest.raises(ConnectionRejectedError) as caught:
+            await anext(sub)
+        assert caught.value.status == 403
+        assert server.attempts == 2
+        await sub.close()
+
+
+@pytest.mark.parametrize("transport", ["picows", "websockets"])
 @pytest.mark.parametrize("status", [500, 502, 503])
 async def test_server_errors_are_retried_with_backoff(transport: str, status: int) -> None:
     def script(attempt: int) -> Reply:

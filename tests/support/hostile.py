@@ -3,8 +3,9 @@
 It is a plain asyncio server that speaks just enough HTTP and websocket framing to answer
 each connection attempt as a script says: an HTTP error instead of the upgrade, or the
 upgrade followed by raw bytes (a frame no conforming server would send). After an upgrade
-it reads the client's frames: it answers ``ping`` requests with a Kraken-style ``pong``
-and a close frame with a close frame, so that every client can leave politely.
+it reads the client's frames: it answers ``ping`` requests with a Kraken-style ``pong``,
+acknowledges every ``subscribe`` (one ack per symbol, and no data ever), and answers a close
+frame with a close frame, so that every client can leave politely.
 """
 
 from __future__ import annotations
@@ -92,6 +93,11 @@ class HostileServer:
             writer.close()
         await self._server.wait_closed()
 
+    def drop(self) -> None:
+        """Cut every open connection (no close frame), as a network failure would."""
+        for writer in list(self._writers):
+            writer.transport.abort()
+
     async def wait_attempts(self, n: int, timeout: float = 10.0) -> None:
         """Wait (on events, not time) until ``n`` connection attempts arrived."""
         async with asyncio.timeout(timeout):
@@ -147,10 +153,9 @@ class HostileServer:
                 return
             if opcode in (0x1, 0x2):
                 self.requests.append(payload)
-                answer = _answer(payload)
-                if answer is not None:
+                for answer in _answers(payload):
                     writer.write(frame(0x1, answer))
-                    await writer.drain()
+                await writer.drain()
 
 
 def _switching_protocols(request: bytes) -> bytes:
@@ -166,14 +171,27 @@ def _switching_protocols(request: bytes) -> bytes:
     )
 
 
-def _answer(payload: bytes) -> bytes | None:
-    """A Kraken v2 pong for a ping request; nothing else is answered."""
+def _answers(payload: bytes) -> list[bytes]:
+    """Kraken v2 answers: a pong for a ping, an ack per symbol for a subscribe."""
     try:
         request = json.loads(payload)
     except ValueError:
-        return None
-    if not isinstance(request, dict) or request.get("method") != "ping":
-        return None
+        return []
+    if not isinstance(request, dict):
+        return []
     now = "2024-01-01T00:00:00.000000Z"
-    pong = {"method": "pong", "req_id": request.get("req_id"), "time_in": now, "time_out": now}
-    return json.dumps(pong).encode()
+    method, req_id = request.get("method"), request.get("req_id")
+    times = {"time_in": now, "time_out": now}
+    if method == "ping":
+        return [json.dumps({"method": "pong", "req_id": req_id, **times}).encode()]
+    if method != "subscribe":
+        return []
+    params = request.get("params") or {}
+    channel = params.get("channel")
+    results = [{"channel": channel, "symbol": s} for s in params.get("symbol") or []]
+    return [
+        json.dumps(
+            {"method": method, "req_id": req_id, "result": r, "success": True, **times}
+        ).encode()
+        for r in results or [{"channel": channel}]
+    ]

@@ -154,9 +154,11 @@ class KrakenV2PrivateSession(KrakenV2Session):
             await self._instruments_from()
 
     async def wait_ready(self) -> None:
-        """Wait until connected with a token (raises the token error for bad keys)."""
+        """Wait until connected with a token (raises the token error for bad keys, and a
+        final refusal of the handshake at once)."""
         try:
             async with asyncio.timeout(self._timeout):
+                await self.connection.wait_connected()
                 await self._ready.wait()
         except TimeoutError:
             raise ConnectionClosedError(

@@ -14,6 +14,7 @@ from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.streams import StreamRegistry, Want
 from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
+from spotstream.asyncio.tasks import call_user
 from spotstream.book.l3 import VerifiedL3Book
 from spotstream.book.verified import ApplyResult, VerifiedBook
 from spotstream.errors import (
@@ -50,6 +51,7 @@ Spawn = Callable[[Coroutine[Any, Any, None]], object]
 class SessionStats:
     unhandled: int = 0
     resyncs_requested: int = 0
+    callback_errors: int = 0  # lifecycle listeners that raised (contained)
     lifecycle: deque[LifecycleEvent] = field(default_factory=lambda: deque(maxlen=1000))
 
 
@@ -79,7 +81,7 @@ class KrakenV2Session:
         self._waiters: dict[int, asyncio.Future[RequestDone]] = {}
         self._books: dict[str, list[OrderBook]] = {}
         self._status_subs: list[Subscription[SystemStatusModel]] = []
-        self._lifecycle_listeners: list[Callable[[LifecycleEvent], None]] = []
+        self._lifecycle_listeners: list[Callable[[LifecycleEvent], object]] = []
         self._resyncing: set[str] = set()
         self._instruments = asyncio.Event()
         self.connection = make_connection(self)
@@ -320,6 +322,10 @@ class KrakenV2Session:
                 self._spawn(self._resync(symbol))
 
     async def _resync(self, symbol: str) -> None:
+        """Fetch a fresh snapshot of one book. The exchange refusing the subscribe ends that
+        book (its iterators raise the refusal); anything else recovers by reconnecting."""
+        if symbol not in self._books:
+            return  # closed meanwhile
         self.stats.resyncs_requested += 1
         self._emit(LifecycleKind.BOOK_RESYNC, symbol)
         try:
