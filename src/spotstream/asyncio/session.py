@@ -142,12 +142,27 @@ class KrakenV2Session:
         self.stats.lifecycle.append(event)
         if event.kind is LifecycleKind.CONNECTION_LOST:
             self.streams.mark_gaps()
+        elif event.kind is LifecycleKind.CONNECT_REJECTED and event.error is not None:
+            self._fail_streams(event.error)
         for sub in self.streams.subscriptions():
             sub.notify(event)
         for listener in self._lifecycle_listeners:
-            listener(event)
+            call_user(listener, event, self._spawn, self._listener_failed, "lifecycle listener")
 
-    def add_lifecycle_listener(self, listener: Callable[[LifecycleEvent], None]) -> None:
+    def _listener_failed(self) -> None:
+        self.stats.callback_errors += 1
+
+    def _fail_streams(self, error: BaseException) -> None:
+        """The server refused the handshake for good: end every iterator with ``error``
+        (the streams stay wanted: a later call that reconnects restores them)."""
+        for sub in self.streams.subscriptions():
+            sub.fail(error)
+        if isinstance(error, SpotstreamError):
+            for books in self._books.values():
+                for book in books:
+                    book.fail(error)
+
+    def add_lifecycle_listener(self, listener: Callable[[LifecycleEvent], object]) -> None:
         self._lifecycle_listeners.append(listener)
 
     # --- requests ------------------------------------------------------------------------
@@ -333,15 +348,25 @@ class KrakenV2Session:
                 done = await self.request(out)
                 if done.errors and done.method == "subscribe":
                     raise done.errors[0]
-        except (ExchangeError, RequestTimeoutError) as exc:
-            log.warning(
-                "%s: book resync failed (%s); dropping the connection to recover", symbol, exc
-            )
-            self.connection.drop()
+        except ExchangeError as exc:
+            log.warning("%s: the exchange refused the book's resubscription: %s", symbol, exc)
+            await self._end_books(symbol, exc)
         except ConnectionClosedError:
             pass  # the reconnect re-snapshots every book
+        except SpotstreamError as exc:  # no answer, or the book cannot be asked for again
+            if symbol in self._books:
+                log.warning("%s: book resync failed (%s); reconnecting to recover", symbol, exc)
+                self.connection.drop()
         finally:
             self._resyncing.discard(symbol)
+
+    async def _end_books(self, symbol: str, error: ExchangeError) -> None:
+        for book in list(self._books.get(symbol, ())):
+            book.end(error)
+            if book.stream is not None:
+                book.stream.fail(error)
+            with contextlib.suppress(SpotstreamError):  # the stream is gone already
+                await self._close_book(book)
 
     def _on_status(self, event: StatusChanged, now: float) -> None:
         self.status = event.status

@@ -31,7 +31,14 @@ from typing import Literal, NamedTuple, Protocol
 from zlib import crc32
 
 from spotstream.book.tracked import ApplyResult, TrackedBook
-from spotstream.book.units import Number, PrecisionError, from_units, number_text, unit_digits
+from spotstream.book.units import (
+    Number,
+    PrecisionError,
+    check_precision,
+    from_units,
+    number_text,
+    unit_digits,
+)
 from spotstream.errors import ProtocolError
 from spotstream.models.market import BookLevel, BookSnapshot
 
@@ -273,6 +280,8 @@ class VerifiedL3Book(TrackedBook[L3Entry, L3Event]):
     __slots__ = ("book",)
 
     def __init__(self, symbol: str, depth: int, price_precision: int, qty_precision: int) -> None:
+        check_precision(symbol, "price precision", price_precision)
+        check_precision(symbol, "qty precision", qty_precision)
         super().__init__(symbol)
         self.book = L3Book(depth, price_precision, qty_precision)
 
