@@ -31,6 +31,7 @@
     ├── UnknownSymbolError               unknown symbol: no instrument data here (also KeyError)
     │   └── UnknownPairError             ...or the venue said so (an ExchangeError, above)
     ├── ConnectionClosedError            the socket closed and the operation could not finish
+    │   └── ConnectionRejectedError      the handshake got an HTTP error (401/403/404: final)
     ├── RequestTimeoutError              no usable answer within the deadline (also TimeoutError)
     │   └── OutcomeUnknownError          ...to a request that may have taken effect: reconcile
     │       ├── UnreadableResultError    the venue said success, its result could not be read
@@ -246,6 +247,23 @@ class UnexpectedAnswerError(OutcomeUnknownError, ProtocolError):
 
 class ClientClosedError(SpotstreamError):
     """The client is closed."""
+
+
+class ConnectionRejectedError(ConnectionClosedError):
+    """The server answered the websocket upgrade with an HTTP error instead of ``101``.
+
+    ``status`` is the HTTP status, ``body`` the first 200 bytes of the answer's body, ``url``
+    where it was. 401, 403 and 404 are final (dialling again cannot help): pending and new
+    requests fail with this error at once, and the client dials again only when called
+    again. Other statuses (5xx, 429, ...) are retried with backoff like network errors.
+    """
+
+    def __init__(self, url: str, status: int, body: bytes = b"") -> None:
+        self.url = url
+        self.status = status
+        self.body = bytes(body[:200])
+        detail = f": {self.body!r}" if self.body else ""
+        super().__init__(f"{url}: the server refused the websocket upgrade: HTTP {status}{detail}")
 
 
 # --- what x why -------------------------------------------------------------------------------

@@ -1,8 +1,38 @@
-"""Reconnect policy: a pure function of the attempt, a random draw and recent history."""
+"""Reconnect policy: a pure function of the attempt, a random draw and recent history;
+and the one classifier of errors that decides whether dialling again can help."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+
+from spotstream.errors import (
+    AuthenticationError,
+    ConnectionRejectedError,
+    InvalidCredentialsError,
+)
+
+FATAL_HANDSHAKE_STATUSES = frozenset({401, 403, 404})
+"""HTTP answers to the upgrade that dialling again will not change (unauthorized,
+forbidden: e.g. an IP ban; no such endpoint)."""
+
+
+class Verdict(Enum):
+    RETRY = "retry"  # dial again, with backoff
+    FATAL = "fatal"  # stop dialling: fail what waits; dial again only when called again
+
+
+def classify(error: BaseException) -> Verdict:
+    """Whether a connection error heals by retrying. Pure; the only place that decides.
+
+    Final: a 401/403/404 at the handshake, refused credentials. Everything else (5xx,
+    429 and other statuses, network errors, timeouts, resets) is retried with backoff.
+    """
+    if isinstance(error, ConnectionRejectedError):
+        return Verdict.FATAL if error.status in FATAL_HANDSHAKE_STATUSES else Verdict.RETRY
+    if isinstance(error, AuthenticationError | InvalidCredentialsError):
+        return Verdict.FATAL
+    return Verdict.RETRY
 
 
 @dataclass(frozen=True, slots=True)

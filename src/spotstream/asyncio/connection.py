@@ -1,4 +1,10 @@
-"""A websocket connection that keeps itself alive and reconnects. Names no exchange."""
+"""A websocket connection that keeps itself alive and reconnects. Names no exchange.
+
+Nothing that goes wrong on one connection ends more than that connection: a transport error
+ends the socket (and it reconnects), an exception of the handler is logged and counted, and
+a final refusal of the handshake (see :func:`~spotstream.asyncio.backoff.classify`) stops
+dialling until somebody waits for the connection again.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from spotstream.asyncio.backoff import ReconnectPolicy
+from spotstream.asyncio.backoff import ReconnectPolicy, Verdict, classify
+from spotstream.asyncio.tasks import contained_task
 from spotstream.asyncio.transport import ClosedLink, Link, Transport
 from spotstream.errors import ConnectionClosedError
 from spotstream.models.enums import LifecycleKind
@@ -42,7 +49,11 @@ class ManagedConnection:
     """Connects, delivers frames to its handler, watches liveness and reconnects with backoff.
 
     ``run()`` is the connection's whole life: it returns only after :meth:`close`, or raises
-    :class:`ConnectionClosedError` when reconnection is disabled and the link drops.
+    :class:`ConnectionClosedError` when reconnection is disabled and the link drops. A final
+    refusal of the handshake (401/403/404) is kept in ``rejected``, fails every
+    :meth:`wait_connected` at once, and parks ``run()`` until the next
+    :meth:`wait_connected` asks for one more attempt. ``handler_errors`` counts frames whose
+    handling raised (logged, contained).
     """
 
     def __init__(
@@ -74,18 +85,36 @@ class ManagedConnection:
         self._connected = asyncio.Event()
         self._closing = False
         self._attempts: deque[float] = deque()
+        self.handler_errors = 0
+        self.rejected: ConnectionClosedError | None = None  # the last final refusal
+        self._parked = False
+        self._redial = asyncio.Event()
+        self._outcome: asyncio.Future[None] | None = None
 
     # FrameSink
     def on_frame(self, frame: bytes | str) -> None:
         self.frames += 1
-        self._handler.on_frame(frame)
+        try:  # free unless it raises; the protocol and the session contain their own errors
+            self._handler.on_frame(frame)
+        except Exception:
+            self.handler_errors += 1
+            log.exception("%s: handling a frame failed (contained): %.200r", self.url, frame)
 
     @property
     def connected(self) -> bool:
         return self._connected.is_set()
 
     async def wait_connected(self) -> None:
-        await self._connected.wait()
+        """Wait until connected. Raises the refusal at once when the server refuses the
+        handshake for good; while dialling is stopped by such a refusal, a call dials once
+        more (and raises again if refused again)."""
+        while not self._connected.is_set():
+            if self._closing:
+                raise ConnectionClosedError(f"connection to {self.url} is closed")
+            if self._parked:
+                self._parked = False
+                self._redial.set()
+            await asyncio.shield(self._next_outcome())
 
     async def send(self, frame: bytes) -> None:
         await self._link.send(frame)
@@ -96,15 +125,23 @@ class ManagedConnection:
 
     async def close(self) -> None:
         self._closing = True
+        self._redial.set()
+        self._settle(ConnectionClosedError(f"connection to {self.url} is closed"))
         await self._link.close()
         self._link.abort()
 
     async def run(self) -> None:
         failures = 0
+        now = True  # dial without waiting: the first time, and when asked after a refusal
         while not self._closing:
-            link = await self._connect(failures)
+            link = await self._connect(failures, now)
+            now = False
             if link is None:
-                failures += 1
+                if self.rejected is not None and self._parked:
+                    await self._park()
+                    failures, now = 0, True
+                else:
+                    failures += 1
                 continue
             failures = 0
             if self._closing:  # close() was called while this connect was in flight
@@ -115,8 +152,8 @@ class ManagedConnection:
                 raise ConnectionClosedError(f"connection to {self.url} lost")
         self._emit(LifecycleKind.CLOSED)
 
-    async def _connect(self, failures: int) -> Link | None:
-        if failures or self.connects:
+    async def _connect(self, failures: int, now: bool) -> Link | None:
+        if not now and (failures or self.connects):
             delay = self._policy.delay(
                 failures + 1, self._rng.random(), self._recent_attempts(), self.maintenance
             )
@@ -128,29 +165,73 @@ class ManagedConnection:
         try:
             return await self._transport.connect(self.url, self)
         except ConnectionClosedError as exc:
+            if classify(exc) is Verdict.FATAL:
+                self._refused(exc)
+                return None
             log.warning("%s", exc)
             if not self._policy.enabled:
                 raise
             return None
 
+    def _refused(self, error: ConnectionClosedError) -> None:
+        """A final refusal: fail every waiter now and stop dialling (see :meth:`_park`)."""
+        log.error("%s; not dialling again until the next call", error)
+        self.rejected = error
+        self._parked = True
+        self._redial.clear()
+        self._settle(error)
+        self._emit(LifecycleKind.CONNECT_REJECTED, str(error), error=error)
+
+    async def _park(self) -> None:
+        """Wait for :meth:`wait_connected` (a user's call) or :meth:`close`."""
+        await self._redial.wait()
+        self._parked = False
+
+    def _next_outcome(self) -> asyncio.Future[None]:
+        """Resolved by the next connect (``None``) or final refusal (the error)."""
+        if self._outcome is None:
+            outcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            outcome.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._outcome = outcome
+        return self._outcome
+
+    def _settle(self, error: ConnectionClosedError | None) -> None:
+        outcome, self._outcome = self._outcome, None
+        if outcome is None or outcome.done():
+            return
+        if error is None:
+            outcome.set_result(None)
+        else:
+            outcome.set_exception(error)
+
     async def _serve(self, link: Link) -> None:
         self._link = link
         reconnect = self.connects > 0
         self.connects += 1
+        self.rejected = None
         self._connected.set()
+        self._settle(None)
         self._emit(LifecycleKind.CONNECTED, self.url, self.connects)
         try:
+            # Each part is contained: whatever raises is logged and reported; only the end
+            # of the reader (the socket closed, or failed) ends this connection.
             async with asyncio.TaskGroup() as tg:
-                reader = tg.create_task(link.run())
-                watchdog = tg.create_task(self._watch(link))
-                opener = tg.create_task(self._handler.on_open(reconnect))
+                reader = contained_task(tg, link.run(), f"{self.url} reader", self._failed)
+                watchdog = contained_task(tg, self._watch(link), f"{self.url} watch", self._failed)
+                opener = contained_task(
+                    tg, self._handler.on_open(reconnect), f"{self.url} on_open", self._failed
+                )
                 await asyncio.wait([reader])
                 watchdog.cancel()
                 opener.cancel()
         finally:
             self._connected.clear()
             self._link = ClosedLink()
-            self._handler.on_close()
+            try:
+                self._handler.on_close()
+            except Exception as exc:
+                log.exception("%s: on_close failed (contained)", self.url)
+                self._failed(f"{self.url} on_close", exc)
             if not self._closing:
                 self._emit(LifecycleKind.CONNECTION_LOST, self.url)
 
@@ -179,5 +260,18 @@ class ManagedConnection:
             self._attempts.popleft()
         return len(self._attempts)
 
-    def _emit(self, kind: LifecycleKind, detail: str = "", attempt: int = 0) -> None:
-        self._handler.on_lifecycle(LifecycleEvent(kind, self._clock(), detail, attempt))
+    def _failed(self, what: str, exc: Exception) -> None:
+        self._emit(LifecycleKind.TASK_FAILED, f"{what}: {exc!r}", error=exc)
+
+    def _emit(
+        self,
+        kind: LifecycleKind,
+        detail: str = "",
+        attempt: int = 0,
+        error: BaseException | None = None,
+    ) -> None:
+        event = LifecycleEvent(kind, self._clock(), detail, attempt, error)
+        try:
+            self._handler.on_lifecycle(event)
+        except Exception:
+            log.exception("%s: lifecycle handler failed on %s (contained)", self.url, kind)

@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
+from spotstream.asyncio.tasks import call_user
 from spotstream.book.l3 import RestingOrder, Side, VerifiedL3Book
 from spotstream.book.tracked import ApplyResult
 from spotstream.book.verified import VerifiedBook
-from spotstream.errors import RequestTimeoutError
+from spotstream.errors import RequestTimeoutError, SpotstreamError
 from spotstream.models.edge import to_decimal, to_enum
 from spotstream.models.enums import BookStatus, OrderSide
 from spotstream.models.market import BookCounters, BookLevel, BookSnapshot, DataEvent
@@ -37,6 +38,11 @@ class OrderBook:
     Reads (``best_bid``, ``snapshot()``, ...) are cheap and never await. ``status`` tells
     whether the book can be trusted: it is ``SYNCED`` only while every checksum so far
     matched; after a mismatch or a reconnect it is ``RESYNCING`` until a fresh snapshot.
+
+    ``on_status_change`` callbacks are isolated: one that raises (or, async, whose coroutine
+    raises) is logged and counted in ``callback_errors``. If the exchange refuses to
+    resubscribe the book, it ends: ``status`` is ``CLOSED`` and its ``updates()`` iterators
+    and :meth:`wait_synced` raise the exchange's :class:`SubscriptionError`.
     """
 
     channel = "book"  # the exchange channel behind it
@@ -54,6 +60,8 @@ class OrderBook:
         self.queue_size = queue_size
         self.depth = depth
         self.closed = False
+        self.callback_errors = 0
+        self.error: SpotstreamError | None = None  # why the book ended, if it did
         self.stream: Subscription[Any] | None = None  # the exchange subscription behind it
         self._book: VerifiedBook | VerifiedL3Book | None = None
         self._closer = closer
@@ -92,7 +100,22 @@ class OrderBook:
         else:
             self._synced.clear()
         for callback in self._status_callbacks:
-            callback(status)
+            call_user(callback, status, self._spawn, self._callback_failed, "on_status_change")
+
+    def _callback_failed(self) -> None:
+        self.callback_errors += 1
+
+    def fail(self, error: SpotstreamError) -> None:
+        """End every ``updates()`` iterator with ``error`` (the book itself stays)."""
+        for listener in self._listeners:
+            listener.fail(error)
+
+    def end(self, error: SpotstreamError) -> None:
+        """The book is over (the exchange refused it): fail its iterators and waiters."""
+        self.error = error
+        self.closed = True
+        self.fail(error)
+        self._synced.set()  # wake wait_synced(): it raises ``error``
 
     # --- user API ----------------------------------------------------------------------
 
@@ -110,6 +133,8 @@ class OrderBook:
                 await self._synced.wait()
         except TimeoutError:
             raise RequestTimeoutError(f"{self.symbol}: book not synced within {timeout}s") from None
+        if self.error is not None:
+            raise self.error
 
     def snapshot(self, limit: int | None = None) -> BookSnapshot:
         if self._book is None:

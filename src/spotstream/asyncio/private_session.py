@@ -132,9 +132,11 @@ class PrivateSession(Session[P]):
         return self.streams.wants.get(self.protocol.stream_key(channel, "", {}))
 
     async def wait_ready(self) -> None:
-        """Wait until connected and authenticated (raises the venue's error for bad keys)."""
+        """Wait until connected and authenticated (raises the venue's error for bad keys, and
+        a final refusal of the handshake at once)."""
         try:
             async with asyncio.timeout(self._timeout):
+                await self.connection.wait_connected()
                 await self._ready.wait()
         except TimeoutError:
             raise ConnectionClosedError(

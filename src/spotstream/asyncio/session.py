@@ -22,6 +22,7 @@ from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.streams import StreamRegistry, Want
 from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
+from spotstream.asyncio.tasks import call_user
 from spotstream.book.l3 import VerifiedL3Book
 from spotstream.book.verified import ApplyResult, VerifiedBook
 from spotstream.errors import (
@@ -54,6 +55,7 @@ Spawn = Callable[[Coroutine[Any, Any, None]], object]
 class SessionStats:
     unhandled: int = 0
     resyncs_requested: int = 0
+    callback_errors: int = 0  # lifecycle listeners that raised (contained)
     lifecycle: deque[LifecycleEvent] = field(default_factory=lambda: deque(maxlen=1000))
 
 
@@ -104,7 +106,7 @@ class Session(Generic[P]):
         self._waiters: dict[int, asyncio.Future[RequestDone]] = {}
         self._books: dict[str, list[OrderBook]] = {}
         self._status_subs: list[Subscription[SystemStatusModel]] = []
-        self._lifecycle_listeners: list[Callable[[LifecycleEvent], None]] = []
+        self._lifecycle_listeners: list[Callable[[LifecycleEvent], object]] = []
         self._resyncing: set[str] = set()
         self.connection = make_connection(self)
 
@@ -162,12 +164,27 @@ class Session(Generic[P]):
         self.stats.lifecycle.append(event)
         if event.kind is LifecycleKind.CONNECTION_LOST:
             self.streams.mark_gaps()
+        elif event.kind is LifecycleKind.CONNECT_REJECTED and event.error is not None:
+            self._fail_streams(event.error)
         for sub in self.streams.subscriptions():
             sub.notify(event)
         for listener in self._lifecycle_listeners:
-            listener(event)
+            call_user(listener, event, self._spawn, self._listener_failed, "lifecycle listener")
 
-    def add_lifecycle_listener(self, listener: Callable[[LifecycleEvent], None]) -> None:
+    def _listener_failed(self) -> None:
+        self.stats.callback_errors += 1
+
+    def _fail_streams(self, error: BaseException) -> None:
+        """The server refused the handshake for good: end every iterator with ``error``
+        (the streams stay wanted: a later call that reconnects restores them)."""
+        for sub in self.streams.subscriptions():
+            sub.fail(error)
+        if isinstance(error, SpotstreamError):
+            for books in self._books.values():
+                for book in books:
+                    book.fail(error)
+
+    def add_lifecycle_listener(self, listener: Callable[[LifecycleEvent], object]) -> None:
         self._lifecycle_listeners.append(listener)
 
     # --- requests ------------------------------------------------------------------------
@@ -325,6 +342,10 @@ class Session(Generic[P]):
                 self._spawn(self._resync(symbol))
 
     async def _resync(self, symbol: str) -> None:
+        """Fetch a fresh snapshot of one book. The exchange refusing the subscribe ends that
+        book (its iterators raise the refusal); anything else recovers by reconnecting."""
+        if symbol not in self._books:
+            return  # closed meanwhile
         self.stats.resyncs_requested += 1
         self._emit(LifecycleKind.BOOK_RESYNC, symbol)
         try:
@@ -332,15 +353,25 @@ class Session(Generic[P]):
                 done = await self.request(out)
                 if done.errors and done.method == "subscribe":
                     raise done.errors[0]
-        except (ExchangeError, RequestTimeoutError) as exc:
-            log.warning(
-                "%s: book resync failed (%s); dropping the connection to recover", symbol, exc
-            )
-            self.connection.drop()
+        except ExchangeError as exc:
+            log.warning("%s: the exchange refused the book's resubscription: %s", symbol, exc)
+            await self._end_books(symbol, exc)
         except ConnectionClosedError:
             pass  # the reconnect re-snapshots every book
+        except SpotstreamError as exc:  # no answer, or the book cannot be asked for again
+            if symbol in self._books:
+                log.warning("%s: book resync failed (%s); reconnecting to recover", symbol, exc)
+                self.connection.drop()
         finally:
             self._resyncing.discard(symbol)
+
+    async def _end_books(self, symbol: str, error: ExchangeError) -> None:
+        for book in list(self._books.get(symbol, ())):
+            book.end(error)
+            if book.stream is not None:
+                book.stream.fail(error)
+            with contextlib.suppress(SpotstreamError):  # the stream is gone already
+                await self._close_book(book)
 
     def _on_status(self, event: StatusChanged, now: float) -> None:
         self.status = event.status

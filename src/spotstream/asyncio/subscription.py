@@ -4,6 +4,10 @@ Overflow policy: when a subscriber falls ``maxsize`` events behind, the *oldest*
 dropped, ``dropped`` counts it, and the event delivered right after the hole carries
 ``gap=True``. A
 reconnect marks a gap the same way. Nothing is lost silently.
+
+User code is isolated: a data handler that raises is logged and counted
+(``handler_errors``), and so is a lifecycle callback (``on_connection_lost``, ...; sync or
+async) in ``callback_errors``. Neither stops the stream nor the client.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
+from spotstream.asyncio.tasks import call_user
 from spotstream.errors import ClientClosedError, SpotstreamError
 from spotstream.models.enums import LifecycleKind
 from spotstream.models.market import DataEvent, LifecycleEvent
@@ -49,6 +54,7 @@ class Subscription(Generic[T]):
         self.symbols = symbols
         self.dropped = 0
         self.delivered = 0
+        self.callback_errors = 0
         self.closed = False
         self._closer = closer
         self._spawn = spawn
@@ -88,13 +94,13 @@ class Subscription(Generic[T]):
         self._wake()
 
     def notify(self, event: LifecycleEvent) -> None:
+        """Run the lifecycle callbacks for ``event``, each isolated (async ones as their own
+        contained task in the client's task group)."""
         for callback in self._lifecycle.get(event.kind, ()):
-            try:
-                result = callback(event)
-                if inspect.iscoroutine(result):
-                    self._spawn(result)  # runs in the client's task group
-            except Exception:
-                log.exception("lifecycle callback failed")
+            call_user(callback, event, self._spawn, self._callback_failed, "lifecycle callback")
+
+    def _callback_failed(self) -> None:
+        self.callback_errors += 1
 
     # --- consumer side -----------------------------------------------------------------
 

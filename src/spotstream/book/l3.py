@@ -34,7 +34,14 @@ from decimal import Decimal
 from typing import Literal, NamedTuple, Protocol
 
 from spotstream.book.tracked import ApplyResult, TrackedBook
-from spotstream.book.units import Number, PrecisionError, from_units, number_text, unit_digits
+from spotstream.book.units import (
+    Number,
+    PrecisionError,
+    check_precision,
+    from_units,
+    number_text,
+    unit_digits,
+)
 from spotstream.errors import ProtocolError
 from spotstream.models.market import BookLevel, BookSnapshot
 
@@ -299,6 +306,8 @@ class VerifiedL3Book(TrackedBook[L3Entry, L3Event]):
         qty_precision: int,
         checksum: L3Checksum,
     ) -> None:
+        check_precision(symbol, "price precision", price_precision)
+        check_precision(symbol, "qty precision", qty_precision)
         super().__init__(symbol)
         self.book = L3Book(depth, price_precision, qty_precision, checksum.level_text)
         self._checksum = checksum.compute

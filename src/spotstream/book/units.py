@@ -35,7 +35,7 @@ class PriceLevel(Protocol):
 
 MAX_DIGITS = 40
 """No amount in units has more digits; longer text is hostile or broken."""
-_PAD = [b"0" * n for n in range(MAX_DIGITS)]
+_PAD = [b"0" * n for n in range(MAX_DIGITS + 1)]
 
 # Exact Decimal arithmetic: 60 digits, exponents within ±45 (a hostile 1e999999999 traps
 # instead of allocating a billion-digit int), and any rounding trapped.
@@ -45,6 +45,13 @@ _EXACT = decimal.Context(
     Emin=-45,
     traps=[decimal.Inexact, decimal.Overflow, decimal.Underflow, decimal.InvalidOperation],
 )
+
+
+def check_precision(symbol: str, name: str, precision: int) -> None:
+    """A book cannot hold amounts of more than ``MAX_DIGITS`` decimals: refuse it up front
+    (:class:`PrecisionError`) rather than fail on every level it is sent."""
+    if not 0 <= precision <= MAX_DIGITS:
+        raise PrecisionError(f"{symbol}: {name} {precision} is beyond 0..{MAX_DIGITS} digits")
 
 
 def number_text(value: Number) -> bytes:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from spotstream.book.l2 import BookSide, L2Book, L2Checksum
 from spotstream.book.tracked import ApplyResult, TrackedBook
-from spotstream.book.units import PrecisionError, PriceLevel, from_units
+from spotstream.book.units import PrecisionError, PriceLevel, check_precision, from_units
 from spotstream.models.enums import BookStatus
 from spotstream.models.market import BookLevel, BookSnapshot
 
@@ -29,6 +29,8 @@ class VerifiedBook(TrackedBook[PriceLevel, PriceLevel]):
         qty_precision: int,
         checksum: L2Checksum,
     ) -> None:
+        check_precision(symbol, "price precision", price_precision)
+        check_precision(symbol, "qty precision", qty_precision)
         super().__init__(symbol)
         self.price_precision = price_precision
         self.qty_precision = qty_precision

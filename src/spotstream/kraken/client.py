@@ -28,15 +28,15 @@ from spotstream.asyncio.subscription import (
     Subscription,
     UpdateSubscription,
 )
+from spotstream.asyncio.tasks import TaskSpawner
 from spotstream.asyncio.transport import Transport, default_transport, transport_by_name
 from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.errors import ClientClosedError, InvalidCredentialsError
 from spotstream.kraken.hooks import KrakenV2AccountHooks, KrakenV2PublicHooks
 from spotstream.kraken.spot import KrakenSpotStreams
-from spotstream.models.market import (
-    LifecycleEvent,
-)
+from spotstream.models.enums import LifecycleKind
+from spotstream.models.market import LifecycleEvent
 from spotstream.protocol.kraken.v2.private import (
     PRIVATE_CHANNELS,
     Endpoint,
@@ -115,7 +115,7 @@ class KrakenSocketClient:
         self._queue_size = queue_size
         self._clock = clock
         self._stack: AsyncExitStack | None = None
-        self._tg: asyncio.TaskGroup | None = None
+        self._tasks = TaskSpawner(self._task_failed)
         self._session: PublicSession | None = None
         self._public_hooks = KrakenV2PublicHooks()
         self._subscriptions: list[Subscription[Any]] = []
@@ -123,7 +123,7 @@ class KrakenSocketClient:
 
     async def __aenter__(self) -> KrakenSocketClient:
         self._stack = AsyncExitStack()
-        self._tg = await self._stack.enter_async_context(asyncio.TaskGroup())
+        self._tasks.open(await self._stack.enter_async_context(asyncio.TaskGroup()))
         self._public_hooks = KrakenV2PublicHooks()
         self._session = Session(
             self._make_connection,
@@ -135,7 +135,7 @@ class KrakenSocketClient:
             output_original_data=self._output_original_data,
             queue_size=self._queue_size,
         )
-        self._tg.create_task(self._session.connection.run())
+        self._spawn(self._session.connection.run())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -150,6 +150,7 @@ class KrakenSocketClient:
             await each.connection.close()
         if stack is not None:
             await stack.aclose()
+        self._tasks.close()
 
     def _make_connection(self, session: Session[Any], url: str | None = None) -> ManagedConnection:
         return ManagedConnection(
@@ -163,10 +164,22 @@ class KrakenSocketClient:
         )
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        if self._tg is None:
-            coro.close()
-            raise ClientClosedError("the client is not open (use `async with`)")
-        return self._tg.create_task(coro)
+        """Every background task starts here: in the client's task group, contained (a
+        failure is logged, counted in :attr:`task_failures` and reported as ``TASK_FAILED``)."""
+        return self._tasks.spawn(coro)
+
+    @property
+    def task_failures(self) -> int:
+        """How many background tasks raised (each was contained and reported)."""
+        return self._tasks.failures
+
+    def _task_failed(self, name: str, exc: Exception) -> None:
+        self._report(LifecycleKind.TASK_FAILED, f"{name}: {exc!r}", exc)
+
+    def _report(self, kind: LifecycleKind, detail: str, error: BaseException | None) -> None:
+        """Tell the client's lifecycle listeners (and its stats) about a contained failure."""
+        if self._session is not None:
+            self._session.on_lifecycle(LifecycleEvent(kind, self._clock(), detail, error=error))
 
     @property
     def session(self) -> PublicSession:
@@ -225,8 +238,10 @@ class KrakenSocketClient:
         if sub in self._subscriptions:
             self._subscriptions.remove(sub)
 
-    def on_lifecycle(self, listener: Callable[[LifecycleEvent], None]) -> None:
-        """Call ``listener`` on every connection lifecycle event (connect, loss, restore...)."""
+    def on_lifecycle(self, listener: Callable[[LifecycleEvent], object]) -> None:
+        """Call ``listener`` on every connection lifecycle event (connect, loss, restore...,
+        and the contained failures: ``TASK_FAILED``, ``CONNECT_REJECTED``, ``DISARM_FAILED``).
+        It may be async; one that raises is logged and counted, never propagated."""
         self.session.add_lifecycle_listener(listener)
 
     def _new_subscription(self, channel: str, symbols: list[str]) -> Subscription[Any]:

@@ -149,6 +149,9 @@ class LifecycleKind(StrEnum):
     RESUBSCRIBE_FAILED = "resubscribe_failed"
     BOOK_RESYNC = "book_resync"
     CLOSED = "closed"
+    CONNECT_REJECTED = "connect_rejected"  # 401/403/404 at the handshake: no redial until called
+    TASK_FAILED = "task_failed"  # a background task raised; contained, the client goes on
+    DISARM_FAILED = "disarm_failed"  # leaving dead_man_switch(): the disarm did not go through
 
 
 class OrderStatus(StrEnum):

@@ -197,3 +197,4 @@ class LifecycleEvent:
     at: float
     detail: str = ""
     attempt: int = 0
+    error: BaseException | None = None  # what failed, for the failure kinds

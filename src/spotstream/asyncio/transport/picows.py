@@ -1,11 +1,21 @@
-"""The picows transport (default)."""
+"""The picows transport (default).
+
+Whatever ends a socket ends only that link: a protocol violation picows detects (a bad
+opcode, a masked or oversized frame, an invalid close code...) makes ``run()`` return after
+logging it, and every failure to connect becomes :class:`ConnectionClosedError` (or its
+:class:`ConnectionRejectedError` when the server answered the upgrade with an HTTP error).
+"""
 
 from __future__ import annotations
+
+import logging
 
 import picows
 
 from spotstream.asyncio.transport import FrameSink
-from spotstream.errors import ConnectionClosedError
+from spotstream.errors import ConnectionClosedError, ConnectionRejectedError
+
+log = logging.getLogger("spotstream.transport")
 
 _DATA = (picows.WSMsgType.TEXT, picows.WSMsgType.BINARY)
 
@@ -25,8 +35,9 @@ class _Listener(picows.WSListener):
 
 
 class PicowsLink:
-    def __init__(self, transport: picows.WSTransport) -> None:
+    def __init__(self, transport: picows.WSTransport, url: str = "") -> None:
         self._transport = transport
+        self._url = url
         self._closed = False
 
     async def send(self, data: bytes) -> None:
@@ -35,8 +46,14 @@ class PicowsLink:
         self._transport.send(picows.WSMsgType.TEXT, data)
 
     async def run(self) -> None:
-        await self._transport.wait_disconnected()
-        self._closed = True
+        try:
+            # Raises what made picows disconnect: a protocol error of the server's, or an
+            # exception of the sink (the connection's own sink contains those).
+            await self._transport.wait_disconnected()
+        except Exception as exc:
+            log.warning("%s: connection ended by a websocket error: %r", self._url, exc)
+        finally:
+            self._closed = True
 
     def abort(self) -> None:
         self._closed = True
@@ -56,6 +73,9 @@ class PicowsTransport:
             transport, _ = await picows.ws_connect(
                 lambda: _Listener(sink), url, enable_auto_pong=True, max_frame_size=64 << 20
             )
-        except (TimeoutError, OSError, picows.WSError) as exc:
+        except picows.WSInvalidStatusError as exc:
+            status = int(exc.response.status) if exc.response is not None else 0
+            raise ConnectionRejectedError(url, status, exc.raw_body or b"") from exc
+        except Exception as exc:  # network, timeout, handshake, or a status picows cannot parse
             raise ConnectionClosedError(f"cannot connect to {url}: {exc}") from exc
-        return PicowsLink(transport)
+        return PicowsLink(transport, url)

@@ -1,12 +1,20 @@
-"""The ``websockets`` transport (pure Python reference implementation)."""
+"""The ``websockets`` transport (pure Python reference implementation).
+
+As with picows: an error ends only the link (``run()`` returns), and a failure to connect
+is :class:`ConnectionClosedError`, or :class:`ConnectionRejectedError` for an HTTP error.
+"""
 
 from __future__ import annotations
+
+import logging
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from spotstream.asyncio.transport import FrameSink
-from spotstream.errors import ConnectionClosedError
+from spotstream.errors import ConnectionClosedError, ConnectionRejectedError
+
+log = logging.getLogger("spotstream.transport")
 
 
 class WebsocketsLink:
@@ -27,6 +35,9 @@ class WebsocketsLink:
                 sink.on_frame(message)
         except websockets.ConnectionClosed:
             pass
+        except Exception as exc:  # the sink's, or an error websockets did not wrap
+            log.warning("connection ended by an error: %r", exc)
+            self._ws.transport.abort()
 
     def abort(self) -> None:
         self._ws.transport.abort()
@@ -39,6 +50,11 @@ class WebsocketsTransport:
     async def connect(self, url: str, sink: FrameSink) -> WebsocketsLink:
         try:
             ws = await connect(url, max_size=64 << 20, compression=None)
-        except (OSError, websockets.InvalidHandshake, TimeoutError) as exc:
+        except websockets.InvalidStatus as exc:
+            response = exc.response
+            raise ConnectionRejectedError(
+                url, response.status_code, bytes(response.body or b"")
+            ) from exc
+        except Exception as exc:  # network, timeout, any other handshake failure
             raise ConnectionClosedError(f"cannot connect to {url}: {exc}") from exc
         return WebsocketsLink(ws, sink)

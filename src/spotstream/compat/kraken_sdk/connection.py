@@ -297,3 +297,7 @@ class SdkConnection:
         if gave_up and self._task is not None:
             self._gave_up = True
             self._task.cancel()  # raised at the backoff sleep that follows this event
+        elif event.kind is LifecycleKind.CONNECT_REJECTED and event.error is not None:
+            self._fail(event.error)  # 401/403/404: final, as the SDK's own connect would be
+            if self._task is not None:
+                self._task.cancel()

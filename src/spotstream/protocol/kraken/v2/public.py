@@ -7,6 +7,7 @@ and the local order books. It never touches a socket or a clock.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from spotstream.book.tracked import TrackedBook
+from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.book.verified import VerifiedBook
 from spotstream.errors import InvalidRequestError, SpotstreamError, UnknownSymbolError
 from spotstream.models.enums import EventKind
@@ -34,6 +35,8 @@ from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
 from spotstream.protocol.kraken.v2 import translate, wire
+
+log = logging.getLogger("spotstream.protocol")
 
 BOOK_DEPTHS = (10, 25, 100, 500, 1000)
 OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
@@ -127,9 +130,11 @@ class KrakenV2Protocol:
         """Encode a subscribe; raises :class:`InvalidRequestError` before anything is sent."""
         specs = self._specs(channel, symbols, depth, interval, event_trigger)
         if channel == "book":
-            pairs = [self.instruments.pair(s) for s in specs]  # raises before any change
-            for pair in pairs:
-                self._ensure_book(pair.symbol, depth or 10)
+            for symbol in specs:  # raises before any change; a book held keeps its precisions
+                if symbol not in self.books:
+                    self.instruments.pair(symbol)
+            for symbol in specs:
+                self._ensure_book(symbol, depth or 10)
         params = wire.SubscribeParams(
             channel=channel,
             symbol=list(specs) if channel != "instrument" else None,
@@ -197,14 +202,19 @@ class KrakenV2Protocol:
     # --- frames -----------------------------------------------------------------------------
 
     def receive(self, frame: bytes | str) -> list[Event]:
-        """Turn one received frame into events. Never raises on bad input."""
-        try:
-            msg = self._decoder.decode(frame)
-        except msgspec.ValidationError as exc:
-            return self._receive_other(frame, str(exc))
-        except msgspec.DecodeError as exc:
-            return [self._unhandled("malformed", str(exc), frame)]
-        return self._routes[type(msg)](msg, frame)
+        """Turn one received frame into events. Never raises: bad input is a counted
+        :class:`Unhandled`, and so is any unexpected exception while the frame is handled
+        (kind ``internal:<channel or method>``, its traceback logged once per kind)."""
+        try:  # free unless something raises
+            try:
+                msg = self._decoder.decode(frame)
+            except msgspec.ValidationError as exc:
+                return self._receive_other(frame, str(exc))
+            except msgspec.DecodeError as exc:
+                return [self._unhandled("malformed", str(exc), frame)]
+            return self._routes[type(msg)](msg, frame)
+        except Exception as exc:
+            return [self._internal(_channel_name(frame), exc, frame)]
 
     def _receive_other(self, frame: bytes | str, why: str) -> list[Event]:
         try:
@@ -235,10 +245,17 @@ class KrakenV2Protocol:
                 else:
                     events.append(self._unhandled(f"{channel}:unknown-symbol", item.symbol, frame))
                 continue
-            if kind is EventKind.SNAPSHOT:
-                result = book.apply_snapshot(item.bids, item.asks, item.checksum, item.timestamp)
-            else:
-                result = book.apply_update(item.bids, item.asks, item.checksum, item.timestamp)
+            try:
+                if kind is EventKind.SNAPSHOT:
+                    result = book.apply_snapshot(
+                        item.bids, item.asks, item.checksum, item.timestamp
+                    )
+                else:
+                    result = book.apply_update(item.bids, item.asks, item.checksum, item.timestamp)
+            except Exception as exc:  # perhaps half applied: untrusted until a new snapshot
+                events.append(self._internal(channel, exc, frame))
+                book.mark_resyncing()
+                result = ApplyResult.INVALID  # the session resyncs an invalid book
             events.append(BookData((channel, item.symbol, None), kind, result, book, frame))
         return events
 
@@ -350,6 +367,11 @@ class KrakenV2Protocol:
         if book is not None and book.book.depth == depth:
             return
         pair = self.instruments.pairs.get(symbol)
+        if pair is None and book is not None:  # delisted meanwhile: keep what the book knew
+            self.books[symbol] = VerifiedBook(
+                symbol, depth, book.price_precision, book.qty_precision, kraken_checksum
+            )
+            return
         if pair is None:
             raise UnknownSymbolError(f"{symbol}: no instrument data (price/qty precision unknown)")
         self.books[symbol] = new_kraken_book(pair, depth)
@@ -370,6 +392,13 @@ class KrakenV2Protocol:
     def _unhandled(self, kind: str, reason: str, frame: bytes | str) -> Unhandled:
         self.unhandled[kind] += 1
         return Unhandled(kind, reason, frame)
+
+    def _internal(self, where: str, exc: Exception, frame: bytes | str) -> Unhandled:
+        """An exception while handling a frame: a bug, or an input no check foresaw."""
+        event = self._unhandled(f"internal:{where}", f"{type(exc).__name__}: {exc}", frame)
+        if self.unhandled[event.kind] == 1:
+            log.error("handling a %s frame failed: %.200r", where, frame, exc_info=exc)
+        return event
 
 
 def new_kraken_book(pair: Instrument, depth: int) -> VerifiedBook:
