@@ -23,9 +23,9 @@ from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.book.units import PrecisionError
 from spotstream.book.verified import VerifiedBook
-from spotstream.errors import SpotstreamError, SubscriptionError
+from spotstream.errors import SpotstreamError, SubscriptionError, UnreadableResultError
 from spotstream.models.market import DataEvent
-from spotstream.protocol.events import Unhandled
+from spotstream.protocol.events import RequestDone, Unhandled
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
@@ -175,7 +175,9 @@ def test_precision_over_40_inside_the_protocol_never_raises() -> None:
     assert [type(e).__name__ for e in events] == ["BookData"]
 
 
-def test_a_non_iso_trigger_time_is_unhandled_not_raised() -> None:
+def test_a_non_iso_trigger_time_is_an_unreadable_result_not_raised() -> None:
+    """The call ends at once with "outcome unknown" (it succeeded; its result is unreadable),
+    rather than raising out of the protocol or waiting for the request timeout."""
     protocol = KrakenV2PrivateProtocol("private")
     out = protocol.trading(
         "cancel_all_orders_after", CancelAllOrdersAfterParams(timeout=60, token="T")
@@ -189,8 +191,11 @@ def test_a_non_iso_trigger_time_is_unhandled_not_raised() -> None:
         "time_out": "2023-09-21T15:49:28.649057Z",
     }
     events = protocol.receive(dumps_exact(answer))
-    assert [type(e) for e in events] == [Unhandled]
-    assert protocol.unhandled["internal:cancel_all_orders_after"] == 1
+    assert [type(e) for e in events] == [RequestDone]
+    done = events[0]
+    assert isinstance(done, RequestDone)
+    assert [type(e) for e in done.errors] == [UnreadableResultError]
+    assert not protocol.unhandled
 
 
 def test_any_exception_inside_receive_becomes_unhandled(

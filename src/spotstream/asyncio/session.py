@@ -306,6 +306,13 @@ class Session(Generic[P]):
                 done = await self.request(out)
             except ConnectionClosedError:
                 return  # on_open after the reconnect will send these again
+            except RequestTimeoutError as exc:
+                if any(w.established for w in group):  # restoring: try again on a new link
+                    log.warning("restoring %s %s timed out; reconnecting", channel, symbols)
+                    self.connection.drop()
+                    return
+                self.streams.settle(group, [], [exc])
+                continue
             except SpotstreamError as exc:
                 self.streams.settle(group, [], [exc])
                 continue

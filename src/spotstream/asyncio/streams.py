@@ -37,7 +37,8 @@ class Want:
     options: dict[str, Any]
     subs: list[Subscription[Any]] = field(default_factory=list)
     ready: asyncio.Future[None] = field(default_factory=_new_future)
-    confirmed: bool = False
+    confirmed: bool = False  # acknowledged on the current connection
+    established: bool = False  # acknowledged once: a later refusal ends its subscribers
     sent_on: int = 0  # the connection number its last subscribe went out on
 
 
@@ -99,7 +100,7 @@ class StreamRegistry:
         general = next((e for e in errors if e not in by_symbol.values()), None)
         for want in group:
             if want.symbol in acked:
-                want.confirmed = True
+                want.confirmed = want.established = True
                 if not want.ready.done():
                     want.ready.set_result(None)
                 continue
@@ -111,10 +112,9 @@ class StreamRegistry:
             self._fail(want, error)
 
     def _fail(self, want: Want, error: SpotstreamError) -> None:
-        resubscribe = want.ready.done()
-        if not resubscribe:
+        if not want.ready.done():
             want.ready.set_exception(error)
-        else:  # an established stream could not be restored: end its subscribers
+        if want.established:  # an established stream could not be restored: end its subscribers
             for sub in want.subs:
                 sub.fail(error)
         self.wants.pop(want.key, None)

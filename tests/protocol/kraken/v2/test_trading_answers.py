@@ -79,6 +79,11 @@ def assert_outcome_unknown(error: SpotstreamError, kind: type[OutcomeUnknownErro
         ("edit_order", {"order_id": "ONEW"}),  # original_order_id missing
         ("amend_order", {"order_id": "O1"}),  # amend_id missing
         ("cancel_all_orders_after", {"currentTime": "not a time", "triggerTime": "0"}),
+        # decodes, but its translation fails (a trigger time that is not ISO 8601)
+        (
+            "cancel_all_orders_after",
+            {"currentTime": "2024-05-01T10:00:00Z", "triggerTime": "tomorrow"},
+        ),
     ],
 )
 def test_an_unreadable_success_is_outcome_unknown(method: str, result: Any) -> None:

@@ -259,7 +259,8 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         elif response.success:
             try:
                 trading.results.append(self._result(trading.method, response))
-            except msgspec.MsgspecError as exc:
+            except Exception as exc:  # any reason the result cannot be read (shape, a bad
+                # time, a number out of range): the order may exist, so the outcome is unknown
                 trading.errors.append(_unreadable(trading.method, req_id, exc))
         else:
             trading.errors.append(_trading_error(trading.method, response))
