@@ -91,7 +91,7 @@ def fake_exchange(monkeypatch: pytest.MonkeyPatch, result: object) -> tuple[Fake
     @asynccontextmanager
     async def fake_client(args: argparse.Namespace, credentials: Any) -> AsyncIterator[Any]:
         opened.args, opened.credentials = args, credentials
-        yield argparse.Namespace(spot=spot)
+        yield argparse.Namespace(spot=argparse.Namespace(trading=spot))
 
     monkeypatch.setattr("spotstream.cli.order.open_client", fake_client)
     return spot, opened

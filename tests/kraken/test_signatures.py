@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import spotstream.kraken
-from spotstream.kraken import client, feeds, trading
+from spotstream.kraken import client, feeds, spot, trading
 
-MODULES = (client, feeds, trading)
+MODULES = (client, spot, feeds, trading)
 
 
 def _public_callables() -> Iterator[tuple[str, Callable[..., object]]]:
@@ -33,7 +33,8 @@ CALLABLES = list(_public_callables())
 
 @pytest.mark.parametrize(("name", "function"), CALLABLES, ids=[name for name, _ in CALLABLES])
 def test_no_any_in_public_signatures(name: str, function: Callable[..., object]) -> None:
-    hints = typing.get_type_hints(function, include_extras=True)
+    names = {"KrakenSocketClient": client.KrakenSocketClient}  # imported for type checking only
+    hints = typing.get_type_hints(function, localns=names, include_extras=True)
     loose = {k: v for k, v in hints.items() if "Any" in repr(v)}
     assert not loose, f"{name}: {loose}"
 

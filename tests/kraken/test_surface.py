@@ -78,9 +78,9 @@ def test_keyword_arguments_keep_working() -> None:
         "clock",
     ):
         assert name in client.parameters, name
-    spot = spotstream.KrakenSpotStreams
-    assert "timeout" in inspect.signature(spot.cancel_all_orders_after).parameters
-    switch = inspect.signature(spot.dead_man_switch).parameters
+    trading = spotstream.KrakenSpotStreams.cancel_all_orders_after.__wrapped__
+    assert "timeout" in inspect.signature(trading).parameters
+    switch = inspect.signature(spotstream.KrakenSpotStreams.dead_man_switch.__wrapped__).parameters
     assert {"timeout", "refresh_every"} <= set(switch)
 
 
@@ -103,3 +103,27 @@ async def test_debugging_surface_of_the_public_connection() -> None:
         assert verified.ignored == 0
         assert isinstance(protocol.unhandled, Counter)
         assert ("book", "BTC/USD", None) in protocol.streams
+
+
+def test_spot_is_composed_and_offers_every_method_of_its_parts() -> None:
+    """``client.spot`` keeps Kraken.Net's flat method set, by composition (no mixins)."""
+    from spotstream.kraken.feeds import KrakenPrivateFeeds
+    from spotstream.kraken.trading import KrakenTrading
+
+    spot = spotstream.KrakenSpotStreams
+    assert spot.__mro__ == (spot, object)
+    for part in (KrakenPrivateFeeds, KrakenTrading):
+        for name, member in vars(part).items():
+            if name.startswith("_"):
+                continue
+            assert name in vars(spot), f"spot.{name} missing"
+            if callable(member):
+                offered = vars(spot)[name].__wrapped__
+                assert inspect.signature(offered) == inspect.signature(member), name
+
+
+def test_a_delegated_method_runs_on_its_part() -> None:
+    client = KrakenSocketClient()  # built, never opened: nothing dials
+    bound = client.spot.cancel_all_orders_after
+    assert bound.__self__ is client.spot.trading  # type: ignore[attr-defined]
+    assert client.spot.level3.__self__ is client.spot.feeds  # type: ignore[attr-defined]

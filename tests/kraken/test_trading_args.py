@@ -38,8 +38,8 @@ class Recorder:
 
 def trading() -> tuple[KrakenTrading, Recorder]:
     session = Recorder()
-    trader = KrakenTrading()
-    trader._client = SimpleNamespace(private_session=session, _session=None)  # type: ignore[assignment]
+    client = SimpleNamespace(private_session=session, _session=None)
+    trader = KrakenTrading(client)  # type: ignore[arg-type]
     return trader, session
 
 

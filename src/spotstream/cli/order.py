@@ -70,7 +70,7 @@ async def run_order(args: argparse.Namespace) -> int:
         action = build_action(args)
         credentials = load_credentials(args.config)
         async with open_client(args, credentials) as client:
-            result = await action(client.spot)
+            result = await action(client.spot.trading)
     except asyncio.CancelledError:
         print(f"spotstream: interrupted: {INTERRUPTED_HINT}", file=sys.stderr)
         raise

@@ -38,7 +38,8 @@ BalanceItem = Balance | LedgerEntry | Reconciliation
 class KrakenPrivateFeeds:
     """Executions, balances and level-3 books of :class:`KrakenSocketClient`."""
 
-    _client: KrakenSocketClient
+    def __init__(self, client: KrakenSocketClient) -> None:
+        self._client = client
 
     # --- account feeds -------------------------------------------------------------------
 

@@ -1,13 +1,15 @@
 """``client.spot``: Kraken spot streams, named as in Kraken.Net's ``SpotStreams``.
 
-Public market data here; the private feeds and level 3 come from
-:class:`~spotstream.kraken.feeds.KrakenPrivateFeeds`, trading from
-:class:`~spotstream.kraken.trading.KrakenTrading`.
+One object to users, composed of parts that each hold one thing: public market data here,
+the private feeds and level 3 in :class:`~spotstream.kraken.feeds.KrakenPrivateFeeds`
+(``spot.feeds``), trading in :class:`~spotstream.kraken.trading.KrakenTrading`
+(``spot.trading``); their methods are offered here under the same names (``Delegate``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from spotstream.asyncio.call import Call
@@ -19,6 +21,7 @@ from spotstream.asyncio.subscription import (
     Subscription,
     UpdateSubscription,
 )
+from spotstream.kraken.delegate import Delegate
 from spotstream.kraken.feeds import KrakenPrivateFeeds
 from spotstream.kraken.trading import KrakenTrading
 from spotstream.models.enums import BookStatus, EventKind
@@ -31,6 +34,7 @@ from spotstream.models.market import (
     Ticker,
     Trade,
 )
+from spotstream.models.orders import OrderState
 from spotstream.protocol.kraken.v2.private import (
     KrakenV2PrivateProtocol,
 )
@@ -51,13 +55,64 @@ def _symbols(symbols: str | Sequence[str]) -> list[str]:
     return [symbols] if isinstance(symbols, str) else list(symbols)
 
 
-class KrakenSpotStreams(KrakenPrivateFeeds, KrakenTrading):
-    """Kraken spot streams, named as in Kraken.Net's ``KrakenSocketClient.SpotStreams``;
-    the private feeds and level 3 come from :class:`KrakenPrivateFeeds`, trading from
-    :class:`KrakenTrading`."""
+class KrakenSpotStreams:
+    """Kraken spot streams, named as in Kraken.Net's ``KrakenSocketClient.SpotStreams``:
+    market data here, the private feeds and level 3 of the ``feeds`` part
+    (:class:`KrakenPrivateFeeds`), trading of the ``trading`` part (:class:`KrakenTrading`)."""
 
     def __init__(self, client: KrakenSocketClient) -> None:
         self._client = client
+        self.feeds = KrakenPrivateFeeds(client)
+        self.trading = KrakenTrading(client)
+
+    # --- private feeds and level 3 (the ``feeds`` part) ------------------------------------
+
+    executions = Delegate("feeds", KrakenPrivateFeeds.executions)
+    balances = Delegate("feeds", KrakenPrivateFeeds.balances)
+    level3 = Delegate("feeds", KrakenPrivateFeeds.level3)
+    subscribe_to_order_updates = Delegate("feeds", KrakenPrivateFeeds.subscribe_to_order_updates)
+    subscribe_to_user_trade_updates = Delegate(
+        "feeds", KrakenPrivateFeeds.subscribe_to_user_trade_updates
+    )
+    subscribe_to_balance_updates = Delegate(
+        "feeds", KrakenPrivateFeeds.subscribe_to_balance_updates
+    )
+    subscribe_to_individual_order_book_updates = Delegate(
+        "feeds", KrakenPrivateFeeds.subscribe_to_individual_order_book_updates
+    )
+
+    @property
+    def open_orders(self) -> dict[str, OrderState]:
+        """Open orders by id, kept from the executions feed."""
+        return self.feeds.open_orders
+
+    @property
+    def account_balances(self) -> dict[str, Decimal]:
+        """Balances by asset, kept from the balances feed."""
+        return self.feeds.account_balances
+
+    @property
+    def rate_counters(self) -> dict[str, int]:
+        return self.feeds.rate_counters
+
+    @property
+    def max_rate_count(self) -> int | None:
+        return self.feeds.max_rate_count
+
+    # --- trading (the ``trading`` part) ----------------------------------------------------
+
+    add_order = Delegate("trading", KrakenTrading.add_order)
+    submit_order = Delegate("trading", KrakenTrading.submit_order)
+    place_order = Delegate("trading", KrakenTrading.place_order)
+    batch_add = place_multiple_orders = Delegate("trading", KrakenTrading.batch_add)
+    amend_order = Delegate("trading", KrakenTrading.amend_order)
+    edit_order = replace_order = Delegate("trading", KrakenTrading.edit_order)
+    cancel_order = Delegate("trading", KrakenTrading.cancel_order)
+    cancel_orders = Delegate("trading", KrakenTrading.cancel_orders)
+    cancel_all = cancel_all_orders = Delegate("trading", KrakenTrading.cancel_all)
+    cancel_all_orders_after = Delegate("trading", KrakenTrading.cancel_all_orders_after)
+    dead_man_switch = Delegate("trading", KrakenTrading.dead_man_switch)
+    batch_cancel = Delegate("trading", KrakenTrading.batch_cancel)
 
     # --- async iterator style --------------------------------------------------------------
 

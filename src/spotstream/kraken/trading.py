@@ -77,7 +77,8 @@ def _one(done: RequestDone) -> Any:
 class KrakenTrading:
     """Trading methods of :class:`KrakenSocketClient` (private endpoint)."""
 
-    _client: KrakenSocketClient
+    def __init__(self, client: KrakenSocketClient) -> None:
+        self._client = client
 
     # --- trading -------------------------------------------------------------------------
 
