@@ -22,6 +22,7 @@ from helpers.reference_book import ReferenceBook
 from spotstream.book.verified import ApplyResult
 from spotstream.errors import InvalidRequestError, SubscriptionError, UnknownSymbolError
 from spotstream.models.market import BookStatus, EventKind
+from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import (
     BookData,
     ChannelData,
@@ -31,7 +32,8 @@ from spotstream.protocol.events import (
     Unhandled,
 )
 from spotstream.protocol.kraken.v2 import wire
-from spotstream.protocol.kraken.v2.public import KrakenV2Protocol, Outgoing, StreamSpec
+from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
+from spotstream.protocol.kraken.v2.streams import StreamSpec
 
 
 def new_protocol() -> KrakenV2Protocol:

@@ -51,7 +51,8 @@ from spotstream.protocol.kraken.v2 import private_translate as translate
 from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.protocol.kraken.v2 import wire
-from spotstream.protocol.kraken.v2.public import KrakenV2Protocol, StreamSpec, _Pending
+from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
+from spotstream.protocol.kraken.v2.streams import PendingRequest, StreamSpec
 
 Endpoint = Literal["private", "l3"]
 PRIVATE_CHANNELS = ("executions", "balances")
@@ -218,7 +219,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         self, method: str, params: msgspec.Struct, specs: dict[str, StreamSpec]
     ) -> Outgoing:
         req_id = self._allocate()
-        self._pending[req_id] = _Pending(method, dict(specs))
+        self._pending[req_id] = PendingRequest(method, dict(specs))
         frame = wire.ENCODER.encode(tw.PrivateRequest(method, params, req_id))
         return Outgoing(req_id, frame)
 
@@ -276,7 +277,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         decoded = tw.RESULT_DECODERS[method].decode(response.result)
         return _RESULTS[method](decoded)
 
-    def _on_ack(self, pending: _Pending, response: wire.Response) -> None:
+    def _on_ack(self, pending: PendingRequest, response: wire.Response) -> None:
         super()._on_ack(pending, response)
         last = pending.results[-1] if pending.results else None
         if isinstance(last, wire.SubscribeResult) and last.maxratecount is not None:

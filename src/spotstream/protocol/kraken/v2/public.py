@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from spotstream.book.tracked import ApplyResult, TrackedBook
 from spotstream.book.verified import VerifiedBook
-from spotstream.errors import InvalidRequestError, SpotstreamError, UnknownSymbolError
+from spotstream.errors import InvalidRequestError, UnknownSymbolError
 from spotstream.models.enums import EventKind
 from spotstream.models.market import Instrument
 from spotstream.protocol.base import Outgoing
@@ -35,6 +34,12 @@ from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
 from spotstream.protocol.kraken.v2 import translate, wire
+from spotstream.protocol.kraken.v2.streams import (
+    PendingRequest,
+    StreamSpec,
+    check_option,
+    stream_key,
+)
 
 log = logging.getLogger("spotstream.protocol")
 
@@ -45,33 +50,6 @@ SYMBOL_CHANNELS = ("ticker", "trade", "ohlc", "book")
 PUBLIC_CHANNELS = (*SYMBOL_CHANNELS, "instrument")
 
 _KIND = {"snapshot": EventKind.SNAPSHOT, "update": EventKind.UPDATE}
-
-
-@dataclass(frozen=True, slots=True)
-class StreamSpec:
-    """A confirmed stream: what to send again to restore it after a reconnect."""
-
-    channel: str
-    symbol: str
-    depth: int | None = None
-    interval: int | None = None
-    event_trigger: str | None = None
-
-    @property
-    def key(self) -> StreamKey:
-        return (self.channel, self.symbol, self.interval)
-
-
-@dataclass(slots=True)
-class _Pending:
-    method: str
-    specs: dict[str, StreamSpec]  # symbol ("" for symbol-less channels) -> spec awaiting an ack
-    results: list[object] = field(default_factory=list)
-    errors: list[SpotstreamError] = field(default_factory=list)
-
-
-def stream_key(channel: str, symbol: str, interval: int | None = None) -> StreamKey:
-    return (channel, symbol, interval if channel == "ohlc" else None)
 
 
 class KrakenV2Protocol:
@@ -85,7 +63,7 @@ class KrakenV2Protocol:
         self.discarded = 0  # book frames still in flight for a book that was dropped
         self._dropped_books: set[str] = set()
         self._next_req_id = 1
-        self._pending: dict[int, _Pending] = {}
+        self._pending: dict[int, PendingRequest] = {}
         self._decoder: msgspec.json.Decoder[Any] = wire.FAST_CHANNEL_DECODER
         self._response_decoder: msgspec.json.Decoder[Any] = wire.RESPONSE_DECODER
         self._routes: dict[type, Callable[[Any, bytes | str], list[Event]]] = {
@@ -170,7 +148,7 @@ class KrakenV2Protocol:
 
     def ping(self) -> Outgoing:
         req_id = self._allocate()
-        self._pending[req_id] = _Pending("ping", {})
+        self._pending[req_id] = PendingRequest("ping", {})
         return Outgoing(req_id, wire.ENCODER.encode(wire.Request("ping", req_id=req_id)))
 
     def resync_book(self, symbol: str) -> list[Outgoing]:
@@ -313,7 +291,7 @@ class KrakenV2Protocol:
         del self._pending[req_id]
         return [RequestDone(req_id, pending.method, pending.results, pending.errors)]
 
-    def _on_ack(self, pending: _Pending, response: wire.Response) -> None:
+    def _on_ack(self, pending: PendingRequest, response: wire.Response) -> None:
         result = wire.SUBSCRIBE_RESULT_DECODER.decode(response.result)
         spec = pending.specs.pop(result.symbol or "", None)
         if spec is None:
@@ -324,7 +302,7 @@ class KrakenV2Protocol:
             self.streams.pop(spec.key, None)
         pending.results.append(result)
 
-    def _on_reject(self, pending: _Pending, response: wire.Response) -> None:
+    def _on_reject(self, pending: PendingRequest, response: wire.Response) -> None:
         error = kraken_refusal(
             response.error or "",
             refused_what(pending.method),
@@ -351,9 +329,9 @@ class KrakenV2Protocol:
         if channel not in PUBLIC_CHANNELS:
             raise InvalidRequestError(f"unknown public channel {channel!r}")
         symbols = list(dict.fromkeys(symbols))
-        _check_option("depth", depth, BOOK_DEPTHS, channel == "book")
-        _check_option("interval", interval, OHLC_INTERVALS, channel == "ohlc")
-        _check_option("event_trigger", event_trigger, EVENT_TRIGGERS, channel == "ticker")
+        check_option("depth", depth, BOOK_DEPTHS, channel == "book")
+        check_option("interval", interval, OHLC_INTERVALS, channel == "ohlc")
+        check_option("event_trigger", event_trigger, EVENT_TRIGGERS, channel == "ticker")
         if channel == "instrument":
             return {"": StreamSpec("instrument", "")}
         if not symbols:
@@ -381,7 +359,7 @@ class KrakenV2Protocol:
         self, method: str, params: wire.SubscribeParams, specs: dict[str, StreamSpec]
     ) -> Outgoing:
         req_id = self._allocate()
-        self._pending[req_id] = _Pending(method, dict(specs))
+        self._pending[req_id] = PendingRequest(method, dict(specs))
         return Outgoing(req_id, wire.ENCODER.encode(wire.Request(method, params, req_id)))
 
     def _allocate(self) -> int:
@@ -405,15 +383,6 @@ def new_kraken_book(pair: Instrument, depth: int) -> VerifiedBook:
     return VerifiedBook(
         pair.symbol, depth, pair.price_precision, pair.qty_precision, kraken_checksum
     )
-
-
-def _check_option(name: str, value: object, allowed: tuple[object, ...], applies: bool) -> None:
-    if value is None:
-        return
-    if not applies:
-        raise InvalidRequestError(f"{name} does not apply to this channel")
-    if value not in allowed:
-        raise InvalidRequestError(f"{name} must be one of {allowed}, not {value!r}")
 
 
 def _channel_name(frame: bytes | str) -> str:
