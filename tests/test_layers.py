@@ -74,14 +74,6 @@ def test_repository_stands_alone() -> None:
 
 SIMULATOR_GENERIC = ("simulator/market", "simulator/matching")
 VENUE_MODULES = ("spotstream.simulator.venues", "spotstream.protocol.kraken")
-AWAITING_ORDER_REQUEST = {
-    # The matching engine still takes Kraken v2's order params (trading_wire) until the neutral
-    # OrderRequest replaces them; nothing else of a venue may be imported, and a file that
-    # stops importing trading_wire must leave this set.
-    "simulator/matching/engine.py",
-}
-TRADING_WIRE = "spotstream.protocol.kraken.v2.trading_wire"
-TRADING_WIRE_IMPORT = "from spotstream.protocol.kraken.v2 import trading_wire as tw\n"
 
 
 def _full_imports(path: Path) -> set[str]:
@@ -106,10 +98,6 @@ def test_simulator_market_and_matching_name_no_venue(path: Path) -> None:
     any case, comments and docstrings included), nothing imported from a venue package."""
     relative = str(path.relative_to(SRC))
     text, imported = path.read_text(), _full_imports(path)
-    if relative in AWAITING_ORDER_REQUEST:
-        assert TRADING_WIRE in imported, f"{relative} is neutral now: take it off the list"
-        text = text.replace(TRADING_WIRE_IMPORT, "", 1)
-        imported = {n for n in imported if not TRADING_WIRE.startswith(n)}
     named = EXCHANGE_WORDS.findall(text)
     assert not named, f"{relative} names {sorted(set(named))}"
     venue = sorted(n for n in imported if n.startswith(VENUE_MODULES))

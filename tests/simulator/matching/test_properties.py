@@ -24,6 +24,7 @@ from simulator.private_harness import Harness, make
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.matching.orders import OrderError
+from spotstream.simulator.venues.kraken.v2.private_params import amendment
 
 TICK = Decimal("0.1")
 ACTIONS = st.lists(
@@ -78,7 +79,8 @@ def _apply(h: Harness, action: tuple[Any, ...]) -> None:
         if order.limit_price is not None:  # units of the pair's tick
             price = (order.limit_price + action[2]) * TICK
             params["limit_price"] = str(max(price, TICK))
-        h.engine.amend_order("test", msgspec.convert({**params, "token": "t"}, tw.AmendOrderParams))
+        wire = msgspec.convert({**params, "token": "t"}, tw.AmendOrderParams)
+        h.engine.amend_order("test", amendment(wire))
     elif kind == "cancel" and open_orders:
         order = open_orders[action[1] % len(open_orders)]
         h.engine.cancel_orders("test", [order])

@@ -1,7 +1,8 @@
 """The matching engine: accounts, orders and fills over the simulated market (sans-I/O).
 
-:class:`MatchingEngine` takes the trading requests of spec §8 (new orders as a neutral
-``OrderRequest``, the others as decoded wire params) and either does them or raises
+:class:`MatchingEngine` takes neutral trading requests (new orders as an ``OrderRequest``,
+changes as an ``Amendment`` or a ``Replacement``; each venue reads its own wire into these)
+and either does them or raises
 :class:`~spotstream.simulator.matching.orders.OrderError` with a neutral
 :class:`~spotstream.simulator.matching.rejections.Rejection` (each venue words it); what
 happens to orders is told to listeners as
@@ -36,7 +37,6 @@ import msgspec
 
 from spotstream.models.enums import TRIGGERED_ORDER_TYPES, LimitPriceType, OrderSide
 from spotstream.models.orders import OrderRequest
-from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.market.instruments import InstrumentSpec
 from spotstream.simulator.market.state import Market
 from spotstream.simulator.matching.accounts import Account, AccountSpec
@@ -48,7 +48,13 @@ from spotstream.simulator.matching.order_checks import (
     qty_units,
 )
 from spotstream.simulator.matching.order_flow import CallLater, Hub, opposite
-from spotstream.simulator.matching.orders import Order, OrderError, OrderFill
+from spotstream.simulator.matching.orders import (
+    Amendment,
+    Order,
+    OrderError,
+    OrderFill,
+    Replacement,
+)
 from spotstream.simulator.matching.ratelimit import (
     ADD_COST,
     BATCH_ADD_COST,
@@ -195,12 +201,12 @@ class MatchingEngine(Matcher[Hub]):
                 return order
         raise OrderError(Rejection.UNKNOWN_ORDER)
 
-    def amend_order(self, account_id: str, params: tw.AmendOrderParams) -> tuple[str, Order]:
+    def amend_order(self, account_id: str, params: Amendment) -> tuple[str, Order]:
         """Change an open order in place; returns the amend id and the order."""
         self.account(account_id)
-        if (params.order_id is None) == (params.cl_ord_id is None):
+        if (params.order_id is None) == (params.client_order_id is None):
             raise invalid("order_id")
-        order = self._own_open(account_id, params.order_id, params.cl_ord_id)
+        order = self._own_open(account_id, params.order_id, params.client_order_id)
         spec, now = self.instruments[order.symbol], self.clock()
         cost = amend_cost(now - order.created_ns)
         if not self.rates[account_id].allows(order.symbol, cost, now):
@@ -217,13 +223,11 @@ class MatchingEngine(Matcher[Hub]):
             self._apply_amend(order, changed, now)
         return self.ids.amend_id(), order
 
-    def _amended_copy(
-        self, order: Order, params: tw.AmendOrderParams, spec: InstrumentSpec
-    ) -> Order:
+    def _amended_copy(self, order: Order, params: Amendment, spec: InstrumentSpec) -> Order:
         """``order`` as the amend would leave it (checked; the original is untouched)."""
-        changed = replace(order, qty=qty_units(params.order_qty, spec))
-        if params.display_qty is not None:
-            display = qty_units(params.display_qty, spec, "display_qty")
+        changed = replace(order, qty=qty_units(params.quantity, spec))
+        if params.display_quantity is not None:
+            display = qty_units(params.display_quantity, spec, "display_qty")
             if order.order_type != "iceberg" or display * 15 < changed.remaining:
                 raise invalid("display_qty")
             changed.display_qty = display
@@ -278,7 +282,7 @@ class MatchingEngine(Matcher[Hub]):
             self._traded.add(order.symbol)  # the new trigger may be reached already
 
     def edit_order(
-        self, account_id: str, params: tw.EditOrderParams, *, validate: bool = False
+        self, account_id: str, params: Replacement, *, validate: bool = False
     ) -> tuple[Order, Order]:
         """Cancel an order and open its replacement; returns (new, old)."""
         account = self.account(account_id)
@@ -303,33 +307,29 @@ class MatchingEngine(Matcher[Hub]):
         return new, old
 
     def _edited_request(
-        self, old: Order, params: tw.EditOrderParams, spec: InstrumentSpec
+        self, old: Order, params: Replacement, spec: InstrumentSpec
     ) -> OrderRequest:
         request = old.request
         assert request is not None
-        total = params.order_qty if params.order_qty is not None else request.quantity
+        total = params.quantity if params.quantity is not None else request.quantity
         left = total - Decimal(old.filled).scaleb(-spec.qty_precision)
         if left <= 0:
             raise OrderError(Rejection.NOT_EDITABLE)
-        limit = params.limit_price if params.limit_price is not None else params.price
-        triggers = params.triggers
-        if triggers is None and params.stop_price is not None:
-            triggers = tw.TriggersParams(params.stop_price, params.trigger)
         changes: dict[str, object] = {"quantity": left, "client_order_id": None}
         for name, value in (
-            ("limit_price", limit),
-            ("display_quantity", params.display_qty),
+            ("limit_price", params.limit_price),
+            ("display_quantity", params.display_quantity),
             ("post_only", params.post_only),
             ("reduce_only", params.reduce_only),
-            ("user_ref", params.order_userref),
+            ("user_ref", params.user_ref),
             ("fee_preference", params.fee_preference),
         ):
             if value is not None:
                 changes[name] = value
-        if triggers is not None:
-            changes["trigger_price"] = triggers.price
-            changes["trigger_reference"] = triggers.reference
-            changes["trigger_price_type"] = triggers.price_type
+        if params.trigger_price is not None:
+            changes["trigger_price"] = params.trigger_price
+            changes["trigger_reference"] = params.trigger_reference
+            changes["trigger_price_type"] = params.trigger_price_type
         return msgspec.structs.replace(request, **changes)
 
     # --- cancels --------------------------------------------------------------------------------

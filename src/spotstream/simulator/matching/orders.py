@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from spotstream.models.enums import LimitPriceType, OrderType, TriggerPriceType
+from spotstream.models.enums import (
+    FeePreference,
+    LimitPriceType,
+    OrderType,
+    TriggerPriceType,
+    TriggerReference,
+)
 from spotstream.models.orders import OrderRequest
 from spotstream.simulator.matching.rejections import Rejection
 
@@ -23,6 +29,42 @@ Liquidity = Literal["m", "t"]
 
 OPEN_STATUSES = frozenset({"pending_new", "new", "partially_filled"})
 ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Amendment:
+    """An open order changed in place (its queue priority kept where the venue keeps it):
+    which order (``order_id`` or ``client_order_id``), its new total quantity, and what else
+    changes (``None`` keeps it)."""
+
+    quantity: Decimal
+    order_id: str | None = None
+    client_order_id: str | None = None
+    display_quantity: Decimal | None = None
+    limit_price: Decimal | None = None
+    limit_price_type: LimitPriceType | None = None
+    post_only: bool | None = None
+    trigger_price: Decimal | None = None
+    trigger_price_type: TriggerPriceType | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Replacement:
+    """An open order cancelled and replaced by a new one: what the new one changes
+    (``None`` keeps the old order's value)."""
+
+    order_id: str
+    symbol: str
+    quantity: Decimal | None = None
+    limit_price: Decimal | None = None
+    display_quantity: Decimal | None = None
+    post_only: bool | None = None
+    reduce_only: bool | None = None
+    trigger_price: Decimal | None = None
+    trigger_reference: TriggerReference | None = None
+    trigger_price_type: TriggerPriceType | None = None
+    user_ref: int | None = None
+    fee_preference: FeePreference | None = None
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ import pytest
 from simulator.private_harness import NS, Harness, make, rejected_as
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.market.state import MarketStep
+from spotstream.simulator.venues.kraken.v2.private_params import amendment, replacement
 
 TICK = Decimal("0.1")
 
@@ -202,7 +203,7 @@ def test_cancel_all_orders_after(h: Harness) -> None:
 
 def _amend(h: Harness, **fields: object) -> tuple[str, object]:
     params = msgspec.convert({"token": "t", **fields}, tw.AmendOrderParams)
-    return h.engine.amend_order("test", params)
+    return h.engine.amend_order("test", amendment(params))
 
 
 def test_amend_keeps_priority_on_a_smaller_qty_only(h: Harness) -> None:
@@ -258,7 +259,7 @@ def test_edit_replaces_the_order(h: Harness) -> None:
         },
         tw.EditOrderParams,
     )
-    new, replaced = h.engine.edit_order("test", params)
+    new, replaced = h.engine.edit_order("test", replacement(params))
     assert replaced is old
     assert old.status == "canceled"
     assert new.order_id != old.order_id

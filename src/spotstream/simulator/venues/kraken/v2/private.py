@@ -43,9 +43,11 @@ from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 from spotstream.simulator.venues.kraken.v2.private_frames import ReportWriter
 from spotstream.simulator.venues.kraken.v2.private_params import (
     ParamsError,
+    amendment,
     convert,
     order_entry,
     parse,
+    replacement,
 )
 from spotstream.simulator.venues.kraken.v2.private_streams import (
     BalancesStream,
@@ -292,7 +294,7 @@ class SimKrakenV2PrivateSession:
     def _amend_order(
         self, account_id: str, params: tw.AmendOrderParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
-        amend_id, _ = self.engine.amend_order(account_id, params)
+        amend_id, _ = self.engine.amend_order(account_id, amendment(params))
         result = tw.AmendOrderResult(amend_id, params.order_id, params.cl_ord_id)
         return [self._ok(request, time_in, result)]
 
@@ -300,7 +302,7 @@ class SimKrakenV2PrivateSession:
         self, account_id: str, params: tw.EditOrderParams, request: _Envelope, time_in: int
     ) -> list[bytes]:
         validate = bool(params.validate)
-        new, old = self.engine.edit_order(account_id, params, validate=validate)
+        new, old = self.engine.edit_order(account_id, replacement(params), validate=validate)
         warnings = list(new.warnings) or None
         result = tw.EditOrderResult(new.order_id, old.order_id, warnings)
         return [self._ok(request, time_in, result)]

@@ -26,10 +26,16 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 import msgspec
 
 from spotstream.errors import InvalidRequestError
+from spotstream.models.enums import (
+    FeePreference,
+    LimitPriceType,
+    TriggerPriceType,
+    TriggerReference,
+)
 from spotstream.models.orders import OrderRequest
 from spotstream.protocol.kraken.v2 import orders
 from spotstream.protocol.kraken.v2 import trading_wire as tw
-from spotstream.simulator.matching.orders import OrderError
+from spotstream.simulator.matching.orders import Amendment, OrderError, Replacement
 from spotstream.simulator.matching.rejections import Rejection
 
 INVALID = "EGeneral:Invalid arguments"
@@ -116,3 +122,44 @@ def order_entry(params: tw.AddOrderParams | tw.BatchOrder) -> tuple[OrderRequest
         return orders.from_wire(params), warnings
     except InvalidRequestError:  # the wire's types make this unreachable; never crash on it
         raise OrderError(Rejection.INVALID_ARGUMENTS) from None
+
+
+def amendment(params: tw.AmendOrderParams) -> Amendment:
+    """The neutral in-place change ``amend_order``'s params describe."""
+    limit_type, trigger_type = params.limit_price_type, params.trigger_price_type
+    return Amendment(
+        quantity=params.order_qty,
+        order_id=params.order_id,
+        client_order_id=params.cl_ord_id,
+        display_quantity=params.display_qty,
+        limit_price=params.limit_price,
+        limit_price_type=None if limit_type is None else LimitPriceType(limit_type),
+        post_only=params.post_only,
+        trigger_price=params.trigger_price,
+        trigger_price_type=None if trigger_type is None else TriggerPriceType(trigger_type),
+    )
+
+
+def replacement(params: tw.EditOrderParams) -> Replacement:
+    """The neutral cancel-and-replace ``edit_order``'s params describe (the deprecated
+    ``price``, ``stop_price`` and ``trigger`` read as their replacements)."""
+    triggers = params.triggers
+    if triggers is None and params.stop_price is not None:
+        triggers = tw.TriggersParams(params.stop_price, params.trigger)
+    reference = None if triggers is None else triggers.reference
+    price_type = None if triggers is None else triggers.price_type
+    fee = params.fee_preference
+    return Replacement(
+        order_id=params.order_id,
+        symbol=params.symbol,
+        quantity=params.order_qty,
+        limit_price=params.limit_price if params.limit_price is not None else params.price,
+        display_quantity=params.display_qty,
+        post_only=params.post_only,
+        reduce_only=params.reduce_only,
+        trigger_price=None if triggers is None else triggers.price,
+        trigger_reference=None if reference is None else TriggerReference(reference),
+        trigger_price_type=None if price_type is None else TriggerPriceType(price_type),
+        user_ref=params.order_userref,
+        fee_preference=None if fee is None else FeePreference(fee),
+    )
