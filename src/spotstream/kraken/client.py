@@ -39,7 +39,7 @@ from spotstream.models.enums import LifecycleKind
 from spotstream.models.market import LifecycleEvent
 from spotstream.protocol.kraken.v2.private import (
     PRIVATE_CHANNELS,
-    Endpoint,
+    AuthEndpoint,
     KrakenV2PrivateProtocol,
 )
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
@@ -201,7 +201,7 @@ class KrakenSocketClient:
             self._l3 = self._authenticated("l3", self.l3_url)
         return self._l3
 
-    def _authenticated(self, endpoint: Endpoint, url: str) -> AccountSession:
+    def _authenticated(self, endpoint: AuthEndpoint, url: str) -> AccountSession:
         public = self.session  # raises when the client is not open
         if self._credentials is None and self._token_source is None:
             raise InvalidCredentialsError(

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from spotstream.simulator.server import Simulator
 
 
-class Session(Protocol):
+class VenueSession(Protocol):
     """What every endpoint's session offers the server."""
 
     outbox: list[bytes]  # complete, unmasked websocket frames to write
@@ -35,7 +35,7 @@ class Session(Protocol):
         """The connection is gone: leave everything."""
 
 
-SessionFactory = Callable[["Simulator", int], Session]
+SessionFactory = Callable[["Simulator", int], VenueSession]
 """``(simulator, connection_id) -> session`` for one new connection."""
 
 

@@ -135,7 +135,7 @@ def body_length(request: HttpRequest) -> int:
     return length
 
 
-Handler = Callable[[HttpRequest], HttpResponse]
+HttpHandler = Callable[[HttpRequest], HttpResponse]
 UpgradeFactory = Callable[[], asyncio.BufferedProtocol]
 
 
@@ -143,7 +143,7 @@ class FrontProtocol(asyncio.Protocol):
     """One accepted connection until it turns out to be a websocket (then it is picows')."""
 
     def __init__(
-        self, handler: Handler, upgrade: UpgradeFactory, open_connections: set[FrontProtocol]
+        self, handler: HttpHandler, upgrade: UpgradeFactory, open_connections: set[FrontProtocol]
     ) -> None:
         self._handler = handler
         self._upgrade_factory = upgrade

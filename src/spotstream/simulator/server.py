@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import picows
 
-from spotstream.simulator.endpoints import Endpoint, Session
+from spotstream.simulator.endpoints import Endpoint, VenueSession
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.framing import NumberStyle
 from spotstream.simulator.http import (
@@ -88,7 +88,7 @@ class _Connection(picows.WSListener):
         self.route = endpoint
         self.endpoint = endpoint.name  # what drop_connections matches
         self.transport: Any = None
-        self.session: Session | None = None
+        self.session: VenueSession | None = None
         self.connection_id = 0
         self.paused = False
         self.last_sent = 0.0
@@ -326,7 +326,7 @@ class Simulator:
     def next_connection_id(self) -> int:
         return self._ids.getrandbits(64)
 
-    def new_session(self, endpoint: str, connection_id: int) -> Session:
+    def new_session(self, endpoint: str, connection_id: int) -> VenueSession:
         """A session of the endpoint named ``endpoint`` (``"public"``, ``"private"``, ``"l3"``)."""
         return ROUTES[CANONICAL_PATHS[endpoint]].factory(self, connection_id)
 

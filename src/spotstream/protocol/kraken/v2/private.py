@@ -54,7 +54,7 @@ from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
 from spotstream.protocol.kraken.v2.streams import PendingRequest, StreamSpec
 
-Endpoint = Literal["private", "l3"]
+AuthEndpoint = Literal["private", "l3"]
 PRIVATE_CHANNELS = ("executions", "balances")
 L3_DEPTHS = (10, 100, 1000)
 SEQUENCED = ("executions", "balances")
@@ -95,7 +95,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
     """The state of one authenticated Kraken v2 connection, without the connection."""
 
     def __init__(
-        self, endpoint: Endpoint = "private", instruments: InstrumentCache | None = None
+        self, endpoint: AuthEndpoint = "private", instruments: InstrumentCache | None = None
     ) -> None:
         super().__init__(instruments)
         self.endpoint = endpoint

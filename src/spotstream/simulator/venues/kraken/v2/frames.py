@@ -41,10 +41,10 @@ class _MethodlessError(msgspec.Struct, omit_defaults=True):
     req_id: int | None = None
 
 
-SystemStatus = Literal["online", "maintenance", "cancel_only", "post_only"]
+SystemStateText = Literal["online", "maintenance", "cancel_only", "post_only"]
 
 
-def status(connection_id: int, system: SystemStatus = "online") -> bytes:
+def status(connection_id: int, system: SystemStateText = "online") -> bytes:
     item = wire.StatusWire(API_VERSION, system, ENGINE_VERSION, connection_id)
     return ENCODER.encode(wire.StatusMessage(type="update", data=[item]))
 

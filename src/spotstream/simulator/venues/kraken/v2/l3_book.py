@@ -37,7 +37,7 @@ MAX_AGE_NS = 600_000_000_000  # initial orders entered the book up to 10 minutes
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _ORDERS_PER_LEVEL = (1, 1, 1, 2, 2, 2, 3, 3, 4, 5)  # drawn uniformly: mostly short queues
 
-Event = Literal["add", "modify", "delete"]
+L3EventKind = Literal["add", "modify", "delete"]
 
 
 class L3Order:
@@ -317,7 +317,7 @@ class LevelEvents:
         for order in after:
             qty = held.get(order.order_id)
             if qty is None or qty != order.qty:
-                kind: Event = "add" if qty is None else "modify"
+                kind: L3EventKind = "add" if qty is None else "modify"
                 changes.append(event_text(kind, book.order_text(order, key, sign)))
         result = self._levels[(side.sign, key)] = (deletes, changes)
         return result
@@ -373,6 +373,6 @@ def update_frame(
     ).encode()
 
 
-def event_text(event: Event, fields: str) -> str:
+def event_text(event: L3EventKind, fields: str) -> str:
     """An order event object from the order's fields (:meth:`OrderBookL3.order_text`)."""
     return f'{{"event":"{event}",{fields}'

@@ -76,7 +76,7 @@ class _Envelope(msgspec.Struct):
 
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
-Handler = Callable[[str, Any, "_Envelope", int], list[bytes]]
+MethodHandler = Callable[[str, Any, "_Envelope", int], list[bytes]]
 
 
 class SimKrakenV2PrivateSession:
@@ -98,7 +98,7 @@ class SimKrakenV2PrivateSession:
         self._held: list[bytes] | None = None  # channel frames caused by the current request
         self._timers: list[Cancellable] = []
         self._closed = False
-        self._trading: dict[str, Handler] = {
+        self._trading: dict[str, MethodHandler] = {
             "add_order": self._add_order,
             "batch_add": self._batch_add,
             "amend_order": self._amend_order,
