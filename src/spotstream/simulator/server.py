@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import picows
 
+from spotstream.simulator.connection import SocketConnection
 from spotstream.simulator.endpoints import Endpoint, VenueSession
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.framing import NumberStyle
@@ -61,7 +62,6 @@ CANONICAL_PATHS: dict[str, str] = {e.name: e.path for e in VENUE_ENDPOINTS}
 
 DEFAULT_RATE = 20.0
 HEARTBEAT_INTERVAL = 1.0  # seconds without traffic before a heartbeat
-MAX_WRITE_BUFFER = 64 << 20  # a client this far behind is dropped
 CLOSE_GRACE = 2.0  # seconds a closing client gets to read what is left
 _UPGRADE_HEADERS = (("Content-Type", "text/plain; charset=utf-8"), ("Upgrade", "websocket"))
 
@@ -77,89 +77,6 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now_ns += round(seconds * 1_000_000_000)
-
-
-class _Connection(picows.WSListener):
-    """One client socket: feeds its session and writes the session's outbox."""
-
-    def __init__(self, sim: Simulator, endpoint: Endpoint) -> None:
-        super().__init__()
-        self.sim = sim
-        self.route = endpoint
-        self.endpoint = endpoint.name  # what drop_connections matches
-        self.transport: Any = None
-        self.session: VenueSession | None = None
-        self.connection_id = 0
-        self.paused = False
-        self.last_sent = 0.0
-        self._fragments: list[bytes] = []
-
-    def on_ws_connected(self, transport: Any) -> None:
-        self.transport = transport
-        if self.sim.faults.take_drop_next():
-            transport.disconnect(graceful=False)
-            return
-        self.connection_id = self.sim.next_connection_id()
-        self.session = self.route.factory(self.sim, self.connection_id)
-        self.sim.connections.add(self)
-        self.session.open()
-        self.flush()
-
-    def on_ws_frame(self, transport: Any, frame: Any) -> None:
-        kind = frame.msg_type
-        if kind == picows.WSMsgType.CLOSE:
-            transport.send_close(frame.get_close_code(), frame.get_close_message())
-            transport.disconnect()
-            return
-        if kind not in (
-            picows.WSMsgType.TEXT,
-            picows.WSMsgType.BINARY,
-            picows.WSMsgType.CONTINUATION,
-        ):
-            return
-        self._fragments.append(frame.get_payload_as_bytes())
-        if frame.fin and self.session is not None:
-            payload = b"".join(self._fragments)
-            self._fragments.clear()
-            self.session.receive(payload)
-            if self.route.moves_market:  # trading moves books other connections watch
-                self.sim.flush()
-            else:
-                self.flush()
-
-    def on_ws_disconnected(self, transport: Any) -> None:
-        self.sim.connections.discard(self)
-        if self.session is not None:
-            self.session.close()
-            self.session.outbox.clear()
-            self.sim.credentials.release(self.connection_id)
-        self.paused = False
-        self.sim.wake_writers()
-
-    def pause_writing(self) -> None:
-        self.paused = True
-
-    def resume_writing(self) -> None:
-        self.paused = False
-        self.sim.wake_writers()
-
-    def flush(self) -> None:
-        """Write what the session queued (unless the simulator is stalled)."""
-        session = self.session
-        if session is None or not session.outbox or self.sim.stalled:
-            return
-        data = b"".join(session.outbox)
-        session.outbox.clear()
-        if self.transport.is_disconnected:
-            return
-        socket = self.transport.underlying_transport
-        socket.write(data)
-        self.last_sent = time.monotonic()
-        if socket.get_write_buffer_size() > MAX_WRITE_BUFFER:
-            self.transport.disconnect(graceful=False)
-
-    def drop(self) -> None:
-        self.transport.disconnect(graceful=False)
 
 
 class Simulator:
@@ -204,7 +121,7 @@ class Simulator:
         )
         self.level3 = self.hub.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
         self.matching.on_book_change = self.level3.users_changed
-        self.connections: set[_Connection] = set()
+        self.connections: set[SocketConnection] = set()
         self.http_connections: set[FrontProtocol] = set()
         self.stalled = False
         self.engine = Engine(
@@ -333,7 +250,7 @@ class Simulator:
     def _route(self, request: Any) -> picows.WSListener | None:
         path = request.path.decode() if isinstance(request.path, bytes) else str(request.path)
         endpoint = ROUTES.get(path.split("?", 1)[0].rstrip("/"))
-        return None if endpoint is None else _Connection(self, endpoint)  # None: 404
+        return None if endpoint is None else SocketConnection(self, endpoint)  # None: 404
 
     def _answer_http(self, request: HttpRequest) -> HttpResponse:
         if request.path.rstrip("/") in ROUTES:  # a websocket path without the upgrade

@@ -1,0 +1,103 @@
+"""One client websocket of the simulator: feeds its venue session, writes the session's outbox.
+
+Frames are written raw: the session queues complete, unmasked websocket frames and
+:meth:`SocketConnection.flush` joins and writes them in one call (much cheaper than one
+``WSTransport.send`` per frame). A client that falls ``MAX_WRITE_BUFFER`` behind is dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import picows
+
+from spotstream.simulator.endpoints import Endpoint, VenueSession
+
+if TYPE_CHECKING:
+    from spotstream.simulator.server import Simulator
+
+MAX_WRITE_BUFFER = 64 << 20  # a client this far behind is dropped
+
+
+class SocketConnection(picows.WSListener):
+    """One client socket: feeds its session and writes the session's outbox."""
+
+    def __init__(self, sim: Simulator, endpoint: Endpoint) -> None:
+        super().__init__()
+        self.sim = sim
+        self.route = endpoint
+        self.endpoint = endpoint.name  # what drop_connections matches
+        self.transport: Any = None
+        self.session: VenueSession | None = None
+        self.connection_id = 0
+        self.paused = False
+        self.last_sent = 0.0
+        self._fragments: list[bytes] = []
+
+    def on_ws_connected(self, transport: Any) -> None:
+        self.transport = transport
+        if self.sim.faults.take_drop_next():
+            transport.disconnect(graceful=False)
+            return
+        self.connection_id = self.sim.next_connection_id()
+        self.session = self.route.factory(self.sim, self.connection_id)
+        self.sim.connections.add(self)
+        self.session.open()
+        self.flush()
+
+    def on_ws_frame(self, transport: Any, frame: Any) -> None:
+        kind = frame.msg_type
+        if kind == picows.WSMsgType.CLOSE:
+            transport.send_close(frame.get_close_code(), frame.get_close_message())
+            transport.disconnect()
+            return
+        if kind not in (
+            picows.WSMsgType.TEXT,
+            picows.WSMsgType.BINARY,
+            picows.WSMsgType.CONTINUATION,
+        ):
+            return
+        self._fragments.append(frame.get_payload_as_bytes())
+        if frame.fin and self.session is not None:
+            payload = b"".join(self._fragments)
+            self._fragments.clear()
+            self.session.receive(payload)
+            if self.route.moves_market:  # trading moves books other connections watch
+                self.sim.flush()
+            else:
+                self.flush()
+
+    def on_ws_disconnected(self, transport: Any) -> None:
+        self.sim.connections.discard(self)
+        if self.session is not None:
+            self.session.close()
+            self.session.outbox.clear()
+            self.sim.credentials.release(self.connection_id)
+        self.paused = False
+        self.sim.wake_writers()
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        self.sim.wake_writers()
+
+    def flush(self) -> None:
+        """Write what the session queued (unless the simulator is stalled)."""
+        session = self.session
+        if session is None or not session.outbox or self.sim.stalled:
+            return
+        data = b"".join(session.outbox)
+        session.outbox.clear()
+        if self.transport.is_disconnected:
+            return
+        socket = self.transport.underlying_transport
+        socket.write(data)
+        self.last_sent = time.monotonic()
+        if socket.get_write_buffer_size() > MAX_WRITE_BUFFER:
+            self.transport.disconnect(graceful=False)
+
+    def drop(self) -> None:
+        self.transport.disconnect(graceful=False)
