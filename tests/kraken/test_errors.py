@@ -8,6 +8,9 @@ from decimal import Decimal
 import msgspec
 import pytest
 
+from spotstream.asyncio.backoff import ReconnectPolicy
+from spotstream.auth.kraken import Credentials
+from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.errors import (
     AuthenticationError,
     ExchangeError,
@@ -22,6 +25,7 @@ from spotstream.errors import (
     UnreadableResultError,
 )
 from spotstream.kraken.client import KrakenSocketClient
+from spotstream.protocol.kraken.errors import kraken_refusal
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.simulator.matching.accounts import READ_ONLY_ACCOUNT, TEST_ACCOUNT
 from spotstream.simulator.server import Simulator
@@ -91,3 +95,32 @@ async def test_an_unreadable_cancel_answer_is_raised_as_outcome_unknown(
     # it had taken effect: the order is gone, and a second cancel is refused as such
     (outcome,) = await trader.spot.cancel_orders([placed.order_id])
     assert isinstance(outcome, OrderNotFoundError)
+
+
+@pytest.mark.parametrize("text", ["EAPI:Rate limit exceeded", "EService:Unavailable"])
+async def test_a_token_request_refused_for_now_is_retried(sim: Simulator, text: str) -> None:
+    """Throttled or unavailable heals: the client reconnects under its backoff and gets in;
+    only a refusal of the keys themselves is final."""
+    credentials = Credentials(TEST_ACCOUNT.api_key, TEST_ACCOUNT.api_secret)
+    attempts = 0
+
+    async def token() -> str:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise kraken_refusal([text], AuthenticationError, method="GetWebSocketsToken")
+        return (await get_websockets_token(credentials, base_url=sim.urls["rest"])).token
+
+    async with (
+        KrakenSocketClient(
+            url=sim.urls["public"],
+            private_url=sim.urls["private"],
+            token_source=token,
+            reconnect=ReconnectPolicy(initial=0.01, maximum=0.2),
+            request_timeout=5,
+        ) as client,
+        client.spot.balances() as balances,
+    ):
+        first = await anext(aiter(balances))
+    assert attempts == 2
+    assert first.data is not None

@@ -30,7 +30,9 @@ from spotstream.errors import (
     ExchangeError,
     InvalidRequestError,
     OutcomeUnknownError,
+    RateLimitError,
     RequestTimeoutError,
+    ServiceUnavailableError,
     SpotstreamError,
 )
 from spotstream.models.enums import EventKind, LifecycleKind, ReconcileReason
@@ -100,6 +102,13 @@ class PrivateSession(Session[P]):
     async def on_open(self, reconnect: bool) -> None:
         try:
             await self.hooks.authenticate(self)
+        except (RateLimitError, ServiceUnavailableError) as exc:
+            # Throttled or briefly unavailable: that heals, so try again under the backoff
+            # (checked first: such a refusal of the token request is also an
+            # AuthenticationError).
+            log.warning("authentication refused for now: %s; reconnecting", exc)
+            self.connection.drop()
+            return
         except AuthenticationError as exc:
             # Bad keys do not heal by retrying: fail every subscriber with the exchange's text.
             self.auth_error = exc
