@@ -1,9 +1,10 @@
 """The level3 schema with each number kept as its JSON text: the client's hot path.
 
-As for L2 books (``kraken_v2_wire.BookTextMessage``), the L3 book turns the text straight
+As for L2 books (``wire.BookTextMessage``), the L3 book turns the text straight
 into scaled integers, exactly and without building a ``Decimal`` per number; order
 timestamps are not parsed (the book does not use them). ``Level3Message`` in
-:mod:`kraken_v2_private_wire` is the typed reference model; the tests check both agree.
+:mod:`~spotstream.protocol.kraken.v2.private_wire` is the typed reference model; the tests check
+both agree.
 """
 
 from __future__ import annotations

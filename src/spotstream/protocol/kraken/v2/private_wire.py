@@ -1,8 +1,8 @@
 """Kraken WebSocket v2 private side exactly as on the wire (Kraken's WebSocket v2 reference §6.5-8).
 
-Sans-I/O models only, in the style of :mod:`kraken_v2_wire`: channel messages are Structs
-tagged on ``channel`` (they join any tagged union with the public ones) and subscribe
-params. Trading requests and results are in :mod:`kraken_v2_trading_wire`.
+Sans-I/O models only, in the style of :mod:`~spotstream.protocol.kraken.v2.wire`: channel messages
+are Structs tagged on ``channel`` (they join any tagged union with the public ones) and subscribe
+params. Trading requests and results are in :mod:`~spotstream.protocol.kraken.v2.trading_wire`.
 
 Decisions (the spec leaves these open):
 
@@ -262,7 +262,7 @@ class Level3SubscribeParams(_SubscribeParams, tag="level3"):
 # --- decoders -----------------------------------------------------------------------------
 
 PRIVATE_CHANNEL_DECODER = msgspec.json.Decoder(PrivateChannelMessage)
-"""executions, balances and level3 messages (join ``kraken_v2_wire.ChannelMessage`` freely)."""
+"""executions, balances and level3 messages (join ``wire.ChannelMessage`` freely)."""
 BALANCES_DATA_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
     "snapshot": msgspec.json.Decoder(list[BalanceWire]),
     "update": msgspec.json.Decoder(list[LedgerWire]),

@@ -1,7 +1,7 @@
 """Kraken WebSocket v2 trading methods exactly as on the wire (Kraken's WebSocket v2 reference §8).
 
 Requests are ``omit_defaults`` Structs with ``Decimal`` money (encode with
-``kraken_v2_wire.ENCODER``: JSON numbers, exact digits); each method's ``result`` has its
+``wire.ENCODER``: JSON numbers, exact digits); each method's ``result`` has its
 own Struct in ``RESULT_DECODERS``. Requests use ``Literal`` everywhere (we write them; mypy
 catches typos).
 
@@ -9,7 +9,7 @@ Decisions (the spec leaves these open):
 
 - **Envelope.** Captured ``batch_cancel`` responses carry a top-level ``orders_cancelled``
   and no ``result`` (the spec shows ``result.count``); ``TradingResponse`` adds that field
-  to :class:`kraken_v2_wire.Response`. Both shapes are modelled.
+  to :class:`~spotstream.protocol.kraken.v2.wire.Response`. Both shapes are modelled.
 - ``cancel_all_orders_after`` ``triggerTime`` is a ``str``: ``"0"`` when disarmed (assumed,
   as in v1), else whole-second RFC3339; ``currentTime`` is a ``datetime``.
 - Request times encode as RFC3339; Kraken wants whole seconds for ``expire_time`` /

@@ -15,7 +15,7 @@ fill keeps it); ``add`` and ``modify`` events carry it, a ``delete`` carries the
 deletion.
 
 Each change returns an :class:`L3Change`: the touched levels as they were before, so that each
-subscribed window can work out its events as a net difference (see ``kraken_v2_l3``). Prices
+subscribed window can work out its events as a net difference (see ``l3``). Prices
 and quantities are scaled integers throughout; the checksum is the client's own
 (:mod:`spotstream.protocol.kraken.checksum`), computed on these queues.
 """
