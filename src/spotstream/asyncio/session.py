@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -22,7 +22,7 @@ from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.streams import StreamRegistry, Want
 from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
-from spotstream.asyncio.tasks import call_user
+from spotstream.asyncio.tasks import Spawn, call_user
 from spotstream.book.l3 import VerifiedL3Book
 from spotstream.book.verified import ApplyResult, VerifiedBook
 from spotstream.errors import (
@@ -47,8 +47,6 @@ from spotstream.protocol.events import (
 log = logging.getLogger("spotstream.session")
 B = TypeVar("B", bound=OrderBook)
 P = TypeVar("P", bound=SessionProtocol)
-
-Spawn = Callable[[Coroutine[Any, Any, None]], object]
 
 
 @dataclass(slots=True)
