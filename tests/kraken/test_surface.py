@@ -13,6 +13,8 @@ from spotstream import KrakenSocketClient, LifecycleKind, ReconnectPolicy
 from spotstream.asyncio.session import SessionStats
 from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.cli import main
+from spotstream.kraken.feeds import KrakenPrivateFeeds
+from spotstream.kraken.trading import KrakenTrading
 from spotstream.simulator import Simulator
 from support.wait import eventually
 
@@ -107,9 +109,6 @@ async def test_debugging_surface_of_the_public_connection() -> None:
 
 def test_spot_is_composed_and_offers_every_method_of_its_parts() -> None:
     """``client.spot`` keeps Kraken.Net's flat method set, by composition (no mixins)."""
-    from spotstream.kraken.feeds import KrakenPrivateFeeds
-    from spotstream.kraken.trading import KrakenTrading
-
     spot = spotstream.KrakenSpotStreams
     assert spot.__mro__ == (spot, object)
     for part in (KrakenPrivateFeeds, KrakenTrading):

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.session import Session, SessionHooks
 from spotstream.asyncio.streams import Want
 from spotstream.asyncio.subscription import Subscription
@@ -83,7 +84,7 @@ class PrivateSession(Session[P]):
 
     def __init__(
         self,
-        make_connection: Callable[[Session[P]], Any],
+        make_connection: Callable[[Session[P]], ManagedConnection],
         *,
         protocol: P,
         hooks: AccountHooks,
@@ -144,7 +145,7 @@ class PrivateSession(Session[P]):
         """Wait until connected and authenticated (raises the venue's error for bad keys, and
         a final refusal of the handshake at once)."""
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(self.request_timeout):
                 await self.connection.wait_connected()
                 await self._ready.wait()
         except TimeoutError:
@@ -258,7 +259,7 @@ class PrivateSession(Session[P]):
         out = build()
         waiter: asyncio.Future[RequestDone] = asyncio.get_running_loop().create_future()
         self._waiters[out.req_id] = waiter
-        deadline = timeout or self._timeout
+        deadline = timeout or self.request_timeout
         try:
             await self.connection.send(out.frame)
             try:

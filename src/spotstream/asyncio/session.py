@@ -98,7 +98,7 @@ class Session(Generic[P]):
         self.streams = StreamRegistry(protocol.stream_key)
         self._spawn = spawn
         self._clock = clock
-        self._timeout = self.request_timeout = request_timeout
+        self.request_timeout = request_timeout
         self._original = output_original_data
         self._queue_size = queue_size
         self._waiters: dict[int, asyncio.Future[RequestDone]] = {}
@@ -193,7 +193,7 @@ class Session(Generic[P]):
         self._waiters[out.req_id] = waiter
         try:
             await self.connection.send(out.frame)
-            async with asyncio.timeout(timeout or self._timeout):
+            async with asyncio.timeout(timeout or self.request_timeout):
                 return await waiter
         except TimeoutError:
             raise RequestTimeoutError(f"no answer to req_id {out.req_id}") from None
@@ -217,7 +217,7 @@ class Session(Generic[P]):
         try:
             if new:
                 self._spawn(self._subscribe_wants(new))
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(self.request_timeout):
                 await asyncio.gather(*(w.ready for w in wants))
         except BaseException as exc:
             with contextlib.suppress(SpotstreamError):
@@ -319,7 +319,7 @@ class Session(Generic[P]):
     async def wait_connected(self) -> None:
         """Wait (up to the request timeout) until the connection is open."""
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(self.request_timeout):
                 await self.connection.wait_connected()
         except TimeoutError:
             raise ConnectionClosedError(f"could not connect to {self.connection.url}") from None

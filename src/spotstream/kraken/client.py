@@ -117,7 +117,7 @@ class KrakenSocketClient:
         self._stack: AsyncExitStack | None = None
         self._tasks = TaskSpawner(self._task_failed)
         self._session: PublicSession | None = None
-        self._public_hooks = KrakenV2PublicHooks()
+        self._public_hooks: KrakenV2PublicHooks  # fresh with each session (__aenter__)
         self._subscriptions: list[Subscription[Any]] = []
         self.spot = KrakenSpotStreams(self)
 
