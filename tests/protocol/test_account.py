@@ -19,6 +19,7 @@ from spotstream.protocol.account import (
     BalanceTracker,
     OrderTracker,
     reconcile_balances,
+    reconcile_fills,
     reconcile_orders,
 )
 
@@ -119,7 +120,7 @@ def test_reconciliation_says_what_changed_during_the_gap() -> None:
         update("KEEP", "trade", "partially_filled", fill=fill("KEEP", "E0", "0.1")),  # seen before
     ]
     fills = tracker.replace(snapshot)
-    result = reconcile_orders(tracker, fills)
+    result = reconcile_orders(tracker, fills, "executions")
     assert result is not None
     assert result.reason is ReconcileReason.SEQUENCE_GAP
     assert [o.order_id for o in result.opened] == ["NEW"]
@@ -129,7 +130,7 @@ def test_reconciliation_says_what_changed_during_the_gap() -> None:
     ]
     assert [f.exec_id for f in result.fills] == ["E9"]
     assert set(tracker.open) == {"KEEP", "MOVED", "NEW"}
-    assert reconcile_orders(tracker, []) is None  # nothing interrupted since
+    assert reconcile_orders(tracker, [], "executions") is None  # nothing interrupted since
 
 
 def test_balance_reconciliation() -> None:
@@ -143,10 +144,25 @@ def test_balance_reconciliation() -> None:
     tracker.replace(
         [Balance("USD", Decimal("80")), Balance("ETH", Decimal("2")), Balance("BTC", Decimal("1"))]
     )
-    result = reconcile_balances(tracker)
+    result = reconcile_balances(tracker, "balances")
     assert result is not None
     assert result.balances == (
         BalanceChange("ETH", None, Decimal("2")),
         BalanceChange("USD", Decimal("90"), Decimal("80")),
     )
     assert not result.empty
+
+
+def test_a_separate_trades_feed_reconciles_its_fills() -> None:
+    tracker = OrderTracker()
+    assert [f.exec_id for f in tracker.record_fills([fill("A", "T1", "1")])] == ["T1"]
+    assert reconcile_fills(tracker, [fill("A", "T1", "1")], "ownTrades") is None  # no gap
+    tracker.interrupt_fills(ReconcileReason.SEQUENCE_GAP)
+    tracker.interrupt_fills(ReconcileReason.RECONNECT)  # the first interruption counts
+    snapshot = [fill("A", "T1", "1"), fill("B", "T2", "2"), fill("B", "T3", "0.5")]
+    result = reconcile_fills(tracker, snapshot, "ownTrades")
+    assert result is not None
+    assert (result.channel, result.reason) == ("ownTrades", ReconcileReason.SEQUENCE_GAP)
+    assert [f.exec_id for f in result.fills] == ["T2", "T3"]
+    assert tracker.open == {}  # a trades snapshot says nothing about open orders
+    assert reconcile_fills(tracker, snapshot, "ownTrades") is None  # nothing interrupted since

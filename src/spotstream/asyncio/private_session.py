@@ -43,6 +43,7 @@ from spotstream.protocol.account import (
     BalanceTracker,
     OrderTracker,
     reconcile_balances,
+    reconcile_fills,
     reconcile_orders,
 )
 from spotstream.protocol.base import Outgoing, SessionProtocol
@@ -61,12 +62,14 @@ Select = Callable[[object, EventKind], object | None]
 class AccountHooks(SessionHooks):
     """What a venue adds to an authenticated session.
 
-    ``orders_channel`` and ``balances_channel`` name the venue's account feeds (their items
-    are :class:`OrderUpdate` and :class:`Balance`/:class:`LedgerEntry`); ``None`` where the
-    connection carries no such feed.
+    ``orders_channel``, ``fills_channel`` and ``balances_channel`` name the venue's account
+    feeds (their items are :class:`OrderUpdate`, :class:`Fill` for a venue that reports its
+    trades on a feed of their own, and :class:`Balance`/:class:`LedgerEntry`); ``None`` where
+    the connection carries no such feed.
     """
 
     orders_channel: str | None = None
+    fills_channel: str | None = None
     balances_channel: str | None = None
 
     async def authenticate(self, session: PrivateSession[Any]) -> None:
@@ -127,10 +130,13 @@ class PrivateSession(Session[P]):
         await super().on_open(reconnect)
 
     def on_close(self) -> None:
-        if self._account_want(self.hooks.orders_channel) is not None:
-            self.orders.interrupt(ReconcileReason.RECONNECT)
-        if self._account_want(self.hooks.balances_channel) is not None:
-            self.balances.interrupt(ReconcileReason.RECONNECT)
+        for channel in (
+            self.hooks.orders_channel,
+            self.hooks.fills_channel,
+            self.hooks.balances_channel,
+        ):
+            if self._account_want(channel) is not None:
+                self._interrupt(channel, ReconcileReason.RECONNECT)
         self._resnapshotting.clear()
         self._ready.clear()
         self.hooks.on_close(self)
@@ -171,9 +177,11 @@ class PrivateSession(Session[P]):
         items: list[object] = list(event.items)
         reconciliation: Reconciliation | None = None
         if channel == self.hooks.orders_channel:
-            reconciliation = self._track_orders(event.kind, items)
+            reconciliation = self._track_orders(channel, event.kind, items)
+        elif channel == self.hooks.fills_channel:
+            reconciliation = self._track_fills(channel, event.kind, items)
         elif channel == self.hooks.balances_channel:
-            reconciliation = self._track_balances(event.kind, items)
+            reconciliation = self._track_balances(channel, event.kind, items)
         subs = self.streams.routes.get(event.key)
         if not subs:
             return
@@ -191,19 +199,32 @@ class PrivateSession(Session[P]):
                 if out is not None:
                     sub.push(DataEvent(out, symbol, channel, event.kind, now, original=original))
 
-    def _track_orders(self, kind: EventKind, items: list[object]) -> Reconciliation | None:
+    def _track_orders(
+        self, channel: str, kind: EventKind, items: list[object]
+    ) -> Reconciliation | None:
         updates = [i for i in items if isinstance(i, OrderUpdate)]
         if kind is EventKind.SNAPSHOT:
             fills: list[Fill] = self.orders.replace(updates)
-            return reconcile_orders(self.orders, fills)
+            return reconcile_orders(self.orders, fills, channel)
         for update in updates:
             self.orders.apply(update)
         return None
 
-    def _track_balances(self, kind: EventKind, items: list[object]) -> Reconciliation | None:
+    def _track_fills(
+        self, channel: str, kind: EventKind, items: list[object]
+    ) -> Reconciliation | None:
+        fills = [i for i in items if isinstance(i, Fill)]
+        if kind is EventKind.SNAPSHOT:
+            return reconcile_fills(self.orders, fills, channel)
+        self.orders.record_fills(fills)
+        return None
+
+    def _track_balances(
+        self, channel: str, kind: EventKind, items: list[object]
+    ) -> Reconciliation | None:
         if kind is EventKind.SNAPSHOT:
             self.balances.replace(i for i in items if isinstance(i, Balance))
-            return reconcile_balances(self.balances)
+            return reconcile_balances(self.balances, channel)
         for item in items:
             if isinstance(item, LedgerEntry):
                 self.balances.apply(item)
@@ -216,14 +237,21 @@ class PrivateSession(Session[P]):
             event.expected,
             event.received,
         )
-        reason = ReconcileReason.SEQUENCE_GAP
-        is_orders = event.channel == self.hooks.orders_channel
-        (self.orders if is_orders else self.balances).interrupt(reason)
+        self._interrupt(event.channel, ReconcileReason.SEQUENCE_GAP)
         for sub in self.streams.routes.get(self.protocol.stream_key(event.channel, "", {}), ()):
             sub.mark_gap()
         if event.channel not in self._resnapshotting:
             self._resnapshotting.add(event.channel)
             self._spawn(self._resnapshot(event.channel))
+
+    def _interrupt(self, channel: str | None, reason: ReconcileReason) -> None:
+        """Remember the account state at an interruption of ``channel``'s feed."""
+        if channel == self.hooks.orders_channel:
+            self.orders.interrupt(reason)
+        elif channel == self.hooks.fills_channel:
+            self.orders.interrupt_fills(reason)
+        elif channel == self.hooks.balances_channel:
+            self.balances.interrupt(reason)
 
     async def _resnapshot(self, channel: str) -> None:
         want = self._account_want(channel)

@@ -88,6 +88,7 @@ class OrderTracker:
         self.open: dict[str, OrderState] = {}
         self._seen: OrderedDict[str, None] = OrderedDict()
         self.checkpoint: Checkpoint | None = None
+        self.fills_checkpoint: ReconcileReason | None = None  # of a separate trades feed
 
     def apply(self, update: OrderUpdate) -> OrderState:
         """Fold one update in; returns the order's state after it."""
@@ -113,10 +114,23 @@ class OrderTracker:
             self.apply(update)
         return new_fills
 
+    def record_fills(self, fills: Iterable[Fill]) -> list[Fill]:
+        """Remember fills reported on their own (a venue with a separate trades feed);
+        returns those not seen before."""
+        new_fills = [fill for fill in fills if _fill_key(fill) not in self._seen]
+        for fill in new_fills:
+            self._remember(fill)
+        return new_fills
+
     def interrupt(self, reason: ReconcileReason) -> None:
         """Remember the state at an interruption (the first one counts until reconciled)."""
         if self.checkpoint is None:
             self.checkpoint = Checkpoint(reason, dict(self.open))
+
+    def interrupt_fills(self, reason: ReconcileReason) -> None:
+        """A separate trades feed was interrupted (the first one counts until reconciled)."""
+        if self.fills_checkpoint is None:
+            self.fills_checkpoint = reason
 
     def _remember(self, fill: Fill) -> None:
         self._seen[_fill_key(fill)] = None
@@ -142,14 +156,17 @@ class BalanceTracker:
             self.checkpoint = Checkpoint(reason, balances=dict(self.balances))
 
 
-def reconcile_orders(tracker: OrderTracker, new_fills: list[Fill]) -> Reconciliation | None:
-    """Compare the checkpoint with the state after the fresh snapshot (and clear it)."""
+def reconcile_orders(
+    tracker: OrderTracker, new_fills: list[Fill], channel: str
+) -> Reconciliation | None:
+    """Compare the checkpoint with the state after the fresh snapshot of ``channel`` (and
+    clear it)."""
     checkpoint, tracker.checkpoint = tracker.checkpoint, None
     if checkpoint is None:
         return None
     before, after = checkpoint.orders, tracker.open
     return Reconciliation(
-        channel="executions",
+        channel=channel,
         reason=checkpoint.reason,
         opened=tuple(after[k] for k in after if k not in before),
         closed=tuple(before[k] for k in before if k not in after),
@@ -160,7 +177,19 @@ def reconcile_orders(tracker: OrderTracker, new_fills: list[Fill]) -> Reconcilia
     )
 
 
-def reconcile_balances(tracker: BalanceTracker) -> Reconciliation | None:
+def reconcile_fills(
+    tracker: OrderTracker, snapshot: Iterable[Fill], channel: str
+) -> Reconciliation | None:
+    """A separate trades feed's fresh snapshot: the fills it holds that were not seen before
+    its interruption (``None`` if it was not interrupted)."""
+    new_fills = tracker.record_fills(snapshot)
+    reason, tracker.fills_checkpoint = tracker.fills_checkpoint, None
+    if reason is None:
+        return None
+    return Reconciliation(channel=channel, reason=reason, fills=tuple(new_fills))
+
+
+def reconcile_balances(tracker: BalanceTracker, channel: str) -> Reconciliation | None:
     checkpoint, tracker.checkpoint = tracker.checkpoint, None
     if checkpoint is None:
         return None
@@ -170,7 +199,7 @@ def reconcile_balances(tracker: BalanceTracker) -> Reconciliation | None:
         for asset in sorted(before.keys() | after.keys())
         if before.get(asset) != after.get(asset)
     )
-    return Reconciliation(channel="balances", reason=checkpoint.reason, balances=changes)
+    return Reconciliation(channel=channel, reason=checkpoint.reason, balances=changes)
 
 
 def _moved(before: OrderState, after: OrderState) -> bool:
