@@ -15,10 +15,9 @@ difference: Kraken.Net's ``EditOrderAsync`` amends in place; here that is
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Unpack
@@ -29,11 +28,10 @@ from spotstream.errors import (
     ExchangeError,
     InvalidRequestError,
     OutcomeUnknownError,
-    SpotstreamError,
 )
+from spotstream.kraken.dead_man import dead_man_switch
 from spotstream.models.enums import (
     FeePreference,
-    LifecycleKind,
     LimitPriceType,
     OrderSide,
     OrderType,
@@ -304,57 +302,13 @@ class KrakenTrading:
         )
         return result
 
-    @contextlib.asynccontextmanager
-    async def dead_man_switch(
+    def dead_man_switch(
         self, timeout: int = 60, refresh_every: float = 20.0
-    ) -> AsyncIterator[CancelAfter]:
-        """Keep the dead man's switch armed while the block runs; disarm on exit.
-
-        If a refresh fails (connection down, rejection, no answer) the switch stays armed at
-        the exchange and fires on time: that is its purpose. It is retried every period
-        (each attempt waits at most ``refresh_every`` seconds, for the connection too), and
-        never stops the block. Leaving the block always attempts the disarm; if that fails
-        it is logged and reported as a ``DISARM_FAILED`` lifecycle event, never raised: an
-        exception of the block propagates unchanged.
-        """
-        if not 0 < refresh_every < timeout:
-            raise InvalidRequestError("refresh_every must be between 0 and timeout")
-        first = await self.cancel_all_orders_after(timeout)
-        task = self._client._spawn(self._refresh_switch(timeout, refresh_every))
-        try:
-            yield first
-        finally:
-            task.cancel()
-            await asyncio.wait([task])
-            await self._disarm_switch()
-
-    async def _refresh_switch(self, timeout: int, every: float) -> None:
-        loop = asyncio.get_running_loop()
-        due = loop.time()
-        while True:
-            due += every
-            await asyncio.sleep(max(0.0, due - loop.time()))
-            try:
-                async with asyncio.timeout_at(due + every):
-                    await self.cancel_all_orders_after(timeout)
-            except (SpotstreamError, TimeoutError) as exc:
-                log.warning(
-                    "dead man's switch refresh failed (%s); it stays armed at the exchange; "
-                    "retrying every %.1fs",
-                    exc or type(exc).__name__,
-                    every,
-                )
-
-    async def _disarm_switch(self) -> None:
-        try:
-            await self.cancel_all_orders_after(0)
-        except Exception as exc:  # never raised: the block's own outcome must come through
-            log.warning(
-                "dead man's switch: the disarm failed (%s); the switch fires at the exchange "
-                "unless armed again",
-                exc or type(exc).__name__,
-            )
-            self._client._report(LifecycleKind.DISARM_FAILED, repr(exc), exc)
+    ) -> contextlib.AbstractAsyncContextManager[CancelAfter]:
+        """Keep the dead man's switch armed while the block runs; disarm on exit
+        (:func:`spotstream.kraken.dead_man.dead_man_switch`: refreshes that fail are
+        retried and never stop the block; a failed disarm is reported, never raised)."""
+        return dead_man_switch(self, timeout, refresh_every)
 
     async def batch_cancel(
         self,
