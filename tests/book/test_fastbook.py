@@ -36,7 +36,9 @@ NUMBER_TEXT = st.one_of(
     st.sampled_from(
         ["0", "0.0", "0.00000000", "4.000", "1e5", "1E-8", "-1.5", "+2", "1.", ".5", "abc",
          '"1.5"', "1_000", " 1", "00.5", "9" * 45, "1." + "0" * 45, "0." + "0" * 7 + "1",
-         "0" * 100 + "1.5", "2." + "0" * 100]
+         "0" * 100 + "1.5", "2." + "0" * 100,
+         '"0.05000"', '"5541.30000"', '"0"', '"', '""', '"1.5', '1.5"', '"-1"', '" 1"',
+         '""1.5""']
     ),
 )  # fmt: skip
 
@@ -105,6 +107,28 @@ def test_received_text_is_kept_as_received(pure: bool) -> None:
     assert side.qtys == [100000000, 70000000, 250000000]
     assert side.texts == [b"030000.2:1", b"30000.10:0.7", b"29999.9:2.5"]
     assert side.top_text() == b"030000.2:1:30000.10:0.7"
+
+
+@pytest.mark.parametrize("pure", [False, True])
+def test_numbers_sent_as_json_strings_read_as_the_numbers(pure: bool) -> None:
+    quoted = BookSide(1, LevelText(TextSource.UNITS, 10))
+    plain = BookSide(1, LevelText(TextSource.UNITS, 10))
+    raw = [("0.05005", "0.00000500"), ("0.05010", "1.50000000"), ("0.05005", "0.00000000")]
+    _run(
+        quoted,
+        [Level(msgspec.Raw(f'"{p}"'.encode()), msgspec.Raw(f'"{q}"'.encode())) for p, q in raw],
+        5,
+        8,
+        pure,
+    )
+    _run(
+        plain, [Level(msgspec.Raw(p.encode()), msgspec.Raw(q.encode())) for p, q in raw], 5, 8, pure
+    )
+    assert (quoted.keys, quoted.qtys, quoted.texts) == (plain.keys, plain.qtys, plain.texts)
+    assert quoted.texts == [b"5010150000000"]
+    received = BookSide(1, LevelText(TextSource.RECEIVED, 10, b":"))
+    _run(received, [Level(msgspec.Raw(b'"1.50"'), msgspec.Raw(b'"2"'))], 2, 8, pure)
+    assert received.texts == [b"1.50:2"]  # the text as received is the number's, unquoted
 
 
 def test_set_needs_unit_text() -> None:

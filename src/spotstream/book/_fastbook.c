@@ -6,7 +6,9 @@
  *
  * ``keys``/``qtys``/``texts`` are a book side's parallel lists (sort keys best first, qty
  * units, checksum texts). Each level has ``price`` and ``qty`` holding the text of a JSON
- * number (any buffer: msgspec.Raw, bytes). Every number must be a plain non-negative
+ * number (any buffer: msgspec.Raw, bytes), or of a JSON string holding one (``"0.05"``,
+ * quotes included, as venues that quote their numbers send them: the quotes are not part of
+ * the number). Every number must be a plain non-negative
  * decimal with at most ``*_precision`` decimals; it becomes its scaled-integer digits
  * (without leading zeros), which give the integer. The level's checksum text is price,
  * ``separator`` (bytes), qty: as those digits when ``source`` is SOURCE_UNITS, as the
@@ -104,13 +106,19 @@ parse_number(PyObject *level, PyObject *name, int precision, int keep_text, Pars
         PyErr_Clear();
         return 0; /* a Decimal or other non-text number: fall back */
     }
-    out->digits_len = scaled_digits((const char *)view.buf, view.len, precision, out->digits);
+    const char *text = (const char *)view.buf;
+    Py_ssize_t len = view.len;
+    if (len >= 2 && text[0] == '"' && text[len - 1] == '"') { /* a quoted number */
+        text++;
+        len -= 2;
+    }
+    out->digits_len = scaled_digits(text, len, precision, out->digits);
     ok = out->digits_len >= 0;
     if (ok && keep_text) {
-        ok = view.len <= MAX_TEXT;
+        ok = len <= MAX_TEXT;
         if (ok) {
-            memcpy(out->text, view.buf, view.len);
-            out->text_len = view.len;
+            memcpy(out->text, text, len);
+            out->text_len = len;
         }
     }
     PyBuffer_Release(&view);

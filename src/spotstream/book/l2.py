@@ -27,6 +27,7 @@ from spotstream.book.units import (
     PriceLevel,
     number_text,
     unit_digits,
+    unquoted,
 )
 
 
@@ -153,6 +154,8 @@ class BookSide:
                 price_text, qty_text = bytes(level.price), bytes(level.qty)  # type: ignore[arg-type]
             except TypeError:  # Decimals (tests, typed models): the cold path
                 price_text, qty_text = number_text(level.price), number_text(level.qty)
+            if price_text[:1] == b'"' or qty_text[:1] == b'"':  # numbers sent as JSON strings
+                price_text, qty_text = unquoted(price_text), unquoted(qty_text)
             # Inlined unit_digits() for the common shape; anything else takes the full path.
             whole, _, frac = price_text.partition(b".")
             n = len(frac)

@@ -21,7 +21,8 @@ class PrecisionError(ProtocolError):
 
 
 Number = Decimal | bytes | msgspec.Raw
-"""An exact amount: a Decimal, or the text of a JSON number (bytes, ``msgspec.Raw``)."""
+"""An exact amount: a Decimal, or the text of a JSON number (bytes, ``msgspec.Raw``), or of
+a JSON string holding one (``b'"0.05"'``: some venues quote their numbers)."""
 
 
 class PriceLevel(Protocol):
@@ -64,6 +65,13 @@ def number_text(value: Number) -> bytes:
             raise PrecisionError(f"{value} is not an amount")
         return format(value, "f").encode()
     return bytes(value)
+
+
+def unquoted(text: bytes) -> bytes:
+    """``text`` without the quotes of a JSON string (``b'"0.05"'`` -> ``b"0.05"``)."""
+    if len(text) >= 2 and text[:1] == b'"' and text[-1:] == b'"':
+        return text[1:-1]
+    return text
 
 
 def unit_digits(text: bytes, precision: int) -> bytes:
