@@ -1,0 +1,248 @@
+"""The text forms of Kraken WebSocket v1's order fields, both ways. Sans-I/O.
+
+v1 writes every amount and time as text, and folds what the neutral
+:class:`~spotstream.models.orders.OrderRequest` says in separate fields into that text: a
+relative price is a sign prefix and an optional ``%`` suffix (``"+2%"``, ``"-150.5"``), the
+order flags are one comma list (``"post,fciq"``), times are unix seconds (``"0"``: none) and
+the deadline RFC3339 with milliseconds. This module holds those conversions, so that
+:mod:`.trading_wire` only decides which field goes where. Reading raises
+:class:`~spotstream.errors.InvalidRequestError` naming the wire field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from spotstream.errors import InvalidRequestError
+from spotstream.models.enums import (
+    TRAILING_ORDER_TYPES,
+    TRIGGERED_ORDER_TYPES,
+    FeePreference,
+    LimitPriceType,
+    OrderSide,
+    OrderType,
+    TriggerPriceType,
+)
+from spotstream.models.orders import ConditionalClose, OrderRequest
+
+_UNSIGNED = re.compile(r"^(?:\d+\.?\d*|\.\d+)$")
+_RELATIVE = re.compile(r"^(?P<sign>[+\-#])(?P<number>\d+\.?\d*|\.\d+)(?P<pct>%?)$")
+_SECONDS = re.compile(r"^(?P<plus>\+?)(?P<number>\d+)$")
+PCT = "pct"
+QUOTE = "quote"
+STATIC = "static"
+
+OFLAG_POST = "post"
+OFLAG_FEE_BASE = "fcib"
+OFLAG_FEE_QUOTE = "fciq"
+OFLAG_QUOTE_VOLUME = "viqc"
+OFLAG_NO_MPP = "nompp"  # deprecated, ignored by Kraken
+OFLAGS = (OFLAG_POST, OFLAG_FEE_BASE, OFLAG_FEE_QUOTE, OFLAG_QUOTE_VOLUME)
+"""The order flags, in the order we write them."""
+
+
+def fail(message: str) -> InvalidRequestError:
+    return InvalidRequestError(message)
+
+
+def plain(value: Decimal) -> str:
+    """``value`` as plain text: ``Decimal("1E-7")`` is ``"0.0000001"``, never exponent form."""
+    return format(value, "f")
+
+
+def price_text(value: Decimal, price_type: str | None) -> str:
+    """A static price as is; a ``pct``/``quote`` offset as ``+``/``-`` and (pct) ``%``."""
+    if price_type in (None, STATIC):
+        return plain(value)
+    sign = "-" if value < 0 else "+"
+    return f"{sign}{plain(abs(value))}{'%' if price_type == PCT else ''}"
+
+
+def read_price(text: str, name: str) -> tuple[Decimal, str | None]:
+    """The price and its type (None: static) of a v1 price text.
+
+    ``#`` (add or subtract, Kraken picks by the order's direction) has no neutral reading
+    and is refused."""
+    if _UNSIGNED.match(text):
+        return Decimal(text), None
+    relative = _RELATIVE.match(text)
+    if relative is None:
+        raise fail(f"{name} {text!r} is not a price (digits, or +/- and an optional %)")
+    if relative["sign"] == "#":
+        raise fail(f"{name} {text!r}: the direction-dependent '#' prefix is not supported")
+    number = Decimal(relative["number"])
+    return (-number if relative["sign"] == "-" else number), PCT if relative["pct"] else QUOTE
+
+
+def read_amount(text: str | None, name: str) -> Decimal | None:
+    """An unsigned decimal text (``volume``, ``displayvol``), or None."""
+    if text is None:
+        return None
+    if not _UNSIGNED.match(text):
+        raise fail(f"{name} must be an unsigned decimal text, not {text!r}")
+    return Decimal(text)
+
+
+def unix_text(value: datetime, name: str) -> str:
+    """A time as whole unix seconds (Kraken's precision for ``starttm``/``expiretm``)."""
+    if value.tzinfo is None:
+        raise fail(f"{name} must be timezone-aware")
+    return str(int(value.timestamp()))
+
+
+def read_unix(text: str | None, name: str, now: datetime | None) -> datetime | None:
+    """``"0"`` or nothing: None; unix seconds; ``"+n"``: ``n`` seconds after ``now``."""
+    if text is None:
+        return None
+    match = _SECONDS.match(text)
+    if match is None:
+        raise fail(f"{name} must be 0, +<seconds> or unix seconds, not {text!r}")
+    seconds = int(match["number"])
+    if match["plus"]:
+        if now is None:
+            raise fail(f"{name} {text!r} is relative and no current time was given")
+        return now + timedelta(seconds=seconds)
+    return None if seconds == 0 else datetime.fromtimestamp(seconds, UTC)
+
+
+def deadline_text(value: datetime) -> str:
+    """RFC3339 in UTC with milliseconds, as the spec asks for ``deadline``."""
+    if value.tzinfo is None:
+        raise fail("deadline must be timezone-aware")
+    utc = value.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+FEE_FLAGS = {FeePreference.BASE: OFLAG_FEE_BASE, FeePreference.QUOTE: OFLAG_FEE_QUOTE}
+
+
+def oflags_text(order: OrderRequest) -> str | None:
+    """``post_only``, ``fee_preference`` and ``quote_quantity`` as v1's order flags."""
+    flags = {
+        OFLAG_POST if order.post_only else "",
+        FEE_FLAGS[order.fee_preference] if order.fee_preference is not None else "",
+        OFLAG_QUOTE_VOLUME if order.quote_quantity is not None else "",
+    }
+    return ",".join(flag for flag in OFLAGS if flag in flags) or None
+
+
+def read_oflags(text: str | None) -> set[str]:
+    """The known flags of a comma list (``nompp`` dropped); an unknown flag is refused."""
+    if not text:
+        return set()
+    flags = {flag.strip() for flag in text.split(",")}
+    flags.discard(OFLAG_NO_MPP)
+    unknown = flags.difference(OFLAGS)
+    if unknown:
+        raise fail(f"oflags: unknown flags {sorted(unknown)} (known: {', '.join(OFLAGS)})")
+    if {OFLAG_FEE_BASE, OFLAG_FEE_QUOTE} <= flags:
+        raise fail("oflags: fcib and fciq are mutually exclusive")
+    return flags
+
+
+def answer_time(text: str | None) -> datetime | None:
+    """``currentTime``/``triggerTime``: RFC3339 (timezone-aware), or None for ``"0"``/absent."""
+    if text is None or text in ("", "0"):
+        return None
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+# --- where the prices go -----------------------------------------------------------------------
+
+PRICE2_TYPES = frozenset(
+    {OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT, OrderType.TRAILING_STOP_LIMIT}
+)
+"""The *-limit types: their trigger goes in ``price``, their limit price in ``price2``."""
+
+
+def prices(
+    kind: OrderType,
+    limit: Decimal | None,
+    limit_type: str | None,
+    trigger: Decimal | None,
+    trigger_type: str | None,
+) -> tuple[str | None, str | None]:
+    """``price`` and ``price2`` of an order (or of its conditional close) of ``kind``:
+    ``price`` is the limit price of the untriggered types, else the trigger price, and
+    ``price2`` the limit price of the *-limit types."""
+    limit_text = price_text(limit, limit_type) if limit is not None else None
+    if kind in TRIGGERED_ORDER_TYPES:
+        trigger_text = price_text(trigger, trigger_type) if trigger is not None else None
+        return trigger_text, limit_text if kind in PRICE2_TYPES else None
+    return limit_text, None
+
+
+def read_prices(
+    kind: OrderType, price: str | None, price2: str | None, where: str = ""
+) -> dict[str, Any]:
+    """The :class:`OrderRequest` limit and trigger fields of ``price``/``price2`` (the
+    inverse of :func:`prices`); ``where`` prefixes the field names in messages."""
+    if price2 is not None and kind not in PRICE2_TYPES:
+        raise fail(f"{where}price2 is for the *-limit order types only")
+    triggered = kind in TRIGGERED_ORDER_TYPES
+    trigger_text, limit_text = (price, price2) if triggered else (None, price)
+    fields: dict[str, Any] = {}
+    if trigger_text is not None:
+        value, price_type = read_price(trigger_text, f"{where}price")
+        fields["trigger_price"] = value
+        fields["trigger_price_type"] = TriggerPriceType(price_type) if price_type else None
+    if limit_text is not None:
+        name = f"{where}price2" if triggered else f"{where}price"
+        value, price_type = read_price(limit_text, name)
+        if price_type is not None and kind != OrderType.TRAILING_STOP_LIMIT:
+            raise fail(f"{name} {limit_text!r}: a relative limit price is not supported")
+        fields["limit_price"] = value
+        fields["limit_price_type"] = LimitPriceType(price_type) if price_type else None
+    return fields
+
+
+def read_close(
+    ordertype: str | None, price: str | None, price2: str | None
+) -> ConditionalClose | None:
+    """The conditional close of the ``close[...]`` fields, or None."""
+    if ordertype is None:
+        if price is not None or price2 is not None:
+            raise fail("close[price] and close[price2] need close[ordertype]")
+        return None
+    try:
+        kind = OrderType(ordertype)
+    except ValueError:
+        raise fail(f"close[ordertype] {ordertype!r} is not an order type") from None
+    fields = read_prices(kind, price, price2, "close ")
+    return ConditionalClose(
+        order_type=kind, **{name: value for name, value in fields.items() if value is not None}
+    )
+
+
+def read_userref(value: str | int | None) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise fail(f"userref must be a number text, not {value!r}") from None
+
+
+# --- v1's own rules ----------------------------------------------------------------------------
+
+
+def check_v1_order(order: OrderRequest) -> None:
+    """v1's rules beyond v2's (:func:`~spotstream.protocol.kraken.v2.orders.validate_order`):
+    a trailing trigger is a positive pct/quote offset (v1's ``+``: from the peak or trough);
+    ``post`` is for limit orders; ``viqc`` for buy market orders without margin."""
+    triggers = [(order.order_type, order.trigger_price, order.trigger_price_type, "")]
+    if (close := order.conditional) is not None:
+        triggers.append((close.order_type, close.trigger_price, close.trigger_price_type, "close "))
+    for kind, trigger, trigger_type, where in triggers:
+        if kind in TRAILING_ORDER_TYPES and (
+            trigger_type in (None, STATIC) or trigger is None or trigger <= 0
+        ):
+            raise fail(f"{where}{kind} needs a positive pct or quote trigger_price offset")
+    if order.post_only and order.order_type not in (OrderType.LIMIT, OrderType.ICEBERG):
+        raise fail("post_only (oflags post) is for limit orders only")
+    if order.quote_quantity is not None and (order.side != OrderSide.BUY or order.margin):
+        raise fail("quote_quantity (oflags viqc) is for buy market orders without margin")
