@@ -33,6 +33,7 @@ from spotstream.simulator.http import (
     HttpResponse,
     picows_protocol_factory,
 )
+from spotstream.simulator.market.fanout import MarketFanout
 from spotstream.simulator.market.instruments import DEFAULT_INSTRUMENTS, InstrumentSpec
 from spotstream.simulator.market.scheduler import Engine
 from spotstream.simulator.market.state import DEFAULT_LEVELS, Market
@@ -42,7 +43,8 @@ from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.venues.kraken.credentials import CredentialStore
 from spotstream.simulator.venues.kraken.rest import KrakenRest
 from spotstream.simulator.venues.kraken.v2 import ENDPOINTS as KRAKEN_V2_ENDPOINTS
-from spotstream.simulator.venues.kraken.v2.l3 import KrakenV2HubWithL3, L3Hub
+from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
+from spotstream.simulator.venues.kraken.v2.l3 import L3Hub
 
 try:  # picows serves on aiofastnet's faster transports when it is installed: so do we
     from aiofastnet import create_server as fast_create_server
@@ -113,20 +115,21 @@ class Simulator:
         self.heartbeat_interval = heartbeat_interval
         self.faults = Faults(self)
         self.market = Market(seed, self.clock(), instruments, levels=levels)
-        self.hub = KrakenV2HubWithL3(self.market, self.clock, self.faults, numbers)
+        self.fanout = MarketFanout(self.market)
+        self.hub = KrakenV2Hub(self.market, self.fanout, self.clock, self.faults, numbers)
         self.credentials = CredentialStore(accounts, self.clock, seed)
         self.rest = KrakenRest(self.market, self.credentials, self.clock)
         self.matching = MatchingEngine(
-            self.market, self.hub, self.clock, accounts, _call_later, self.flush, seed=seed
+            self.market, self.fanout, self.clock, accounts, _call_later, self.flush, seed=seed
         )
-        self.level3 = self.hub.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
+        self.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
         self.matching.on_book_change = self.level3.users_changed
         self.connections: set[SocketConnection] = set()
         self.http_connections: set[FrontProtocol] = set()
         self.stalled = False
         self.engine = Engine(
             self.market,
-            self.hub,
+            self.fanout,
             self.clock,
             rate=self.rate,
             tape_steps=tape_steps,
@@ -142,7 +145,7 @@ class Simulator:
         self._stall_timer: asyncio.TimerHandle | None = None
         self._server: asyncio.Server | None = None
         self._task: asyncio.Task[None] | None = None
-        self.hub.on_activity = self._activity.set
+        self.fanout.on_activity = self._activity.set
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -278,7 +281,7 @@ class Simulator:
             await event.wait()
 
     def _is_ready(self) -> bool:
-        return not self.stalled and bool(self.hub.active_symbols)
+        return not self.stalled and bool(self.fanout.active_symbols)
 
     async def _heartbeats(self) -> None:
         while True:
