@@ -162,8 +162,9 @@ async def test_bad_requests_are_refused_and_closed(
     assert await http.closed()
 
 
-async def test_a_websocket_path_without_upgrade_is_426(http: _Http) -> None:
-    await http.send(_get("/l3/v2"))
+@pytest.mark.parametrize("path", ["/l3/v2", "/", "/v2/"])
+async def test_a_websocket_path_without_upgrade_is_426(http: _Http, path: str) -> None:
+    await http.send(_get(path))
     status, headers, _ = await http.response()
     assert status == 426
     assert headers["upgrade"] == "websocket"
@@ -239,7 +240,7 @@ async def test_drop_connections_by_endpoint(sim: Simulator) -> None:
     clients = {endpoint: await connect(sim.urls[endpoint]) for endpoint in ENDPOINTS.values()}
     for client in clients.values():
         await client.recv()
-    for endpoint in ("l3", "private"):
+    for endpoint in set(ENDPOINTS.values()) - {"public"}:  # kraken_v1_public among them
         sim.drop_connections(endpoint=endpoint)
         await clients[endpoint].ws.wait_closed()
     await clients["public"].send({"method": "ping", "req_id": 1})
@@ -325,7 +326,7 @@ async def test_cli_sim_prints_every_url_and_the_test_account(
     with contextlib.suppress(asyncio.CancelledError):
         await task
     line = json.loads("".join(out))
-    assert set(line["urls"]) == {"public", "private", "l3", "rest"}
+    assert list(line["urls"]) == ["public", "private", "l3", "rest", "kraken_v1_public"]
     assert line["urls"]["rest"].startswith("http://127.0.0.1:")
     assert line["api_key"] == TEST_ACCOUNT.api_key
     assert line["api_secret"] == TEST_ACCOUNT.api_secret

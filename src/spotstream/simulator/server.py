@@ -1,9 +1,11 @@
 """The simulator's server: one port for every venue's websockets and Kraken REST.
 
 Websockets (picows) are routed by an endpoint table, path -> endpoint (its name and session
-factory, :mod:`spotstream.simulator.endpoints`), built from what each venue package exports;
-today that is Kraken v2: public ``/v2``, private ``/auth/v2`` and level 3 ``/l3/v2`` (with
-their older aliases). Plain HTTP/1.1 gets the REST methods of
+factory, :mod:`spotstream.simulator.endpoints`), built from what each venue package exports:
+Kraken v2's public ``/v2``, private ``/auth/v2`` and level 3 ``/l3/v2`` (with their older
+aliases), Kraken v1's public ``/`` and private ``/auth``. Every venue's hub hangs off one
+:class:`~spotstream.simulator.market.fanout.MarketFanout`, so all of them show one market.
+Plain HTTP/1.1 gets the REST methods of
 :mod:`spotstream.simulator.venues.kraken.rest` (``sim.urls["rest"]`` is a Kraken-style base
 URL). :class:`~spotstream.simulator.http.FrontProtocol` tells the two apart per connection and
 hands websockets to picows untouched. Frames are written raw: every connection has an outbox
@@ -42,6 +44,8 @@ from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.venues.kraken.credentials import CredentialStore
 from spotstream.simulator.venues.kraken.rest import KrakenRest
+from spotstream.simulator.venues.kraken.v1 import ENDPOINTS as KRAKEN_V1_ENDPOINTS
+from spotstream.simulator.venues.kraken.v1.hub import KrakenV1Hub
 from spotstream.simulator.venues.kraken.v2 import ENDPOINTS as KRAKEN_V2_ENDPOINTS
 from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 from spotstream.simulator.venues.kraken.v2.l3 import L3Hub
@@ -53,12 +57,13 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 Clock = Callable[[], int]  # epoch nanoseconds
 Rate = float | Literal["max"] | None
-VENUE_ENDPOINTS: tuple[Endpoint, ...] = KRAKEN_V2_ENDPOINTS
-"""Every venue's websocket endpoints, in the order ``urls`` lists them."""
+VENUE_ENDPOINTS: tuple[Endpoint, ...] = KRAKEN_V2_ENDPOINTS + KRAKEN_V1_ENDPOINTS
+"""Every venue's websocket endpoints, in the order ``urls`` lists them (``rest`` comes right
+after Kraken v2's, the first keys ``urls`` ever had)."""
 ROUTES: dict[str, Endpoint] = {path: e for e in VENUE_ENDPOINTS for path in e.paths}
 """The endpoint table: websocket path -> endpoint (whose factory makes each session)."""
 ENDPOINTS: dict[str, str] = {path: endpoint.name for path, endpoint in ROUTES.items()}
-"""Websocket path -> the name of its endpoint (``"public"``, ``"private"``, ``"l3"``)."""
+"""Websocket path -> the name of its endpoint (``"public"``, ``"kraken_v1_public"``, ...)."""
 CANONICAL_PATHS: dict[str, str] = {e.name: e.path for e in VENUE_ENDPOINTS}
 """Each endpoint's canonical path (what ``urls`` prints)."""
 
@@ -82,7 +87,8 @@ class ManualClock:
 
 
 class Simulator:
-    """A local exchange speaking Kraken WebSocket v2 (public, private, level 3) and REST.
+    """A local exchange speaking Kraken WebSocket v2 (public, private, level 3), Kraken
+    WebSocket v1 (public, private) and REST, over one market and one matching engine.
 
     ``rate`` is market events per second per watched symbol, or ``None`` / ``"max"`` for as
     fast as clients read (frames pre-encoded, see
@@ -117,6 +123,7 @@ class Simulator:
         self.market = Market(seed, self.clock(), instruments, levels=levels)
         self.fanout = MarketFanout(self.market)
         self.hub = KrakenV2Hub(self.market, self.fanout, self.clock, self.faults, numbers)
+        self.hub_v1 = KrakenV1Hub(self.market, self.fanout, self.clock, self.faults)
         self.credentials = CredentialStore(accounts, self.clock, seed)
         self.rest = KrakenRest(self.market, self.credentials, self.clock)
         self.matching = MatchingEngine(
@@ -225,15 +232,15 @@ class Simulator:
     @property
     def urls(self) -> dict[str, str]:
         """The canonical URLs: ``public`` (``ws://H:P/v2``), ``private`` (``/auth/v2``) and
-        ``l3`` (``/l3/v2``) websockets, and ``rest``: a Kraken-style base URL
-        (``rest + "/0/private/GetWebSocketsToken"``). Later venues add keys after these; these
-        are never renamed."""
+        ``l3`` (``/l3/v2``) websockets, ``rest``: a Kraken-style base URL
+        (``rest + "/0/private/GetWebSocketsToken"``), then Kraken v1's ``kraken_v1_public``
+        (``ws://H:P/``) and ``kraken_v1_private`` (``/auth``). Later venues add keys after
+        these; these are never renamed or reordered."""
         host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
         origin = f"{host}:{self.port}"
-        sockets: dict[str, str] = {
-            name: f"ws://{origin}{path}" for name, path in CANONICAL_PATHS.items()
-        }
-        return {**sockets, "rest": f"http://{origin}"}
+        sockets = [(name, f"ws://{origin}{path}") for name, path in CANONICAL_PATHS.items()]
+        first = len(KRAKEN_V2_ENDPOINTS)
+        return dict([*sockets[:first], ("rest", f"http://{origin}"), *sockets[first:]])
 
     @property
     def market_time(self) -> datetime:
@@ -252,11 +259,11 @@ class Simulator:
 
     def _route(self, request: Any) -> picows.WSListener | None:
         path = request.path.decode() if isinstance(request.path, bytes) else str(request.path)
-        endpoint = ROUTES.get(path.split("?", 1)[0].rstrip("/"))
+        endpoint = ROUTES.get(_route_key(path.split("?", 1)[0]))
         return None if endpoint is None else SocketConnection(self, endpoint)  # None: 404
 
     def _answer_http(self, request: HttpRequest) -> HttpResponse:
-        if request.path.rstrip("/") in ROUTES:  # a websocket path without the upgrade
+        if _route_key(request.path) in ROUTES:  # a websocket path without the upgrade
             return HttpResponse(426, b"Upgrade Required\n", _UPGRADE_HEADERS)
         return self.rest.handle(request)
 
@@ -323,6 +330,12 @@ class Simulator:
         self.stalled = False
         self._resumed.set()
         self.flush()
+
+
+def _route_key(path: str) -> str:
+    """A request path as the endpoint table keys it: without a trailing ``/``, except the
+    root itself (Kraken v1's public endpoint)."""
+    return path.rstrip("/") or "/"
 
 
 def _call_later(delay: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
