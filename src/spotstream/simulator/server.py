@@ -42,6 +42,7 @@ from spotstream.simulator.market.state import DEFAULT_LEVELS, Market
 from spotstream.simulator.market.tape import DEFAULT_TAPE_STEPS
 from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
 from spotstream.simulator.matching.engine import MatchingEngine
+from spotstream.simulator.tls import TlsFiles, make_tls_files
 from spotstream.simulator.venues.kraken.credentials import CredentialStore
 from spotstream.simulator.venues.kraken.rest import KrakenRest
 from spotstream.simulator.venues.kraken.v1 import ENDPOINTS as KRAKEN_V1_ENDPOINTS
@@ -94,7 +95,9 @@ class Simulator:
     fast as clients read (frames pre-encoded, see
     :mod:`spotstream.simulator.market.tape`). Every timestamp comes from ``clock`` (epoch
     nanoseconds; wall time by default), every random
-    draw from ``seed``. ``accounts`` may sign REST requests and trade. Use as
+    draw from ``seed``. ``accounts`` may sign REST requests and trade. ``tls``: the
+    websockets are (also) served as ``wss://`` with a self-signed certificate made at start
+    (:mod:`spotstream.simulator.tls`, see :attr:`urls`). Use as
     ``async with Simulator(...) as sim:`` or ``start``/``stop``.
     """
 
@@ -112,9 +115,13 @@ class Simulator:
         tape_steps: int = DEFAULT_TAPE_STEPS,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
         accounts: tuple[AccountSpec, ...] = DEFAULT_ACCOUNTS,
+        tls: bool = False,
     ) -> None:
         self.host = host
         self.port = port
+        self.tls = tls
+        self.tls_port: int | None = None  # the TLS listener's port, once started with tls
+        self.tls_files: TlsFiles | None = None
         self.seed = seed
         self.rate = _parse_rate(rate)
         self.clock: Clock = clock or time.time_ns
@@ -151,6 +158,7 @@ class Simulator:
         self._writable = asyncio.Event()
         self._stall_timer: asyncio.TimerHandle | None = None
         self._server: asyncio.Server | None = None
+        self._tls_server: asyncio.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self.fanout.on_activity = self._activity.set
 
@@ -181,6 +189,11 @@ class Simulator:
         else:
             self._server = await loop.create_server(front, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
+        if self.tls:
+            self.tls_files = make_tls_files()
+            context = self.tls_files.server_context()
+            self._tls_server = await loop.create_server(front, self.host, 0, ssl=context)
+            self.tls_port = self._tls_server.sockets[0].getsockname()[1]
         self._task = asyncio.create_task(self._run(), name="spotstream-simulator")
 
     async def stop(self) -> None:
@@ -198,10 +211,14 @@ class Simulator:
         await self._close_connections()
         for http in list(self.http_connections):
             http.close()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        for server in (self._server, self._tls_server):
+            if server is not None:
+                server.close()
+                await server.wait_closed()
+        self._server = self._tls_server = None
+        if self.tls_files is not None:
+            self.tls_files.remove()
+            self.tls_files = None
 
     async def _run(self) -> None:
         async with asyncio.TaskGroup() as tasks:
@@ -235,12 +252,22 @@ class Simulator:
         ``l3`` (``/l3/v2``) websockets, ``rest``: a Kraken-style base URL
         (``rest + "/0/private/GetWebSocketsToken"``), then Kraken v1's ``kraken_v1_public``
         (``ws://H:P/``) and ``kraken_v1_private`` (``/auth``). Later venues add keys after
-        these; these are never renamed or reordered."""
+        these; these are never renamed or reordered. With ``tls`` the websockets are
+        ``wss://`` on a second loopback port (:attr:`tls_port`, certificate :attr:`tls_cert`);
+        ``rest`` stays plain ``http://`` on :attr:`port`, which keeps serving everything in
+        the clear too."""
         host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
         origin = f"{host}:{self.port}"
-        sockets = [(name, f"ws://{origin}{path}") for name, path in CANONICAL_PATHS.items()]
+        websockets = f"wss://{host}:{self.tls_port}" if self.tls_port else f"ws://{origin}"
+        sockets = [(name, f"{websockets}{path}") for name, path in CANONICAL_PATHS.items()]
         first = len(KRAKEN_V2_ENDPOINTS)
         return dict([*sockets[:first], ("rest", f"http://{origin}"), *sockets[first:]])
+
+    @property
+    def tls_cert(self) -> str | None:
+        """The PEM file of the certificate the ``wss://`` URLs present (``None`` without TLS),
+        for clients to trust."""
+        return str(self.tls_files.cert) if self.tls_files is not None else None
 
     @property
     def market_time(self) -> datetime:
