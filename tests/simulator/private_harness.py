@@ -21,6 +21,7 @@ from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.framing import NumberStyle
+from spotstream.simulator.market.fanout import MarketFanout
 from spotstream.simulator.market.instruments import DEFAULT_INSTRUMENTS
 from spotstream.simulator.market.state import Market, MarketStep
 from spotstream.simulator.market.stats import Side
@@ -104,6 +105,7 @@ class Harness:
     clock: Clock
     timers: Timers
     market: Market
+    fanout: MarketFanout
     hub: KrakenV2Hub
     engine: MatchingEngine
     faults: Faults
@@ -124,8 +126,8 @@ class Harness:
 
     def publish(self, step: MarketStep) -> None:
         """What the simulator's engine does with a live market step."""
-        self.hub.publish(step)
-        self.hub.after_step(step)
+        self.fanout.publish(step)
+        self.fanout.after_step(step)
 
     def trade(
         self, price: str, qty: str = "0.01", taker: Side = "sell", symbol: str = "BTC/USD"
@@ -160,13 +162,14 @@ def make(
     market = Market(seed, clock(), DEFAULT_INSTRUMENTS, levels=levels)
     target = Target()
     faults = Faults(target)
-    hub = KrakenV2Hub(market, clock, faults, style)
+    fanout = MarketFanout(market)
+    hub = KrakenV2Hub(market, fanout, clock, faults, style)
     timers = Timers(clock)
     flushes: list[int] = []
     engine = MatchingEngine(
-        market, hub, clock, accounts, timers, lambda: flushes.append(1), seed=seed
+        market, fanout, clock, accounts, timers, lambda: flushes.append(1), seed=seed
     )
-    return Harness(clock, timers, market, hub, engine, faults, target, flushes)
+    return Harness(clock, timers, market, fanout, hub, engine, faults, target, flushes)
 
 
 def payload(frame: bytes) -> bytes:
@@ -204,7 +207,7 @@ class Client:
 
     def __init__(self, h: Harness) -> None:
         self.h = h
-        self.session = SimKrakenV2PrivateSession(h.engine, 42, TOKENS.get)
+        self.session = SimKrakenV2PrivateSession(h.engine, h.hub, 42, TOKENS.get)
         self.sequences: dict[str, int] = {}
         self.session.open()
         (status,) = self.read()

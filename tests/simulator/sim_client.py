@@ -1,4 +1,5 @@
-"""A raw Kraken v2 client for the simulator tests, over ``websockets``."""
+"""A raw Kraken client (v2, and v1 with :meth:`RawClient.request_v1`) for the simulator
+tests, over ``websockets``."""
 
 from __future__ import annotations
 
@@ -57,11 +58,29 @@ class RawClient:
             out.append(await self.until(lambda m: "method" in m and m.get("req_id") == req_id))
         return out
 
+    async def request_v1(self, message: dict[str, Any], answers: int = 1) -> list[Any]:
+        """Send a v1 request and return its ``answers`` answers (objects with its ``reqid``)."""
+        await self.send(message)
+        reqid = message["reqid"]
+        out: list[Any] = []
+        while len(out) < answers:
+            out.append(await self.until(lambda m: isinstance(m, dict) and m.get("reqid") == reqid))
+        return out
 
-async def connect(url: str) -> RawClient:
-    ws = await websockets.connect(url, max_size=None, compression=None)
+
+async def connect(url: str, **options: Any) -> RawClient:
+    ws = await websockets.connect(url, max_size=None, compression=None, **options)
     return RawClient(ws)
 
 
 def is_channel(channel: str, kind: str | None = None) -> Callable[[Any], bool]:
-    return lambda m: m.get("channel") == channel and (kind is None or m.get("type") == kind)
+    return lambda m: (
+        isinstance(m, dict)
+        and m.get("channel") == channel
+        and (kind is None or m.get("type") == kind)
+    )
+
+
+def is_v1_channel(name: str) -> Callable[[Any], bool]:
+    """A v1 data array of channel ``name`` (``"book-10"``, ``"trade"``, ...)."""
+    return lambda m: isinstance(m, list) and m[-2] == name

@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import websockets
@@ -14,7 +16,7 @@ import websockets
 from simulator.sim_client import connect
 from spotstream.auth.kraken import Credentials, build_token_request
 from spotstream.auth.kraken_rest import get_websockets_token
-from spotstream.cli.sim import run_sim
+from spotstream.cli.sim import add_sim_arguments, run_sim
 from spotstream.simulator import Simulator, server
 from spotstream.simulator.http import HttpError, body_length, parse_head
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
@@ -162,8 +164,9 @@ async def test_bad_requests_are_refused_and_closed(
     assert await http.closed()
 
 
-async def test_a_websocket_path_without_upgrade_is_426(http: _Http) -> None:
-    await http.send(_get("/l3/v2"))
+@pytest.mark.parametrize("path", ["/l3/v2", "/", "/v2/"])
+async def test_a_websocket_path_without_upgrade_is_426(http: _Http, path: str) -> None:
+    await http.send(_get(path))
     status, headers, _ = await http.response()
     assert status == 426
     assert headers["upgrade"] == "websocket"
@@ -239,7 +242,7 @@ async def test_drop_connections_by_endpoint(sim: Simulator) -> None:
     clients = {endpoint: await connect(sim.urls[endpoint]) for endpoint in ENDPOINTS.values()}
     for client in clients.values():
         await client.recv()
-    for endpoint in ("l3", "private"):
+    for endpoint in set(ENDPOINTS.values()) - {"public"}:  # kraken_v1_public among them
         sim.drop_connections(endpoint=endpoint)
         await clients[endpoint].ws.wait_closed()
     await clients["public"].send({"method": "ping", "req_id": 1})
@@ -309,10 +312,8 @@ async def test_a_bad_token_is_refused_on_the_private_endpoint(sim: Simulator) ->
     await client.close()
 
 
-async def test_cli_sim_prints_every_url_and_the_test_account(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    args = argparse.Namespace(host="127.0.0.1", port=0, seed=2, rate="50")
+async def _sim_line(args: argparse.Namespace, capsys: pytest.CaptureFixture[str]) -> Any:
+    """The JSON line ``run_sim`` prints (the simulator stops right after)."""
     task = asyncio.create_task(run_sim(args))
     out: list[str] = []
 
@@ -324,8 +325,28 @@ async def test_cli_sim_prints_every_url_and_the_test_account(
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    line = json.loads("".join(out))
-    assert set(line["urls"]) == {"public", "private", "l3", "rest"}
+    return json.loads("".join(out))
+
+
+async def test_cli_sim_with_tls_prints_the_certificate(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    add_sim_arguments(parser)
+    args = parser.parse_args(["--seed", "2", "--rate", "50", "--tls"])
+    line = await _sim_line(args, capsys)
+    assert list(line)[:5] == ["urls", "seed", "rate", "api_key", "api_secret"]
+    assert line["tls_cert"].endswith(".pem")
+    assert line["urls"]["kraken_v1_public"].startswith("wss://127.0.0.1:")
+    assert line["urls"]["rest"].startswith("http://127.0.0.1:")
+    assert not await asyncio.to_thread(os.path.exists, line["tls_cert"])  # removed on stop
+
+
+async def test_cli_sim_prints_every_url_and_the_test_account(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = argparse.Namespace(host="127.0.0.1", port=0, seed=2, rate="50")  # no tls: plain
+    line = await _sim_line(args, capsys)
+    assert list(line["urls"]) == ["public", "private", "l3", "rest", "kraken_v1_public"]
     assert line["urls"]["rest"].startswith("http://127.0.0.1:")
     assert line["api_key"] == TEST_ACCOUNT.api_key
     assert line["api_secret"] == TEST_ACCOUNT.api_secret
+    assert "tls_cert" not in line

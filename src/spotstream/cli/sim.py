@@ -3,28 +3,45 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
+from typing import Any
 
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
-from spotstream.simulator.server import serve_forever
+from spotstream.simulator.server import Simulator
+
+
+def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``sim`` command's options."""
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rate", default="20", help="market events/s per symbol, or 'max'")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve the websockets as wss:// (self-signed certificate: tls_cert in the line)",
+    )
 
 
 async def run_sim(args: argparse.Namespace) -> int:
-    """Print one JSON line (every URL, seed, rate, and the funded test account's API key and
-    secret), then serve until interrupted."""
+    """Print one JSON line (every URL, seed, rate, the funded test account's API key and
+    secret, and with ``--tls`` the certificate's PEM path as ``tls_cert``), then serve until
+    interrupted. ``args.tls`` may be absent (a parser without the option): plain only."""
     rate = None if args.rate == "max" else float(args.rate)
-
-    def ready(urls: dict[str, str]) -> None:
-        line = {
-            "urls": urls,
+    tls = bool(getattr(args, "tls", False))
+    async with Simulator(args.host, args.port, args.seed, rate, tls=tls) as sim:
+        line: dict[str, Any] = {
+            "urls": sim.urls,
             "seed": args.seed,
             "rate": args.rate,
             "api_key": TEST_ACCOUNT.api_key,
             "api_secret": TEST_ACCOUNT.api_secret,
         }
+        if sim.tls_cert is not None:
+            line["tls_cert"] = sim.tls_cert
         print(json.dumps(line), flush=True)
         sys.stdout.flush()
-
-    await serve_forever(args.host, args.port, args.seed, rate, ready)
+        await asyncio.Event().wait()
     return 0

@@ -1,4 +1,4 @@
-"""The local exchange simulator: a seeded market served over Kraken WebSocket v2 and REST.
+"""The local exchange simulator: one seeded market served over Kraken WebSocket v2, v1 and REST.
 
 >>> async with Simulator(seed=7, rate=50) as sim:     # doctest: +SKIP
 ...     url = sim.urls["public"]                       # ws://127.0.0.1:PORT/v2
@@ -6,7 +6,8 @@
 ...     key, secret = TEST_ACCOUNT.api_key, TEST_ACCOUNT.api_secret   # a funded account
 
 ``sim.urls`` also has ``"private"`` (``/auth/v2``: executions, balances, trading) and ``"l3"``
-(``/l3/v2``: level 3), both needing a token from ``rest + "/0/private/GetWebSocketsToken"``.
+(``/l3/v2``: level 3), both needing a token from ``rest + "/0/private/GetWebSocketsToken"``,
+then Kraken v1's ``"kraken_v1_public"`` (``/``) and ``"kraken_v1_private"`` (``/auth``).
 """
 
 from spotstream.simulator.faults import Faults

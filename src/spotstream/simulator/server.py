@@ -1,9 +1,11 @@
 """The simulator's server: one port for every venue's websockets and Kraken REST.
 
 Websockets (picows) are routed by an endpoint table, path -> endpoint (its name and session
-factory, :mod:`spotstream.simulator.endpoints`), built from what each venue package exports;
-today that is Kraken v2: public ``/v2``, private ``/auth/v2`` and level 3 ``/l3/v2`` (with
-their older aliases). Plain HTTP/1.1 gets the REST methods of
+factory, :mod:`spotstream.simulator.endpoints`), built from what each venue package exports:
+Kraken v2's public ``/v2``, private ``/auth/v2`` and level 3 ``/l3/v2`` (with their older
+aliases), Kraken v1's public ``/`` and private ``/auth``. Every venue's hub hangs off one
+:class:`~spotstream.simulator.market.fanout.MarketFanout`, so all of them show one market.
+Plain HTTP/1.1 gets the REST methods of
 :mod:`spotstream.simulator.venues.kraken.rest` (``sim.urls["rest"]`` is a Kraken-style base
 URL). :class:`~spotstream.simulator.http.FrontProtocol` tells the two apart per connection and
 hands websockets to picows untouched. Frames are written raw: every connection has an outbox
@@ -33,16 +35,21 @@ from spotstream.simulator.http import (
     HttpResponse,
     picows_protocol_factory,
 )
+from spotstream.simulator.market.fanout import MarketFanout
 from spotstream.simulator.market.instruments import DEFAULT_INSTRUMENTS, InstrumentSpec
 from spotstream.simulator.market.scheduler import Engine
 from spotstream.simulator.market.state import DEFAULT_LEVELS, Market
 from spotstream.simulator.market.tape import DEFAULT_TAPE_STEPS
 from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
 from spotstream.simulator.matching.engine import MatchingEngine
+from spotstream.simulator.tls import TlsFiles, make_tls_files
 from spotstream.simulator.venues.kraken.credentials import CredentialStore
 from spotstream.simulator.venues.kraken.rest import KrakenRest
+from spotstream.simulator.venues.kraken.v1 import ENDPOINTS as KRAKEN_V1_ENDPOINTS
+from spotstream.simulator.venues.kraken.v1.hub import KrakenV1Hub
 from spotstream.simulator.venues.kraken.v2 import ENDPOINTS as KRAKEN_V2_ENDPOINTS
-from spotstream.simulator.venues.kraken.v2.l3 import KrakenV2HubWithL3, L3Hub
+from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
+from spotstream.simulator.venues.kraken.v2.l3 import L3Hub
 
 try:  # picows serves on aiofastnet's faster transports when it is installed: so do we
     from aiofastnet import create_server as fast_create_server
@@ -51,12 +58,13 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 Clock = Callable[[], int]  # epoch nanoseconds
 Rate = float | Literal["max"] | None
-VENUE_ENDPOINTS: tuple[Endpoint, ...] = KRAKEN_V2_ENDPOINTS
-"""Every venue's websocket endpoints, in the order ``urls`` lists them."""
+VENUE_ENDPOINTS: tuple[Endpoint, ...] = KRAKEN_V2_ENDPOINTS + KRAKEN_V1_ENDPOINTS
+"""Every venue's websocket endpoints, in the order ``urls`` lists them (``rest`` comes right
+after Kraken v2's, the first keys ``urls`` ever had)."""
 ROUTES: dict[str, Endpoint] = {path: e for e in VENUE_ENDPOINTS for path in e.paths}
 """The endpoint table: websocket path -> endpoint (whose factory makes each session)."""
 ENDPOINTS: dict[str, str] = {path: endpoint.name for path, endpoint in ROUTES.items()}
-"""Websocket path -> the name of its endpoint (``"public"``, ``"private"``, ``"l3"``)."""
+"""Websocket path -> the name of its endpoint (``"public"``, ``"kraken_v1_public"``, ...)."""
 CANONICAL_PATHS: dict[str, str] = {e.name: e.path for e in VENUE_ENDPOINTS}
 """Each endpoint's canonical path (what ``urls`` prints)."""
 
@@ -80,13 +88,16 @@ class ManualClock:
 
 
 class Simulator:
-    """A local exchange speaking Kraken WebSocket v2 (public, private, level 3) and REST.
+    """A local exchange speaking Kraken WebSocket v2 (public, private, level 3), Kraken
+    WebSocket v1 (public, private) and REST, over one market and one matching engine.
 
     ``rate`` is market events per second per watched symbol, or ``None`` / ``"max"`` for as
     fast as clients read (frames pre-encoded, see
     :mod:`spotstream.simulator.market.tape`). Every timestamp comes from ``clock`` (epoch
     nanoseconds; wall time by default), every random
-    draw from ``seed``. ``accounts`` may sign REST requests and trade. Use as
+    draw from ``seed``. ``accounts`` may sign REST requests and trade. ``tls``: the
+    websockets are (also) served as ``wss://`` with a self-signed certificate made at start
+    (:mod:`spotstream.simulator.tls`, see :attr:`urls`). Use as
     ``async with Simulator(...) as sim:`` or ``start``/``stop``.
     """
 
@@ -104,29 +115,35 @@ class Simulator:
         tape_steps: int = DEFAULT_TAPE_STEPS,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
         accounts: tuple[AccountSpec, ...] = DEFAULT_ACCOUNTS,
+        tls: bool = False,
     ) -> None:
         self.host = host
         self.port = port
+        self.tls = tls
+        self.tls_port: int | None = None  # the TLS listener's port, once started with tls
+        self.tls_files: TlsFiles | None = None
         self.seed = seed
         self.rate = _parse_rate(rate)
         self.clock: Clock = clock or time.time_ns
         self.heartbeat_interval = heartbeat_interval
         self.faults = Faults(self)
         self.market = Market(seed, self.clock(), instruments, levels=levels)
-        self.hub = KrakenV2HubWithL3(self.market, self.clock, self.faults, numbers)
+        self.fanout = MarketFanout(self.market)
+        self.hub = KrakenV2Hub(self.market, self.fanout, self.clock, self.faults, numbers)
+        self.hub_v1 = KrakenV1Hub(self.market, self.fanout, self.clock, self.faults)
         self.credentials = CredentialStore(accounts, self.clock, seed)
         self.rest = KrakenRest(self.market, self.credentials, self.clock)
         self.matching = MatchingEngine(
-            self.market, self.hub, self.clock, accounts, _call_later, self.flush, seed=seed
+            self.market, self.fanout, self.clock, accounts, _call_later, self.flush, seed=seed
         )
-        self.level3 = self.hub.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
+        self.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
         self.matching.on_book_change = self.level3.users_changed
         self.connections: set[SocketConnection] = set()
         self.http_connections: set[FrontProtocol] = set()
         self.stalled = False
         self.engine = Engine(
             self.market,
-            self.hub,
+            self.fanout,
             self.clock,
             rate=self.rate,
             tape_steps=tape_steps,
@@ -141,8 +158,9 @@ class Simulator:
         self._writable = asyncio.Event()
         self._stall_timer: asyncio.TimerHandle | None = None
         self._server: asyncio.Server | None = None
+        self._tls_server: asyncio.Server | None = None
         self._task: asyncio.Task[None] | None = None
-        self.hub.on_activity = self._activity.set
+        self.fanout.on_activity = self._activity.set
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -171,6 +189,11 @@ class Simulator:
         else:
             self._server = await loop.create_server(front, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
+        if self.tls:
+            self.tls_files = make_tls_files()
+            context = self.tls_files.server_context()
+            self._tls_server = await loop.create_server(front, self.host, 0, ssl=context)
+            self.tls_port = self._tls_server.sockets[0].getsockname()[1]
         self._task = asyncio.create_task(self._run(), name="spotstream-simulator")
 
     async def stop(self) -> None:
@@ -188,10 +211,14 @@ class Simulator:
         await self._close_connections()
         for http in list(self.http_connections):
             http.close()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        for server in (self._server, self._tls_server):
+            if server is not None:
+                server.close()
+                await server.wait_closed()
+        self._server = self._tls_server = None
+        if self.tls_files is not None:
+            self.tls_files.remove()
+            self.tls_files = None
 
     async def _run(self) -> None:
         async with asyncio.TaskGroup() as tasks:
@@ -222,15 +249,25 @@ class Simulator:
     @property
     def urls(self) -> dict[str, str]:
         """The canonical URLs: ``public`` (``ws://H:P/v2``), ``private`` (``/auth/v2``) and
-        ``l3`` (``/l3/v2``) websockets, and ``rest``: a Kraken-style base URL
-        (``rest + "/0/private/GetWebSocketsToken"``). Later venues add keys after these; these
-        are never renamed."""
+        ``l3`` (``/l3/v2``) websockets, ``rest``: a Kraken-style base URL
+        (``rest + "/0/private/GetWebSocketsToken"``), then Kraken v1's ``kraken_v1_public``
+        (``ws://H:P/``) and ``kraken_v1_private`` (``/auth``). Later venues add keys after
+        these; these are never renamed or reordered. With ``tls`` the websockets are
+        ``wss://`` on a second loopback port (:attr:`tls_port`, certificate :attr:`tls_cert`);
+        ``rest`` stays plain ``http://`` on :attr:`port`, which keeps serving everything in
+        the clear too."""
         host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
         origin = f"{host}:{self.port}"
-        sockets: dict[str, str] = {
-            name: f"ws://{origin}{path}" for name, path in CANONICAL_PATHS.items()
-        }
-        return {**sockets, "rest": f"http://{origin}"}
+        websockets = f"wss://{host}:{self.tls_port}" if self.tls_port else f"ws://{origin}"
+        sockets = [(name, f"{websockets}{path}") for name, path in CANONICAL_PATHS.items()]
+        first = len(KRAKEN_V2_ENDPOINTS)
+        return dict([*sockets[:first], ("rest", f"http://{origin}"), *sockets[first:]])
+
+    @property
+    def tls_cert(self) -> str | None:
+        """The PEM file of the certificate the ``wss://`` URLs present (``None`` without TLS),
+        for clients to trust."""
+        return str(self.tls_files.cert) if self.tls_files is not None else None
 
     @property
     def market_time(self) -> datetime:
@@ -249,11 +286,11 @@ class Simulator:
 
     def _route(self, request: Any) -> picows.WSListener | None:
         path = request.path.decode() if isinstance(request.path, bytes) else str(request.path)
-        endpoint = ROUTES.get(path.split("?", 1)[0].rstrip("/"))
+        endpoint = ROUTES.get(_route_key(path.split("?", 1)[0]))
         return None if endpoint is None else SocketConnection(self, endpoint)  # None: 404
 
     def _answer_http(self, request: HttpRequest) -> HttpResponse:
-        if request.path.rstrip("/") in ROUTES:  # a websocket path without the upgrade
+        if _route_key(request.path) in ROUTES:  # a websocket path without the upgrade
             return HttpResponse(426, b"Upgrade Required\n", _UPGRADE_HEADERS)
         return self.rest.handle(request)
 
@@ -278,7 +315,7 @@ class Simulator:
             await event.wait()
 
     def _is_ready(self) -> bool:
-        return not self.stalled and bool(self.hub.active_symbols)
+        return not self.stalled and bool(self.fanout.active_symbols)
 
     async def _heartbeats(self) -> None:
         while True:
@@ -320,6 +357,12 @@ class Simulator:
         self.stalled = False
         self._resumed.set()
         self.flush()
+
+
+def _route_key(path: str) -> str:
+    """A request path as the endpoint table keys it: without a trailing ``/``, except the
+    root itself (Kraken v1's public endpoint)."""
+    return path.rstrip("/") or "/"
 
 
 def _call_later(delay: float, callback: Callable[[], None]) -> asyncio.TimerHandle:

@@ -90,3 +90,24 @@ def test_candles_and_ticker_follow_trades() -> None:
     assert sm.ticker.volume == volume + traded
     assert sm.ticker.last == sm.tape.recent[-1].price
     assert len(sm.candles[1].candles) > 60  # history plus minutes of trading
+
+
+def test_a_limit_taker_rests_what_the_touch_could_not_fill() -> None:
+    """One event then changes both sides: the touch consumed, the rest a new best level."""
+    market = Market(4, NOW)
+    sm = market["ETH/USD"]
+    rested = 0
+    for n in range(5000):
+        best_ask = sm.asks.levels(1)[0][0]
+        step = market.step("ETH/USD", NOW + n)
+        if step.trades and step.bids and step.asks:
+            (trade,) = step.trades  # a limit order takes the best price only
+            assert trade.ord_type == "limit"
+            assert trade.side == ("buy" if trade.price == best_ask else "sell")
+            mine = step.bids if trade.side == "buy" else step.asks
+            own = sm.bids if trade.side == "buy" else sm.asks
+            assert own.levels(1)[0] == mine[-1]  # the remainder is the new best level
+            assert mine[-1][0] == trade.price
+            rested += 1
+        assert sm.bids.levels(1)[0][0] < sm.asks.levels(1)[0][0]
+    assert rested > 10

@@ -61,7 +61,7 @@ def test_limit_below_the_market_rests_and_is_shown_to_l3(h: Harness) -> None:
     assert changed == ["BTC/USD"]
     held = h.engine.accounts["test"].holds["USD"]
     assert held == ((bid - 10) * Decimal("0.5") * (1 + TAKER_FEE)).quantize(Decimal("0.0001"))
-    assert "BTC/USD" in h.hub.order_symbols  # the market keeps moving for it
+    assert "BTC/USD" in h.fanout.order_symbols  # the market keeps moving for it
 
 
 def test_market_buy_takes_the_book_at_level_prices_and_publishes_it(h: Harness) -> None:
@@ -434,7 +434,7 @@ def test_open_orders_per_pair_limit() -> None:
 def test_max_rate_tape_is_not_changed_by_takers() -> None:
     h = make()
     tape = BookTape(h.market["BTC/USD"], 100)
-    h.hub.attach_tape(tape)
+    h.fanout.attach_tape(tape)
     before = h.market["BTC/USD"].asks.levels(3)
     order = h.add(
         order_type="market",

@@ -1,7 +1,9 @@
 """What the market's drivers need of the venues' fan-out, as two small protocols.
 
-The scheduler and the matching engine move the market; a venue's hub turns each move into
-its frames. They only know the hub through these protocols, so neither names a venue:
+The scheduler and the matching engine move the market; each venue's hub turns each move into
+its frames. They only know the fan-out through these protocols, so neither names a venue (the
+simulator's one implementation of both is
+:class:`~spotstream.simulator.market.fanout.MarketFanout`):
 
 - :class:`MarketListener`: what the scheduler drives (the symbols to move, each live step,
   the max-rate tapes);

@@ -23,8 +23,8 @@ REPLAY_BATCH = 512  # tape steps per symbol between two writes at max rate
 
 
 class Engine:
-    """Drives the market and hands its steps to the hub (a venue's fan-out, which encodes
-    them); the server writes the frames."""
+    """Drives the market and hands its steps to the fan-out (every venue's hub encodes
+    them, :mod:`spotstream.simulator.market.fanout`); the server writes the frames."""
 
     def __init__(
         self,

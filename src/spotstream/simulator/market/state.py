@@ -194,7 +194,7 @@ class SymbolMarket:
         kind = rng.random()
         side, out = (self.bids, step.bids) if rng.random() < 0.5 else (self.asks, step.asks)
         if kind < P_TRADE:
-            self._trade(side, out, step.fills)
+            self._trade(side, step)
         elif kind < P_TRADE + P_INSERT:
             self._insert(side, out)
         elif kind < P_TRADE + P_INSERT + P_DELETE and len(side.keys) > self.min_levels:
@@ -243,13 +243,16 @@ class SymbolMarket:
         del side.qty[key]
         out.append((key * side.sign, 0))
 
-    def _trade(self, side: DeepSide, out: list[Level], fills: list[MarketFill]) -> None:
-        """A taker order against ``side``: fills at the touch, level by level."""
+    def _trade(self, side: DeepSide, step: MarketStep) -> None:
+        """A taker order against ``side``: a market order fills at the touch, level by level;
+        a limit order at the best price only, and what it cannot fill there rests as the new
+        best level of its own side (so one event can change both sides)."""
         rng = self.rng
         taker: Side = "sell" if side is self.bids else "buy"
         ord_type: OrderType = "market" if rng.random() < 0.7 else "limit"
         remaining = max(self.qty_min, int(self.typical_qty * rng.expovariate(3.0)))
-        for _ in range(4):
+        out, fills = (step.bids, step.fills) if side is self.bids else (step.asks, step.fills)
+        for _ in range(4 if ord_type == "market" else 1):
             key = side.keys[0]
             price, available = key * side.sign, side.qty[key]
             take = min(remaining, available)
@@ -265,6 +268,10 @@ class SymbolMarket:
             out.append((price, 0))
             if remaining <= 0:
                 return
+        if ord_type == "limit" and remaining >= self.qty_min:
+            own, own_out = (self.asks, step.asks) if side is self.bids else (self.bids, step.bids)
+            own.set(price, remaining)
+            own_out.append((price, remaining))
 
     def _keep_depth(self, side: DeepSide, out: list[Level]) -> None:
         """Keep the side between 90 % and 110 % of its target depth, far from the touch."""

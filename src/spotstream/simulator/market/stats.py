@@ -46,6 +46,7 @@ class Candle:
     trades: int = 0
     volume: int = 0
     notional: int = 0
+    updated_ns: int = 0  # the time of its last trade (0: an invented past candle)
 
     @property
     def end_ns(self) -> int:
@@ -85,6 +86,7 @@ class CandleSeries:
             current = Candle(self.minutes, begin, price, price, price, price)
             self.candles.append(current)
         current.add(price, qty)
+        current.updated_ns = time_ns
         return current
 
     def seed(self, rng: random.Random, close: int, tick: int, qty: int, now_ns: int) -> None:
@@ -117,6 +119,7 @@ class TickerStats:
     high: int
     volume: int
     notional: int
+    trades: int = 0  # how many trades the window holds
 
     @classmethod
     def seed(cls, rng: random.Random, price: int, qty: int) -> TickerStats:
@@ -124,9 +127,11 @@ class TickerStats:
         low = max(1, min(open_, price) - price * rng.randint(0, 200) // 10_000)
         high = max(open_, price) + price * rng.randint(0, 200) // 10_000
         volume = qty * rng.randint(2_000, 20_000) + rng.randint(0, qty)
-        return cls(open_, price, low, high, volume, (low + high) // 2 * volume)
+        trades = volume // max(1, qty)  # as many as typical-size trades would make
+        return cls(open_, price, low, high, volume, (low + high) // 2 * volume, trades)
 
     def add(self, price: int, qty: int) -> None:
+        self.trades += 1
         self.last = price
         self.low = min(self.low, price)
         self.high = max(self.high, price)

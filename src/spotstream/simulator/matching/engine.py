@@ -11,7 +11,7 @@ happens to orders is told to listeners as
 ``effective_time``, ``cancel_all_orders_after``) go through ``call_later`` and every time
 comes from ``clock`` (epoch ns). How orders match:
 :mod:`spotstream.simulator.matching.book_matching`. The engine publishes through any
-:class:`~spotstream.simulator.market.feed.BookPublisher` (a venue's hub).
+:class:`~spotstream.simulator.market.feed.BookPublisher` (the fan-out of every venue).
 
 Decisions where the exchange's behaviour is not documented:
 

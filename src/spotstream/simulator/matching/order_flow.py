@@ -36,9 +36,8 @@ from spotstream.simulator.matching.ratelimit import TIERS, RateCounter
 
 RECENT_FILLS = 50  # what an executions snapshot shows
 ZERO = Decimal(0)
-# The venue's fan-out the engine publishes through; generic so that a venue's sessions see
-# their own hub's type on ``engine.hub``. Covariant: an engine over a subclass of a hub is
-# an engine over that hub.
+# The fan-out the engine publishes through (the simulator's MarketFanout, or a test's
+# stand-in). Covariant: an engine over a subclass of a publisher is an engine over it.
 Hub = TypeVar("Hub", bound=BookPublisher, covariant=True)
 
 

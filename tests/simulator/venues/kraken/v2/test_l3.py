@@ -23,6 +23,7 @@ from spotstream.protocol.kraken.checksum import kraken_l3_checksum
 from spotstream.protocol.kraken.v2.private_wire import PRIVATE_CHANNEL_DECODER, Level3Message
 from spotstream.simulator import Simulator
 from spotstream.simulator.faults import Faults
+from spotstream.simulator.market.fanout import MarketFanout
 from spotstream.simulator.market.state import Market
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import ManualClock
@@ -56,7 +57,8 @@ class _Feed:
         self.clock = ManualClock()
         self.market = Market(seed, self.clock(), levels=levels)
         self.faults = Faults(_Target())
-        self.hub = KrakenV2Hub(self.market, self.clock, self.faults, "shortest")
+        self.fanout = MarketFanout(self.market)
+        self.hub = KrakenV2Hub(self.market, self.fanout, self.clock, self.faults, "shortest")
         self.users: list[_UserOrder] = []
         self.level3 = L3Hub(self.hub, seed, self._resting)
         self.session = self.new_session()
@@ -93,8 +95,7 @@ class _Feed:
     def step(self, symbol: str) -> None:
         self.clock.advance(0.01)
         step = self.market.step(symbol, self.clock())
-        self.hub.publish(step)
-        self.level3.publish(step)  # what the server's hub does after the public frames
+        self.fanout.publish(step)  # the public hub, then level 3
         self.drain()
 
     def drain(self) -> int:
@@ -212,13 +213,11 @@ def test_all_depths_share_one_market_and_stay_exact() -> None:
 def test_max_rate_replay_is_exact(feed: _Feed) -> None:
     market = feed.market["ETH/USD"]
     tape = BookTape(market, 4000)
-    feed.hub.attach_tape(tape)
+    feed.fanout.attach_tape(tape)
     feed.subscribe("ETH/USD", 100)
     book = feed.books["ETH/USD"]
     for _ in range(20):  # more than a whole cycle
-        start = tape.position
-        feed.hub.replay(tape, 256, feed.clock())
-        feed.level3.replay(tape, start, 256, feed.clock())
+        feed.fanout.replay(tape, 256, feed.clock())
         feed.drain()
     tape.sync()
     feed.check_levels("ETH/USD")
@@ -410,9 +409,9 @@ def test_ping_and_unknown_methods(feed: _Feed) -> None:
 def test_close_leaves_every_stream(feed: _Feed) -> None:
     feed.subscribe("BTC/USD", 10)
     feed.subscribe("ETH/USD", 100)
-    assert feed.hub.active_symbols == ["BTC/USD", "ETH/USD"]
+    assert feed.fanout.active_symbols == ["BTC/USD", "ETH/USD"]
     feed.session.close()
-    assert feed.hub.active_symbols == []
+    assert feed.fanout.active_symbols == []
     assert not feed.level3.instruments
 
 

@@ -278,4 +278,4 @@ def test_cancel_all_counts(h: Harness) -> None:
     assert h.engine.cancel_all("test") == 3
     assert h.engine.open_orders("test") == []
     assert h.engine.accounts["test"].holds["USD"] == 0
-    assert "BTC/USD" not in h.hub.order_symbols
+    assert "BTC/USD" not in h.fanout.order_symbols

@@ -35,7 +35,8 @@ def test_endpoints_follow_kraken_layout_with_the_old_paths_as_aliases() -> None:
         "l3": ("/l3/v2", "/v2-l3"),
     }
     assert [e.name for e in ENDPOINTS if e.moves_market] == ["private"]
-    assert server.ENDPOINTS == {
+    v2_names = {e.name for e in ENDPOINTS}
+    assert {path: name for path, name in server.ENDPOINTS.items() if name in v2_names} == {
         "/v2": "public",
         "/auth/v2": "private",
         "/v2-auth": "private",

@@ -28,7 +28,7 @@ def public_session(sim: Simulator, connection_id: int) -> SimKrakenV2PublicSessi
 
 def private_session(sim: Simulator, connection_id: int) -> SimKrakenV2PrivateSession:
     authorize = sim.credentials.authorizer(connection_id)
-    return SimKrakenV2PrivateSession(sim.matching, connection_id, authorize)
+    return SimKrakenV2PrivateSession(sim.matching, sim.hub, connection_id, authorize)
 
 
 def l3_session(sim: Simulator, connection_id: int) -> SimKrakenV2L3Session:

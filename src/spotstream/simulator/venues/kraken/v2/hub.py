@@ -4,11 +4,12 @@ Subscribers are grouped by what they receive: book by (symbol, depth), ticker by
 event trigger), trade by symbol, ohlc by (symbol, interval). A group's frame is encoded once and
 appended to the outbox of each of its subscribers (anything with an ``outbox`` list of
 complete websocket frames: a
-:class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`). The hub is
-what the scheduler and the matching engine know as
-:class:`~spotstream.simulator.market.feed.MarketListener` and
-:class:`~spotstream.simulator.market.feed.BookPublisher`; in max-rate mode it pre-encodes each
-tape's book updates per depth (:mod:`spotstream.simulator.venues.kraken.v2.tape`).
+:class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`). The hub is one
+:class:`~spotstream.simulator.market.fanout.VenueFeed` of the simulator's
+:class:`~spotstream.simulator.market.fanout.MarketFanout` (what the scheduler and the matching
+engine drive), to which it reports who watches what; in max-rate mode it pre-encodes each
+tape's book updates per depth (:mod:`spotstream.simulator.venues.kraken.v2.tape`) and plays
+them as the fan-out steps through the tape.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Protocol
 from spotstream.protocol.kraken.v2.public import OHLC_INTERVALS
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.framing import NumberStyle, PairNumbers, rfc3339, timestamp, ws_frame
+from spotstream.simulator.market.fanout import MarketFanout
 from spotstream.simulator.market.state import Market, MarketStep
 from spotstream.simulator.market.stats import TapeTrade
 from spotstream.simulator.market.tape import MarketTape
@@ -36,15 +38,29 @@ Group = dict[Subscriber, None]  # insertion-ordered set: fan-out order is determ
 
 
 class BookGroup:
-    """The subscribers of one (symbol, depth) and their shared window."""
+    """The subscribers of one (symbol, depth) and their shared window; at max rate, the
+    tape player of that depth."""
 
-    __slots__ = ("corrupt", "subscribers", "tape_updates", "view")
+    __slots__ = ("corrupt", "subscribers", "tape_updates", "time", "view")
 
     def __init__(self, view: BookView) -> None:
         self.view = view
         self.subscribers: Group = {}
         self.corrupt = False
         self.tape_updates: list[BookViewChange | None] | None = None
+        self.time = b""  # the timestamp text of the batch being played
+
+    def play(self, index: int) -> None:
+        assert self.tape_updates is not None
+        update = self.tape_updates[index]
+        if update is None:
+            return
+        if self.corrupt:
+            self.corrupt = False
+            update = update.corrupted()
+        frame = update.head + self.time + BOOK_TAIL  # deliver(), inlined: the max-rate loop
+        for subscriber in self.subscribers:
+            subscriber.outbox.append(frame)
 
     def deliver(self, update: BookViewChange, time: bytes) -> None:
         if self.corrupt:
@@ -59,9 +75,15 @@ class KrakenV2Hub:
     """Kraken v2 public market data for every connection of one simulator."""
 
     def __init__(
-        self, market: Market, clock: Callable[[], int], faults: Faults, style: NumberStyle
+        self,
+        market: Market,
+        fanout: MarketFanout,
+        clock: Callable[[], int],
+        faults: Faults,
+        style: NumberStyle,
     ) -> None:
         self.market = market
+        self.fanout = fanout
         self.clock = clock
         self.faults = faults
         self.style: NumberStyle = style
@@ -74,25 +96,14 @@ class KrakenV2Hub:
         self.trades: dict[str, Group] = {}
         self.ohlc: dict[tuple[str, int], Group] = {}
         self.instrument: Group = {}
-        self.tapes: dict[str, MarketTape] = {}
         self._tape_updates: dict[str, dict[int, TapeUpdates]] = {}  # symbol -> depth -> ...
-        self.on_activity: Callable[[], None] = lambda: None
-        # The matching engine's hooks: symbols with open user orders keep moving, and every
-        # live step (see after_step), or replayed step with trades, is shown to it.
-        self.order_symbols: frozenset[str] = frozenset()
-        self.step_listeners: list[Callable[[MarketStep], None]] = []
-        self._watchers: Counter[str] = Counter()  # symbol -> subscriptions to it
-        self._market_watchers: Counter[str] = Counter()  # ... to its trades, ticker or ohlc
+        self._market_watchers: Counter[str] = Counter()  # symbol -> its trades, ticker, ohlc
         self._corrupt_pending: set[str] = set()
         self._instrument_frame: bytes | None = None
         faults.on_corrupt(self.corrupt_next_checksum)
+        fanout.add_feed(self)
 
     # --- who watches what ---------------------------------------------------------------------
-
-    @property
-    def active_symbols(self) -> list[str]:
-        """Symbols someone watches, in instrument order (the market steps only these)."""
-        return [s for s in self.market.instruments if self._watchers[s]]
 
     def book_group(self, symbol: str, depth: int) -> BookGroup:
         groups = self.books.setdefault(symbol, {})
@@ -101,7 +112,7 @@ class KrakenV2Hub:
             self.sync(symbol)
             view = BookView(self.market[symbol].book, depth, self.numbers[symbol])
             group = groups[depth] = BookGroup(view)
-            tape = self.tapes.get(symbol)
+            tape = self.fanout.tapes.get(symbol)
             if tape is not None:
                 group.tape_updates = self._updates(tape, depth)
             if symbol in self._corrupt_pending:
@@ -126,19 +137,10 @@ class KrakenV2Hub:
     def _count(self, symbol: str, group: Group | BookGroup, delta: int) -> None:
         if not symbol:
             return
-        self._watchers[symbol] += delta
-        if not isinstance(group, BookGroup):
+        market_data = not isinstance(group, BookGroup)
+        if market_data:
             self._market_watchers[symbol] += delta
-        self.on_activity()
-
-    def set_order_symbols(self, symbols: frozenset[str]) -> None:
-        """Keep ``symbols`` moving even when nobody watches them (open user orders)."""
-        for symbol in symbols - self.order_symbols:
-            self._watchers[symbol] += 1
-        for symbol in self.order_symbols - symbols:
-            self._watchers[symbol] -= 1
-        self.order_symbols = symbols
-        self.on_activity()
+        self.fanout.watch(symbol, delta, market_data=market_data)
 
     def corrupt_next_checksum(self, symbol: str) -> None:
         groups = self.books.get(symbol, {}).values()
@@ -149,7 +151,6 @@ class KrakenV2Hub:
 
     def attach_tape(self, tape: MarketTape) -> None:
         """Switch ``tape.symbol`` to max-rate replay (its existing groups included)."""
-        self.tapes[tape.symbol] = tape
         self._tape_updates[tape.symbol] = {}
         for group in self.books.get(tape.symbol, {}).values():
             group.tape_updates = self._updates(tape, group.view.depth)
@@ -166,9 +167,7 @@ class KrakenV2Hub:
 
     def sync(self, symbol: str) -> None:
         """Bring the market's book of ``symbol`` up to date (max-rate mode updates it lazily)."""
-        tape = self.tapes.get(symbol)
-        if tape is not None:
-            tape.sync()
+        self.fanout.sync(symbol)
 
     def book_snapshot(self, group: BookGroup, now_ns: int) -> bytes:
         if group.tape_updates is not None:
@@ -206,37 +205,19 @@ class KrakenV2Hub:
                 group.deliver(update, time)
         self._publish_market_data(step.symbol, step.trades, step.bbo_changed, step.time_ns)
 
-    def after_step(self, step: MarketStep) -> None:
-        """Show a published live step to the step listeners. Separate from :meth:`publish` so
-        that everything fed by ``publish`` (an override included) sees the step before what
-        the listeners do about it."""
-        for listener in self.step_listeners:
-            listener(step)
-
-    def replay(self, tape: MarketTape, count: int, now_ns: int) -> None:
-        """Queue the frames of the next ``count`` steps of a max-rate tape."""
+    def players(self, tape: MarketTape, now_ns: int) -> list[BookGroup]:
+        """The book groups of ``tape.symbol`` to play the next batch to, stamped ``now_ns``."""
         time = rfc3339(now_ns).encode()
-        groups = [
-            (group, group.tape_updates)
-            for group in self.books.get(tape.symbol, {}).values()
-            if group.tape_updates is not None
-        ]
-        watched = self._market_watchers[tape.symbol] > 0
-        matched = tape.symbol in self.order_symbols
-        fills, bbo_changed = tape.fills, tape.bbo_changed
-        for _ in range(count):
-            index = tape.advance()
-            for group, updates in groups:
-                update = updates[index]
-                if update is not None:
-                    group.deliver(update, time)
-            if (watched or matched) and (fills[index] or bbo_changed[index]):
-                trades = tape.market.record(fills[index], now_ns) if fills[index] else []
-                self._publish_market_data(tape.symbol, trades, bbo_changed[index], now_ns)
-                if matched and trades:
-                    step = MarketStep(tape.symbol, now_ns, fills=fills[index], trades=trades)
-                    for listener in self.step_listeners:
-                        listener(step)
+        groups = [g for g in self.books.get(tape.symbol, {}).values() if g.tape_updates is not None]
+        for group in groups:
+            group.time = time
+        return groups
+
+    def replayed(
+        self, symbol: str, trades: list[TapeTrade], bbo_changed: bool, now_ns: int
+    ) -> None:
+        """A replayed step's trades and ticker (the book came from its player)."""
+        self._publish_market_data(symbol, trades, bbo_changed, now_ns)
 
     def _publish_market_data(
         self, symbol: str, trades: list[TapeTrade], bbo_changed: bool, now_ns: int

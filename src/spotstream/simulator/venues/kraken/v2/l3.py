@@ -14,7 +14,9 @@ Deletes come first, then the other events best level first, so a client that tru
 every event also ends right. Every message carries the checksum of the best 10 levels, the same
 for every depth. :class:`SimKrakenV2L3Session` is one connection (sans-I/O, like
 :class:`~spotstream.simulator.venues.kraken.v2.public.SimKrakenV2PublicSession`); a token is
-required on every subscribe and unsubscribe.
+required on every subscribe and unsubscribe. The hub is a
+:class:`~spotstream.simulator.market.fanout.VenueFeed` of its own: it follows every market step,
+live or replayed, after the public hub.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import msgspec
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import ws_frame
 from spotstream.simulator.market.state import MarketStep
+from spotstream.simulator.market.stats import TapeTrade
 from spotstream.simulator.market.tape import MarketTape
 from spotstream.simulator.matching.orders import UserOrderOnBook
 from spotstream.simulator.venues.kraken.v2 import frames
@@ -120,7 +123,8 @@ class _Instrument:
 
 
 class L3Hub:
-    """Level 3 for every connection of one simulator, fed by the public hub's market steps.
+    """Level 3 for every connection of one simulator, fed every market step by the fan-out
+    (after the public hub, whose numbers, clock and faults it shares).
 
     ``resting`` (the matching engine's ``resting_orders``) lists a symbol's user orders; call
     :meth:`users_changed` when they change.
@@ -139,6 +143,7 @@ class L3Hub:
         self._generations: Counter[str] = Counter()
         self._corrupt_pending: set[str] = set()
         hub.faults.on_corrupt(self.corrupt_next_checksum)
+        hub.fanout.add_feed(self)
 
     def view(self, symbol: str, depth: int) -> L3View:
         """The view of ``symbol`` at ``depth`` (the instrument's orders are made on first use)."""
@@ -193,27 +198,32 @@ class L3Hub:
         instrument = self.instruments.get(step.symbol)
         if instrument is not None:
             change = instrument.book.apply_step(step.bids, step.asks, step.fills, step.time_ns)
-            self._deliver(instrument, change)
+            self.deliver(instrument, change)
 
-    def replay(self, tape: MarketTape, start: int, count: int, now_ns: int) -> None:
-        """Follow ``count`` steps of a max-rate tape from index ``start``."""
+    def attach_tape(self, tape: MarketTape) -> None:
+        """Nothing to pre-encode: level 3 follows a tape step by step."""
+
+    def players(self, tape: MarketTape, now_ns: int) -> list[_TapeFollower]:
+        """Level 3 of ``tape.symbol`` follows the next batch of the tape step by step."""
         instrument = self.instruments.get(tape.symbol)
         if instrument is None:
-            return
-        book = instrument.book
-        for offset in range(count):
-            index = (start + offset) % tape.size
-            change = book.apply_step(tape.bids[index], tape.asks[index], tape.fills[index], now_ns)
-            self._deliver(instrument, change)
+            return []
+        return [_TapeFollower(self, instrument, tape, now_ns)]
+
+    def replayed(
+        self, symbol: str, trades: list[TapeTrade], bbo_changed: bool, now_ns: int
+    ) -> None:
+        """Replayed trades are already in the orders a tape step removes."""
 
     def users_changed(self, symbol: str) -> None:
         """The matching engine's resting orders of ``symbol`` changed."""
         instrument = self.instruments.get(symbol)
         if instrument is not None and self.resting is not None:
             change = instrument.book.apply_users(self.resting(symbol), self.hub.clock())
-            self._deliver(instrument, change)
+            self.deliver(instrument, change)
 
-    def _deliver(self, instrument: _Instrument, change: L3Change) -> None:
+    def deliver(self, instrument: _Instrument, change: L3Change) -> None:
+        """Send each view what ``change`` means for its window."""
         if not change:
             return
         diffs = LevelEvents(instrument.book, change.time_ns)
@@ -233,21 +243,23 @@ class L3Hub:
                 subscriber.outbox.append(frame)
 
 
-class KrakenV2HubWithL3(KrakenV2Hub):
-    """The public hub, also feeding :attr:`level3` every market step (live and replayed)."""
+class _TapeFollower:
+    """Plays the steps of a max-rate tape to one instrument's level 3."""
 
-    level3: L3Hub | None = None
+    __slots__ = ("hub", "instrument", "now_ns", "tape")
 
-    def publish(self, step: MarketStep) -> None:
-        super().publish(step)
-        if self.level3 is not None:
-            self.level3.publish(step)
+    def __init__(self, hub: L3Hub, instrument: _Instrument, tape: MarketTape, now_ns: int) -> None:
+        self.hub = hub
+        self.instrument = instrument
+        self.tape = tape
+        self.now_ns = now_ns
 
-    def replay(self, tape: MarketTape, count: int, now_ns: int) -> None:
-        start = tape.position
-        super().replay(tape, count, now_ns)
-        if self.level3 is not None:
-            self.level3.replay(tape, start, count, now_ns)
+    def play(self, index: int) -> None:
+        tape = self.tape
+        change = self.instrument.book.apply_step(
+            tape.bids[index], tape.asks[index], tape.fills[index], self.now_ns
+        )
+        self.hub.deliver(self.instrument, change)
 
 
 # --- sessions ---------------------------------------------------------------------------------

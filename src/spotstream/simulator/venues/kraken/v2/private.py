@@ -32,6 +32,7 @@ from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.framing import ws_frame
+from spotstream.simulator.market.feed import BookPublisher
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.order_checks import epoch_ns
 from spotstream.simulator.matching.order_flow import Cancellable
@@ -84,16 +85,17 @@ class SimKrakenV2PrivateSession:
 
     def __init__(
         self,
-        engine: MatchingEngine[KrakenV2Hub],
+        engine: MatchingEngine[BookPublisher],
+        hub: KrakenV2Hub,
         connection_id: int,
         authorize: Callable[[str], str | None],
     ) -> None:
         self.engine = engine
+        self.faults = hub.faults
         self.connection_id = connection_id
         self.authorize = authorize
         self.outbox: list[bytes] = []
         self.streams: dict[str, PrivateStream] = {}
-        hub = engine.hub
         self.writer = ReportWriter(engine.instruments, hub.numbers, hub.style, engine.usd_value)
         self._held: list[bytes] | None = None  # channel frames caused by the current request
         self._timers: list[Cancellable] = []
@@ -206,10 +208,14 @@ class SimKrakenV2PrivateSession:
         stream: PrivateStream
         if channel == "executions":
             params = convert("subscribe", tree, pw.ExecutionsSubscribeParams, tag="channel")
-            stream = ExecutionsStream(self.engine, self.writer, account_id, self._push, params)
+            stream = ExecutionsStream(
+                self.engine, self.writer, self.faults, account_id, self._push, params
+            )
         else:
             balances = convert("subscribe", tree, pw.BalancesSubscribeParams, tag="channel")
-            stream = BalancesStream(self.engine, self.writer, account_id, self._push, balances)
+            stream = BalancesStream(
+                self.engine, self.writer, self.faults, account_id, self._push, balances
+            )
         clock = self.engine.clock()
         self._send(public_frames.ack("subscribe", request.req_id, stream.ack(), time_in, clock))
         stream.start()
@@ -233,7 +239,7 @@ class SimKrakenV2PrivateSession:
             answers = self._trade_answers(request, time_in)
         finally:
             held, self._held = self._held, None
-        delay = self.engine.hub.faults.take_response_delay()
+        delay = self.faults.take_response_delay()
         if delay is None:
             self.outbox.extend(ws_frame(a) for a in answers)
             self.outbox.extend(held)

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.simulator.faults import Faults
+from spotstream.simulator.market.feed import BookPublisher
 from spotstream.simulator.matching.accounts import LedgerRecord
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.orders import ExecutionEvent
 from spotstream.simulator.venues.kraken.v2 import private_frames as frames
-from spotstream.simulator.venues.kraken.v2.hub import KrakenV2Hub
 from spotstream.simulator.venues.kraken.v2.private_frames import ReportWriter
 
 STATUS_ONLY = frozenset({"pending_new", "amended", "restated", "status", "iceberg_refill"})
@@ -39,7 +39,12 @@ class PrivateStream(ABC):
     channel = ""
 
     def __init__(
-        self, engine: MatchingEngine[KrakenV2Hub], writer: ReportWriter, account_id: str, push: Push
+        self,
+        engine: MatchingEngine[BookPublisher],
+        writer: ReportWriter,
+        faults: Faults,
+        account_id: str,
+        push: Push,
     ) -> None:
         self.engine = engine
         self.writer = writer
@@ -47,7 +52,7 @@ class PrivateStream(ABC):
         self.account = engine.accounts[account_id]
         self._push = push
         self.sequence = 0
-        self._faults: Faults = engine.hub.faults
+        self._faults = faults
 
     def next_sequence(self) -> int:
         """The next message's sequence (one more, or two when a gap was asked for)."""
@@ -72,13 +77,14 @@ class ExecutionsStream(PrivateStream):
 
     def __init__(
         self,
-        engine: MatchingEngine[KrakenV2Hub],
+        engine: MatchingEngine[BookPublisher],
         writer: ReportWriter,
+        faults: Faults,
         account_id: str,
         push: Push,
         params: pw.ExecutionsSubscribeParams,
     ) -> None:
-        super().__init__(engine, writer, account_id, push)
+        super().__init__(engine, writer, faults, account_id, push)
         orders = params.snap_orders if params.snap_orders is not None else params.snapshot
         self.snap_orders = orders is not False
         self.snap_trades = bool(
@@ -132,13 +138,14 @@ class BalancesStream(PrivateStream):
 
     def __init__(
         self,
-        engine: MatchingEngine[KrakenV2Hub],
+        engine: MatchingEngine[BookPublisher],
         writer: ReportWriter,
+        faults: Faults,
         account_id: str,
         push: Push,
         params: pw.BalancesSubscribeParams,
     ) -> None:
-        super().__init__(engine, writer, account_id, push)
+        super().__init__(engine, writer, faults, account_id, push)
         self.snapshot = params.snapshot is not False and params.users is None
         self.users = params.users
 
