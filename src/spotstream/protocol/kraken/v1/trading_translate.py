@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from spotstream.errors import InvalidRequestError
 from spotstream.models.enums import (
+    LIMIT_PRICED_ORDER_TYPES,
     TRAILING_ORDER_TYPES,
     TRIGGERED_ORDER_TYPES,
     FeePreference,
@@ -355,17 +356,40 @@ def read_userref(value: str | int | None) -> int | None:
 
 def check_v1_order(order: OrderRequest) -> None:
     """v1's rules beyond v2's (:func:`~spotstream.protocol.kraken.v2.orders.validate_order`):
-    a trailing trigger is a positive pct/quote offset (v1's ``+``: from the peak or trough);
+    the price rules of :func:`check_prices` for the order and its conditional close;
     ``post`` is for limit orders; ``viqc`` for buy market orders without margin."""
-    triggers = [(order.order_type, order.trigger_price, order.trigger_price_type, "")]
-    if (close := order.conditional) is not None:
-        triggers.append((close.order_type, close.trigger_price, close.trigger_price_type, "close "))
-    for kind, trigger, trigger_type, where in triggers:
-        if kind in TRAILING_ORDER_TYPES and (
-            trigger_type in (None, STATIC) or trigger is None or trigger <= 0
-        ):
-            raise fail(f"{where}{kind} needs a positive pct or quote trigger_price offset")
+    check_prices(order, "")
+    if order.conditional is not None:
+        check_prices(order.conditional, "close ")
     if order.post_only and order.order_type not in (OrderType.LIMIT, OrderType.ICEBERG):
         raise fail("post_only (oflags post) is for limit orders only")
     if order.quote_quantity is not None and (order.side != OrderSide.BUY or order.margin):
         raise fail("quote_quantity (oflags viqc) is for buy market orders without margin")
+
+
+def check_prices(order: OrderRequest | ConditionalClose, where: str) -> None:
+    """What one ``price``/``price2`` pair can say: a limit price exactly for the limit-priced
+    types, a trigger price exactly for the triggered ones, a price type only with its price;
+    a static price is positive (``-5`` would read as an offset); a relative limit price is
+    for trailing-stop-limit only (the offset from the trigger); a trailing trigger is a
+    positive pct/quote offset (v1's ``+``: from the peak or trough)."""
+    kind, limit, trigger = order.order_type, order.limit_price, order.trigger_price
+    if (limit is not None) != (kind in LIMIT_PRICED_ORDER_TYPES):
+        raise fail(f"{where}{kind} orders {'take no' if limit is not None else 'need'} limit_price")
+    if (trigger is not None) != (kind in TRIGGERED_ORDER_TYPES):
+        need = "take no" if trigger is not None else "need"
+        raise fail(f"{where}{kind} orders {need} trigger_price")
+    if limit is None and order.limit_price_type is not None:
+        raise fail(f"{where}limit_price_type needs limit_price")
+    if trigger is None and order.trigger_price_type is not None:
+        raise fail(f"{where}trigger_price_type needs trigger_price")
+    limit_static = order.limit_price_type in (None, STATIC)
+    trigger_static = order.trigger_price_type in (None, STATIC)
+    if not limit_static and kind != OrderType.TRAILING_STOP_LIMIT:
+        raise fail(f"{where}a pct/quote limit_price is for trailing-stop-limit orders only")
+    if (limit is not None and limit_static and limit <= 0) or (
+        trigger is not None and trigger_static and trigger <= 0
+    ):
+        raise fail(f"{where}a static price must be positive (a negative one needs pct or quote)")
+    if kind in TRAILING_ORDER_TYPES and (trigger_static or trigger is None or trigger <= 0):
+        raise fail(f"{where}{kind} needs a positive pct or quote trigger_price offset")
