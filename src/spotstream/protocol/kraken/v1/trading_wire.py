@@ -4,8 +4,11 @@ translation from and to the neutral models. Sans-I/O.
 v1 trades with flat JSON objects tagged by ``event`` (``addOrder`` -> ``addOrderStatus``, ...)
 and sends every number as a string, so every amount here is ``str`` on the wire: a price may
 be relative (``"+2%"``), and text we write never takes exponent notation (msgspec would write
-``Decimal("1E-7")`` as ``"1E-7"``). The text forms, and where each price goes, are in
-:mod:`.trading_translate`; here each neutral field is put in its wire field and back.
+``Decimal("1E-7")`` as ``"1E-7"``). The text forms and the field placements are in
+:mod:`.trading_translate`; here are the Structs, the checked requests, and the answers
+turned into the neutral results. Locally refused requests raise
+:class:`~spotstream.errors.InvalidRequestError` before anything is encoded: v2's checks
+(their messages name v2's parameters, e.g. ``order_qty``) and v1's own.
 
 Requests are ``omit_defaults`` Structs whose ``event`` is their msgspec tag, so it is always
 encoded and ``REQUEST_DECODER`` tells them apart; answers likewise (``STATUS_DECODER``). An
@@ -27,17 +30,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import msgspec
 
 from spotstream.errors import (
     DecodeError,
     ExchangeError,
-    InvalidRequestError,
     RequestError,
 )
-from spotstream.models.enums import OrderSide, OrderType, TimeInForce
 from spotstream.models.orders import (
     CancelAfter,
     CancelledOrder,
@@ -53,6 +54,7 @@ from spotstream.protocol.kraken.v2.trading_params import (
     check_client_id,
     check_positive,
     check_price,
+    wire_params,
 )
 
 V1OrderType = Literal[
@@ -228,38 +230,13 @@ REQUEST_DECODER = msgspec.json.Decoder(TradingRequest)
 ENCODER = msgspec.json.Encoder(decimal_format="string")
 """Requests as v1 wants them: every amount is already text; a stray Decimal would be too."""
 
-_VALIDATE = {"true": True, "True": True, "false": False, "False": False}
-
 
 def validate_only(request: AddOrderRequest | EditOrderRequest) -> bool:
     """Whether the request asks only for validation (``"true"``, ``"True"`` or ``true``)."""
-    value = request.validate
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    if value not in _VALIDATE:
-        raise InvalidRequestError(f"validate must be true or false, not {value!r}")
-    return _VALIDATE[value]
+    return tt.read_validate(request.validate)
 
 
 # --- OrderRequest -> addOrder and back ---------------------------------------------------------
-
-_ORDER_TYPES: dict[OrderType, V1OrderType] = {
-    OrderType.LIMIT: "limit",
-    OrderType.MARKET: "market",
-    OrderType.ICEBERG: "limit",  # with displayvol
-    OrderType.STOP_LOSS: "stop-loss",
-    OrderType.STOP_LOSS_LIMIT: "stop-loss-limit",
-    OrderType.TAKE_PROFIT: "take-profit",
-    OrderType.TAKE_PROFIT_LIMIT: "take-profit-limit",
-    OrderType.TRAILING_STOP: "trailing-stop",
-    OrderType.TRAILING_STOP_LIMIT: "trailing-stop-limit",
-    OrderType.SETTLE_POSITION: "settle-position",
-}
-_TIME_IN_FORCE: dict[TimeInForce, TimeInForceText] = {
-    TimeInForce.GTC: "GTC",
-    TimeInForce.GTD: "GTD",
-    TimeInForce.IOC: "IOC",
-}
 
 
 def add_order_request(
@@ -293,51 +270,16 @@ def add_order_request(
     tt.check_v1_order(order)
     if leverage is not None and not leverage.isdigit():
         raise tt.fail(f"leverage must be a whole number text such as '2', not {leverage!r}")
-    price, price2 = tt.prices(
-        order.order_type,
-        order.limit_price,
-        order.limit_price_type,
-        order.trigger_price,
-        order.trigger_price_type,
-    )
-    close, close_price, close_price2 = order.conditional, None, None
-    if close is not None:
-        close_price, close_price2 = tt.prices(
-            close.order_type,
-            close.limit_price,
-            close.limit_price_type,
-            close.trigger_price,
-            close.trigger_price_type,
-        )
-    volume = order.quote_quantity if order.quote_quantity is not None else order.quantity
-    return AddOrderRequest(
-        token=token,
-        reqid=reqid,
-        ordertype=_ORDER_TYPES[order.order_type],
-        type="buy" if order.side == OrderSide.BUY else "sell",
-        pair=pair,
-        volume=tt.plain(volume),
-        displayvol=_plain(order.display_quantity),
-        price=price,
-        price2=price2,
-        trigger=order.trigger_reference.value if order.trigger_reference else None,
-        leverage=leverage,
-        margin=order.margin,
-        reduce_only=order.reduce_only,
-        oflags=tt.oflags_text(order),
-        starttm=_unix(order.effective_time, "effective_time"),
-        expiretm=_unix(order.expire_time, "expire_time"),
-        deadline=tt.deadline_text(deadline) if deadline is not None else None,
-        userref=str(order.user_ref) if order.user_ref is not None else None,
-        cl_ord_id=order.client_order_id,
-        sender_sub_id=order.sender_sub_id,
-        stp_type=order.stp_type.value if order.stp_type else None,
-        validate="true" if validate else "false",
-        timeinforce=_TIME_IN_FORCE[order.time_in_force] if order.time_in_force else None,
-        close_ordertype=_ORDER_TYPES[close.order_type] if close is not None else None,
-        close_price=close_price,
-        close_price2=close_price2,
-    )
+    fields = {
+        **tt.add_order_fields(order),
+        "token": token,
+        "reqid": reqid,
+        "pair": pair,
+        "leverage": leverage,
+        "validate": "true" if validate else "false",
+        "deadline": tt.deadline_text(deadline) if deadline is not None else None,
+    }
+    return wire_params(AddOrderRequest, fields)
 
 
 def order_from_request(request: AddOrderRequest, *, now: datetime | None = None) -> OrderRequest:
@@ -350,49 +292,7 @@ def order_from_request(request: AddOrderRequest, *, now: datetime | None = None)
     number, the direction-dependent ``#`` price prefix, ``leverage`` (no neutral field), an
     unknown order flag, a ``close[...]`` field without ``close[ordertype]``.
     """
-    if request.leverage is not None:
-        raise tt.fail("leverage: leveraged orders are not supported")
-    quantity = tt.read_amount(request.volume, "volume")
-    display = tt.read_amount(request.displayvol, "displayvol")
-    kind = OrderType(request.ordertype)
-    if display is not None:
-        if kind != OrderType.LIMIT:
-            raise tt.fail("displayvol is for limit orders only")
-        kind = OrderType.ICEBERG
-    flags = tt.read_oflags(request.oflags)
-    fee = [pref for pref, flag in tt.FEE_FLAGS.items() if flag in flags]
-    fields: dict[str, Any] = {
-        "side": request.type,
-        "order_type": kind,
-        "quantity": quantity,
-        "display_quantity": display,
-        **tt.read_prices(kind, request.price, request.price2),
-        "trigger_reference": request.trigger,
-        "time_in_force": request.timeinforce.lower() if request.timeinforce else None,
-        "expire_time": tt.read_unix(request.expiretm, "expiretm", now),
-        "effective_time": tt.read_unix(request.starttm, "starttm", now),
-        "post_only": True if tt.OFLAG_POST in flags else None,
-        "reduce_only": request.reduce_only,
-        "margin": request.margin,
-        "quote_quantity": quantity if tt.OFLAG_QUOTE_VOLUME in flags else None,
-        "fee_preference": fee[0] if fee else None,
-        "stp_type": request.stp_type,
-        "client_order_id": request.cl_ord_id,
-        "user_ref": tt.read_userref(request.userref),
-        "sender_sub_id": request.sender_sub_id,
-        "conditional": tt.read_close(
-            request.close_ordertype, request.close_price, request.close_price2
-        ),
-    }
-    return OrderRequest(**{name: value for name, value in fields.items() if value is not None})
-
-
-def _plain(value: Decimal | None) -> str | None:
-    return tt.plain(value) if value is not None else None
-
-
-def _unix(value: datetime | None, name: str) -> str | None:
-    return tt.unix_text(value, name) if value is not None else None
+    return OrderRequest(**tt.order_fields(request, now))
 
 
 # --- edit and cancel ---------------------------------------------------------------------------
@@ -421,15 +321,17 @@ def edit_order_request(
     check_positive("volume", quantity)
     check_price("limit_price", limit_price, None, None)
     check_price("trigger_price", trigger_price, None, None)
-    price, price2 = (trigger_price, limit_price) if trigger_price else (limit_price, None)
+    price, price2 = (
+        (trigger_price, limit_price) if trigger_price is not None else (limit_price, None)
+    )
     return EditOrderRequest(
         token=token,
         reqid=reqid,
         orderid=order_id,
         pair=pair,
-        price=_plain(price),
-        price2=_plain(price2),
-        volume=_plain(quantity),
+        price=tt.plain_or_none(price),
+        price2=tt.plain_or_none(price2),
+        volume=tt.plain_or_none(quantity),
         oflags=tt.OFLAG_POST if post_only else None,
         newuserref=str(user_ref) if user_ref is not None else None,
         validate="true" if validate else "false",
@@ -472,7 +374,11 @@ def refusal(status: TradingStatus, method: str) -> ExchangeError | None:
     if status.status == "ok":
         return None
     return kraken_refusal(
-        status.error_message or "", RequestError, method=method, req_id=status.reqid
+        status.error_message or "",
+        RequestError,
+        method=method,
+        req_id=status.reqid,
+        symbol=status.pair,
     )
 
 
