@@ -3,6 +3,7 @@ and :mod:`.orders`."""
 
 from __future__ import annotations
 
+from spotstream.models.book_changes import BookChanges
 from spotstream.models.enums import (
     BookStatus,
     Channel,
@@ -29,6 +30,7 @@ from spotstream.models.market import (
     Instrument,
     Kline,
     LifecycleEvent,
+    Spread,
     SystemStatus,
     Ticker,
     Trade,
@@ -57,6 +59,7 @@ __all__ = [
     "Asset",
     "Balance",
     "BalanceChange",
+    "BookChanges",
     "BookCounters",
     "BookLevel",
     "BookSnapshot",
@@ -86,6 +89,7 @@ __all__ = [
     "PlacedOrder",
     "ReconcileReason",
     "Reconciliation",
+    "Spread",
     "StpType",
     "SystemState",
     "SystemStatus",

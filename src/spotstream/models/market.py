@@ -73,13 +73,27 @@ class Ticker(msgspec.Struct, frozen=True):
 
 
 class Trade(msgspec.Struct, frozen=True):
+    """A public trade; ``side`` and ``ord_type`` are the taker's (``trade_id`` is ``None``
+    where the venue gives none: Kraken v1)."""
+
     symbol: str
     side: OrderSide
     price: Decimal
     qty: Decimal
     ord_type: str
-    trade_id: int
+    trade_id: int | None
     timestamp: datetime
+
+
+class Spread(msgspec.Struct, frozen=True):
+    """The best bid and ask with their volumes (Kraken v1's ``spread``; v2's ``bbo`` ticker)."""
+
+    symbol: str
+    bid: Decimal
+    ask: Decimal
+    bid_qty: Decimal
+    ask_qty: Decimal
+    timestamp: datetime | None = None
 
 
 class Kline(msgspec.Struct, frozen=True):

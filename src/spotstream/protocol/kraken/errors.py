@@ -71,6 +71,21 @@ EXACT: Final[Mapping[str, Why]] = {
         "EGeneral:Unknown method",
         "Subscription name invalid",
         "Unsupported event",
+        # Kraken v1's subscription errors (spec v1 §3)
+        "Malformed request",
+        "Event(s) not found",
+        "Public channels not available in this endpoint",
+        "Pair field must be an array",
+        "Pair field unsupported for this subscription type",
+        "Subscription field must be an object",
+        "Subscription object unsupported field",
+        "Subscription depth not supported",
+        "Subscription book depth must be an integer",
+        "Subscription book doesn't require interval",
+        "Subscription spread doesn't require depth",
+        "Subscription ohlc interval must be an integer",
+        "Subscription ohlc interval not supported",
+        "Subscription ohlc requires interval",
     ),
     **_each(
         RateLimitError,
@@ -79,6 +94,7 @@ EXACT: Final[Mapping[str, Why]] = {
         "EAPI:Rate limit exceeded",
         "EOrder:Rate limit exceeded",
         "EOrder:Domain rate limit exceeded",
+        "Exceeded msg rate",  # Kraken v1 (reported by users)
         "EAuth:Rate limit exceeded",
         "EAuth:Too many requests",
     ),
@@ -94,6 +110,7 @@ EXACT: Final[Mapping[str, Why]] = {
     **_each(
         UnknownPairError,
         "Symbol(s) not found",  # e.g. a subscribe to "status"
+        "Pair(s) not found",  # Kraken v1
         "EQuery:Unknown asset pair",
         "EQuery:Unknown asset",
     ),
@@ -131,6 +148,7 @@ EXACT: Final[Mapping[str, Why]] = {
 
 PREFIXES: Final[Mapping[str, Why]] = {
     "Currency pair not supported": UnknownPairError,  # + " <symbol>"
+    "Currency pair not in ISO 4217-A3 format": UnknownPairError,  # + " <pair>" (v1)
     "Unsupported field": InvalidArgumentsError,  # + ": '<name>' for the given msg type: ..."
     "EGeneral:Invalid arguments": InvalidArgumentsError,  # + ":Index unavailable", ...
     "EGeneral:Internal error": ServiceUnavailableError,  # + ":<code>"

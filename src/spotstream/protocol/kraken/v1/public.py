@@ -1,0 +1,486 @@
+"""Kraken WebSocket v1 (1.9), public endpoint, sans-I/O: requests to frames, frames to events.
+
+The same interface as the v2 protocol (:class:`~spotstream.protocol.base.SessionProtocol`),
+so the same generic session drives either. What v1 does differently, handled here:
+
+- data arrives as arrays routed by channel name and pair (``channelID`` is deprecated and
+  ignored); ``ohlc-5`` and ``book-25`` carry their interval and depth in the name;
+- pairs are v1 names (``XBT/USD``) on the wire and v2 names (``BTC/USD``) everywhere else:
+  requests are sent in the v1 spelling, events and books are keyed by the v2 spelling,
+  and users may pass either (:func:`canonical`);
+- every subscribe is acknowledged by one ``subscriptionStatus`` per pair;
+- book numbers are fixed-width strings whose width is the wire's own (for most pairs it is
+  *not* REST ``AssetPairs``' ``pair_decimals``: live ``XBT/USD`` books carry 5 decimals where
+  ``AssetPairs`` says 1). So each snapshot sets its book's precisions from its numbers, and
+  the scaled-integer digits then reproduce the text Kraken's checksum reads, trailing zeros
+  included.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+from spotstream.book.tracked import ApplyResult
+from spotstream.book.units import check_precision
+from spotstream.book.verified import VerifiedBook
+from spotstream.errors import DecodeError, InvalidRequestError, ProtocolError
+from spotstream.models.enums import EventKind
+from spotstream.protocol.base import Outgoing
+from spotstream.protocol.events import (
+    BookData,
+    ChannelData,
+    Event,
+    Heartbeat,
+    RequestDone,
+    StatusChanged,
+    StreamKey,
+    Unhandled,
+)
+from spotstream.protocol.instruments import InstrumentCache
+from spotstream.protocol.kraken.checksum import kraken_checksum
+from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
+from spotstream.protocol.kraken.symbols import to_v1, to_v2
+from spotstream.protocol.kraken.v1 import translate, wire
+from spotstream.protocol.kraken.v1.book import BOOK_PREFIX
+from spotstream.protocol.kraken.v2.streams import PendingRequest, StreamSpec, check_option
+
+log = logging.getLogger("spotstream.protocol")
+
+BOOK_DEPTHS = (10, 25, 100, 500, 1000)
+OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
+PUBLIC_CHANNELS = ("ticker", "ohlc", "trade", "spread", "book")
+OHLC_PREFIX = "ohlc-"
+_ACKED = ("subscribed", "unsubscribed", "ok")
+
+
+def canonical(symbol: str) -> str:
+    """The spelling events and books use: v2's (``XBT/USD`` -> ``BTC/USD``)."""
+    return to_v2(symbol)
+
+
+def stream_key(channel: str, symbol: str, interval: int | None = None) -> StreamKey:
+    return (channel, canonical(symbol), interval if channel == "ohlc" else None)
+
+
+class KrakenV1Protocol:
+    """The state of one Kraken v1 public connection, without the connection."""
+
+    def __init__(self, instruments: InstrumentCache | None = None) -> None:
+        self.instruments = instruments if instruments is not None else InstrumentCache()
+        self.streams: dict[StreamKey, StreamSpec] = {}
+        self.books: dict[str, VerifiedBook] = {}
+        self.unhandled: Counter[str] = Counter()
+        self.discarded = 0  # book frames still in flight for a book that was dropped
+        self._dropped_books: set[str] = set()
+        self._next_req_id = 1
+        self._pending: dict[int, PendingRequest] = {}
+        self._symbols: dict[str, str] = {}  # wire pair -> its v2 spelling (memo)
+        self._channels: dict[str, Callable[[bytes | str], list[Event]]] = {
+            "ticker": self._on_ticker,
+            "trade": self._on_trade,
+            "spread": self._on_spread,
+        }
+
+    canonical = staticmethod(canonical)
+
+    # --- the session's interface (protocol.base.SessionProtocol) ---------------------------
+
+    def stream_key(self, channel: str, symbol: str, options: Mapping[str, Any]) -> StreamKey:
+        return stream_key(channel, symbol, options.get("interval"))
+
+    def subscribe_stream(
+        self, channel: str, symbols: Sequence[str], options: Mapping[str, Any]
+    ) -> Outgoing:
+        given = {k: v for k, v in options.items() if v is not None}
+        return self.subscribe(channel, symbols, **given)
+
+    def unsubscribe_stream(
+        self, channel: str, symbols: Sequence[str], options: Mapping[str, Any]
+    ) -> Outgoing:
+        return self.unsubscribe(channel, symbols, interval=options.get("interval"))
+
+    # --- requests ---------------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        channel: str,
+        symbols: Iterable[str] = (),
+        *,
+        depth: int | None = None,
+        interval: int | None = None,
+    ) -> Outgoing:
+        """Encode a subscribe; raises :class:`InvalidRequestError` before anything is sent."""
+        if channel not in PUBLIC_CHANNELS:
+            raise InvalidRequestError(f"unknown Kraken v1 public channel {channel!r}")
+        check_option("depth", depth, BOOK_DEPTHS, channel == "book")
+        check_option("interval", interval, OHLC_INTERVALS, channel == "ohlc")
+        if channel == "ohlc" and interval is None:
+            raise InvalidRequestError("ohlc: interval is required")
+        specs = self._specs(channel, symbols, depth, interval)
+        if channel == "book":
+            for symbol in specs:
+                self._ensure_book(symbol, depth or 10)
+        subscription = wire.Subscription(channel, depth=depth, interval=interval)
+        return self._request("subscribe", subscription, specs)
+
+    def unsubscribe(
+        self, channel: str, symbols: Iterable[str] = (), *, interval: int | None = None
+    ) -> Outgoing:
+        """Encode an unsubscribe, echoing the subscription's depth or interval."""
+        specs = self._specs(channel, symbols, None, interval)
+        confirmed = [self.streams[k] for s in specs if (k := stream_key(channel, s, interval))
+                     in self.streams]  # fmt: skip
+        first = confirmed[0] if confirmed else next(iter(specs.values()))
+        subscription = wire.Subscription(channel, depth=first.depth, interval=first.interval)
+        return self._request("unsubscribe", subscription, specs)
+
+    def ping(self) -> Outgoing:
+        req_id = self._allocate()
+        self._pending[req_id] = PendingRequest("ping", {})
+        return Outgoing(req_id, wire.ENCODER.encode(wire.PingRequest(req_id)))
+
+    def resync_book(self, symbol: str) -> list[Outgoing]:
+        """Frames that fetch a fresh snapshot of one book (unsubscribe, then subscribe)."""
+        symbol = canonical(symbol)
+        book = self.books[symbol]
+        book.mark_resyncing()
+        out = []
+        if stream_key("book", symbol) in self.streams:
+            out.append(self.unsubscribe("book", [symbol]))
+        out.append(self.subscribe("book", [symbol], depth=book.book.depth))
+        return out
+
+    def connection_lost(self) -> list[StreamSpec]:
+        """Forget the connection: returns the streams to restore; pending requests dropped."""
+        restore = list(self.streams.values())
+        self.streams.clear()
+        self._pending.clear()
+        for book in self.books.values():
+            book.mark_resyncing()
+        return restore
+
+    def drop_book(self, symbol: str) -> None:
+        """Forget a book; its frames still in flight are discarded quietly."""
+        symbol = canonical(symbol)
+        if self.books.pop(symbol, None) is not None:
+            self._dropped_books.add(symbol)
+
+    def pending_request_ids(self) -> list[int]:
+        return list(self._pending)
+
+    # --- frames -----------------------------------------------------------------------------
+
+    def receive(self, frame: bytes | str) -> list[Event]:
+        """Turn one received frame into events. Never raises: bad input is a counted
+        :class:`Unhandled`, and so is any unexpected exception while the frame is handled."""
+        try:
+            text = frame.lstrip()[:1]
+            if text in (b"[", "["):
+                return self._receive_array(frame)
+            return self._receive_event(frame)
+        except Exception as exc:
+            return [self._internal("frame", exc, frame)]
+
+    def _receive_array(self, frame: bytes | str) -> list[Event]:
+        try:  # books first: most frames are book frames
+            return self._on_book(wire.BOOK_DECODER.decode(frame), frame)
+        except msgspec.ValidationError:
+            pass
+        except msgspec.DecodeError as exc:
+            return [self._unhandled("malformed", str(exc), frame)]
+        try:
+            array = wire.ARRAY_DECODER.decode(frame)
+        except msgspec.DecodeError as exc:
+            return [self._unhandled("malformed", str(exc), frame)]
+        return self._route_array(array, frame)
+
+    def _route_array(self, array: list[Any], frame: bytes | str) -> list[Event]:
+        """A data array that is not a well-formed book message, routed by its name."""
+        name = array[-2] if len(array) >= 4 and isinstance(array[-1], str) else None
+        if not isinstance(name, str):
+            return [self._unhandled("array", "not a public data array", frame)]
+        handle = self._channels.get(name)
+        if handle is None and name.startswith(OHLC_PREFIX):
+            handle = self._on_ohlc
+        if handle is None:
+            kind = "book" if name.startswith(BOOK_PREFIX) else name
+            return [self._unhandled(kind, "unreadable message", frame)]
+        try:
+            return handle(frame)
+        except (msgspec.ValidationError, ProtocolError, ValueError) as exc:
+            return [self._unhandled(name.split("-")[0], str(exc), frame)]
+
+    def _receive_event(self, frame: bytes | str) -> list[Event]:
+        try:
+            event = wire.EVENT_DECODER.decode(frame)
+        except msgspec.ValidationError as exc:
+            return self._other_event(frame, str(exc))
+        except msgspec.DecodeError as exc:
+            return [self._unhandled("malformed", str(exc), frame)]
+        if isinstance(event, wire.SubscriptionStatusEvent):
+            return self._on_subscription_status(event, frame)
+        if isinstance(event, wire.HeartbeatEvent):
+            return [Heartbeat()]
+        if isinstance(event, wire.SystemStatusEvent):
+            try:
+                return [StatusChanged(translate.status(event), frame)]
+            except ValueError as exc:
+                return [self._unhandled("systemStatus", str(exc), frame)]
+        if isinstance(event, wire.PongEvent):
+            return self._on_pong(event, frame)
+        return self._on_error_event(event.error_message, event.reqid, frame)
+
+    def _other_event(self, frame: bytes | str, why: str) -> list[Event]:
+        """An object no public model matched (the private protocol knows more)."""
+        try:
+            other = wire.ANY_EVENT_DECODER.decode(frame)
+        except msgspec.MsgspecError:
+            return [self._unhandled("malformed", why, frame)]
+        return [self._unhandled(f"event:{other.event}", why, frame)]
+
+    # --- channels -------------------------------------------------------------------------
+
+    def _on_book(self, array: list[Any], frame: bytes | str) -> list[Event]:
+        # The per-message hot path: the common update (one object) is kept flat on purpose.
+        if len(array) < 4 or type(array[-1]) is not str or type(array[-2]) is not str:
+            return [self._unhandled("book", "not a book message", frame)]
+        pair = array[-1]
+        symbol = self._symbols.get(pair)
+        if symbol is None:
+            symbol = self._symbols[pair] = canonical(pair)
+        book = self.books.get(symbol)
+        if book is None or not array[-2].startswith(BOOK_PREFIX):
+            return self._no_book(symbol, array[-2], frame)
+        payload = array[1]
+        try:
+            if (
+                len(array) == 4
+                and type(payload) is wire.BookPayload
+                and payload.snapshot_asks is None
+                and payload.snapshot_bids is None
+                and payload.checksum is not None
+            ):
+                result = book.apply_update(
+                    payload.bids or (), payload.asks or (), _checksum(payload.checksum)
+                )
+                kind = EventKind.UPDATE
+            else:
+                kind, result = self._apply_book(book, array[1:-2])
+        except (DecodeError, ProtocolError) as exc:
+            book.mark_resyncing()  # perhaps half applied: untrusted until a new snapshot
+            self._unhandled("book", str(exc), frame)
+            kind, result = EventKind.UPDATE, ApplyResult.INVALID
+        return [BookData(("book", symbol, None), kind, result, book, frame)]
+
+    def _no_book(self, symbol: str, name: str, frame: bytes | str) -> list[Event]:
+        if not name.startswith(BOOK_PREFIX):
+            return [self._unhandled("book", "not a book message", frame)]
+        if symbol in self._dropped_books:
+            self.discarded += 1
+            return []
+        return [self._unhandled("book:unknown-symbol", symbol, frame)]
+
+    def _apply_book(self, book: VerifiedBook, payloads: list[Any]) -> tuple[EventKind, ApplyResult]:
+        if not payloads or not all(type(p) is wire.BookPayload for p in payloads):
+            raise DecodeError("a book message without its objects")
+        first = payloads[0]
+        if first.snapshot_asks is not None or first.snapshot_bids is not None:
+            if len(payloads) != 1 or first.asks or first.bids or first.checksum:
+                raise DecodeError("a book snapshot mixed with an update")
+            levels = (*(first.snapshot_asks or ()), *(first.snapshot_bids or ()))
+            if levels:  # the wire's fixed widths are the book's precisions
+                book.price_precision = _decimals(level.price for level in levels)
+                book.qty_precision = _decimals(level.qty for level in levels)
+                check_precision(book.symbol, "price precision", book.price_precision)
+                check_precision(book.symbol, "qty precision", book.qty_precision)
+            snapshot = book.apply_snapshot(
+                first.snapshot_bids or (), first.snapshot_asks or (), None
+            )
+            return EventKind.SNAPSHOT, snapshot
+        asks: list[wire.BookLevelText] = []
+        bids: list[wire.BookLevelText] = []
+        checksum = None
+        for payload in payloads:
+            if payload.snapshot_asks is not None or payload.snapshot_bids is not None:
+                raise DecodeError("a book update mixed with a snapshot")
+            asks.extend(payload.asks or ())
+            bids.extend(payload.bids or ())
+            if payload.checksum is not None:
+                checksum = _checksum(payload.checksum)
+        if checksum is None:
+            raise DecodeError("a book update without a checksum")
+        return EventKind.UPDATE, book.apply_update(bids, asks, checksum)
+
+    def _on_ticker(self, frame: bytes | str) -> list[Event]:
+        _, payload, _, pair = wire.TICKER_DECODER.decode(frame)
+        symbol = canonical(pair)
+        items: list[object] = [translate.ticker(symbol, payload)]
+        return [ChannelData(("ticker", symbol, None), EventKind.UPDATE, items, frame)]
+
+    def _on_trade(self, frame: bytes | str) -> list[Event]:
+        _, rows, _, pair = wire.TRADE_DECODER.decode(frame)
+        symbol = canonical(pair)
+        items: list[object] = [translate.trade(symbol, row) for row in rows]
+        return [ChannelData(("trade", symbol, None), EventKind.UPDATE, items, frame)]
+
+    def _on_spread(self, frame: bytes | str) -> list[Event]:
+        _, row, _, pair = wire.SPREAD_DECODER.decode(frame)
+        symbol = canonical(pair)
+        items: list[object] = [translate.spread(symbol, row)]
+        return [ChannelData(("spread", symbol, None), EventKind.UPDATE, items, frame)]
+
+    def _on_ohlc(self, frame: bytes | str) -> list[Event]:
+        _, row, name, pair = wire.OHLC_DECODER.decode(frame)
+        interval = _interval(name)
+        symbol = canonical(pair)
+        items: list[object] = [translate.kline(symbol, interval, row)]
+        return [ChannelData(("ohlc", symbol, interval), EventKind.UPDATE, items, frame)]
+
+    # --- answers --------------------------------------------------------------------------
+
+    def _on_subscription_status(
+        self, event: wire.SubscriptionStatusEvent, frame: bytes | str
+    ) -> list[Event]:
+        pending = self._pending.get(event.reqid) if event.reqid is not None else None
+        symbol = canonical(event.pair) if event.pair else ""
+        if pending is None:
+            return self._unsolicited(event, symbol, frame)
+        assert event.reqid is not None
+        if event.status == "error":
+            error = kraken_refusal(
+                event.error_message or "",
+                refused_what(pending.method),
+                method=pending.method,
+                req_id=event.reqid,
+                symbol=symbol or None,
+            )
+            if not symbol or symbol not in pending.specs:
+                pending.specs.clear()  # an error that names no pair of ours answers them all
+            else:
+                del pending.specs[symbol]
+            pending.errors.append(error)
+        elif event.status in _ACKED:
+            spec = pending.specs.pop(symbol, None)
+            if spec is None:
+                return []  # a duplicate (or a pair we did not ask for)
+            if pending.method == "subscribe":
+                self.streams[spec.key] = spec
+                self._on_subscribed(spec, event)
+            else:
+                self.streams.pop(spec.key, None)
+            pending.results.append(spec)
+        else:
+            return [self._unhandled("subscriptionStatus", f"status {event.status!r}", frame)]
+        return self._done(event.reqid, pending)
+
+    def _on_subscribed(self, spec: StreamSpec, event: wire.SubscriptionStatusEvent) -> None:
+        """A stream was confirmed (the private protocol reads its ack's extras)."""
+
+    def _unsolicited(
+        self, event: wire.SubscriptionStatusEvent, symbol: str, frame: bytes | str
+    ) -> list[Event]:
+        """A status nobody asked for: Kraken ended a stream itself. The stream is forgotten
+        (so it is not restored blindly) and the frame counted and logged."""
+        if event.status == "unsubscribed" and event.channel_name:
+            channel = event.channel_name.split("-")[0]
+            interval = _interval(event.channel_name) if channel == "ohlc" else None
+            self.streams.pop(stream_key(channel, symbol, interval), None)
+        return [self._unhandled("subscriptionStatus:unsolicited", event.status, frame)]
+
+    def _on_pong(self, event: wire.PongEvent, frame: bytes | str) -> list[Event]:
+        pending = self._pending.get(event.reqid) if event.reqid is not None else None
+        if pending is None or pending.method != "ping":
+            return [self._unhandled("pong", "unknown reqid", frame)]
+        assert event.reqid is not None
+        del self._pending[event.reqid]
+        return [RequestDone(event.reqid, "ping", [event])]
+
+    def _on_error_event(self, text: str, reqid: int | None, frame: bytes | str) -> list[Event]:
+        """``{"event":"error"}``: the answer to a request if it names one of ours."""
+        pending = self._pending.get(reqid) if reqid is not None else None
+        if pending is None or reqid is None:
+            return [self._unhandled("error", text, frame)]
+        pending.specs.clear()
+        pending.errors.append(
+            kraken_refusal(text, refused_what(pending.method), method=pending.method, req_id=reqid)
+        )
+        return self._done(reqid, pending)
+
+    def _done(self, reqid: int, pending: PendingRequest) -> list[Event]:
+        if pending.specs:
+            return []
+        self._pending.pop(reqid, None)
+        return [RequestDone(reqid, pending.method, pending.results, pending.errors)]
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _specs(
+        self, channel: str, symbols: Iterable[str], depth: int | None, interval: int | None
+    ) -> dict[str, StreamSpec]:
+        names = list(dict.fromkeys(canonical(s) for s in symbols))
+        if not names:
+            raise InvalidRequestError(f"{channel}: at least one symbol is required")
+        return {s: StreamSpec(channel, s, depth, interval) for s in names}
+
+    def _ensure_book(self, symbol: str, depth: int) -> None:
+        book = self.books.get(symbol)
+        if book is not None and book.book.depth == depth:
+            return
+        pair = self.instruments.pairs.get(symbol)  # a hint: each snapshot sets the wire's
+        price, qty = (pair.price_precision, pair.qty_precision) if pair else (0, 0)
+        self.books[symbol] = VerifiedBook(symbol, depth, price, qty, kraken_checksum)
+        self._dropped_books.discard(symbol)
+
+    def _request(
+        self, method: str, subscription: wire.Subscription, specs: dict[str, StreamSpec]
+    ) -> Outgoing:
+        req_id = self._allocate()
+        self._pending[req_id] = PendingRequest(method, dict(specs))
+        pairs = [to_v1(s) for s in specs if s] or None
+        request = wire.SubscribeRequest(method, req_id, subscription, pairs)
+        return Outgoing(req_id, wire.ENCODER.encode(request))
+
+    def _allocate(self) -> int:
+        req_id = self._next_req_id
+        self._next_req_id += 1
+        return req_id
+
+    def _unhandled(self, kind: str, reason: str, frame: bytes | str) -> Unhandled:
+        self.unhandled[kind] += 1
+        return Unhandled(kind, reason, frame)
+
+    def _internal(self, where: str, exc: Exception, frame: bytes | str) -> Unhandled:
+        """An exception while handling a frame: a bug, or an input no check foresaw."""
+        event = self._unhandled(f"internal:{where}", f"{type(exc).__name__}: {exc}", frame)
+        if self.unhandled[event.kind] == 1:
+            log.error("handling a v1 %s frame failed: %.200r", where, frame, exc_info=exc)
+        return event
+
+
+def _decimals(texts: Iterable[msgspec.Raw]) -> int:
+    """The most decimals among fixed-width number texts (quoted or not)."""
+    most = 0
+    for text in texts:
+        digits = bytes(text).strip(b'"').partition(b".")[2]
+        most = max(most, len(digits))
+    return most
+
+
+def _checksum(text: str) -> int:
+    if text.isdigit() and len(text) <= 10:
+        value = int(text)
+        if value < 1 << 32:
+            return value
+    raise DecodeError(f"bad book checksum {text!r}")
+
+
+def _interval(name: str) -> int:
+    text = name.removeprefix(OHLC_PREFIX)
+    if not text.isdigit():
+        raise DecodeError(f"bad ohlc channel name {name!r}")
+    return int(text)
