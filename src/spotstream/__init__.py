@@ -39,9 +39,14 @@ from spotstream.errors import (
     UnknownPairError,
     UnknownSymbolError,
     UnreadableResultError,
+    UnsupportedFeatureError,
 )
 from spotstream.kraken import (
     KRAKEN_REST_URL,
+    KRAKEN_V1_BETA_PRIVATE_URL,
+    KRAKEN_V1_BETA_URL,
+    KRAKEN_V1_PRIVATE_URL,
+    KRAKEN_V1_PUBLIC_URL,
     KRAKEN_V2_BETA_URL,
     KRAKEN_V2_L3_URL,
     KRAKEN_V2_PRIVATE_URL,
@@ -75,6 +80,7 @@ from spotstream.models.market import (
     Instrument,
     Kline,
     LifecycleEvent,
+    Spread,
     SystemStatus,
     Ticker,
     Trade,
@@ -102,6 +108,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "KRAKEN_REST_URL",
+    "KRAKEN_V1_BETA_PRIVATE_URL",
+    "KRAKEN_V1_BETA_URL",
+    "KRAKEN_V1_PRIVATE_URL",
+    "KRAKEN_V1_PUBLIC_URL",
     "KRAKEN_V2_BETA_URL",
     "KRAKEN_V2_L3_URL",
     "KRAKEN_V2_PRIVATE_URL",
@@ -171,6 +181,7 @@ __all__ = [
     "RequestTimeoutError",
     "ServiceUnavailableError",
     "SpotstreamError",
+    "Spread",
     "StpType",
     "Subscription",
     "SubscriptionError",
@@ -186,6 +197,7 @@ __all__ = [
     "UnknownPairError",
     "UnknownSymbolError",
     "UnreadableResultError",
+    "UnsupportedFeatureError",
     "UpdateSubscription",
     "Wallet",
 ]

@@ -28,6 +28,7 @@
     ├── InvalidCredentialsError          API credentials missing or malformed (also ValueError)
     │   └── KrakenAuthenticationError    no credentials for a private call (compat.kraken_sdk)
     ├── InvalidRequestError              rejected locally before anything was sent (also ValueError)
+    │   └── UnsupportedFeatureError      the venue or its API version has no such feature
     ├── UnknownSymbolError               unknown symbol: no instrument data here (also KeyError)
     │   └── UnknownPairError             ...or the venue said so (an ExchangeError, above)
     ├── ConnectionClosedError            the socket closed and the operation could not finish
@@ -207,6 +208,11 @@ class InvalidCredentialsError(SpotstreamError, ValueError):
 
 class InvalidRequestError(SpotstreamError, ValueError):
     """The request was invalid and was not sent."""
+
+
+class UnsupportedFeatureError(InvalidRequestError):
+    """The venue, or the API version the client speaks, has no such feature (e.g. level 3
+    on Kraken WebSocket v1); nothing was sent. The message says where the feature is."""
 
 
 class UnknownSymbolError(SpotstreamError, KeyError):

@@ -78,6 +78,8 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "SPOTSTREAM_KRAKEN_PRIVATE_URL",
         "SPOTSTREAM_KRAKEN_L3_URL",
         "SPOTSTREAM_KRAKEN_REST_URL",
+        "SPOTSTREAM_KRAKEN_V1_PUBLIC_URL",
+        "SPOTSTREAM_KRAKEN_V1_PRIVATE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KRAKEN_API_KEY", "cli-test-key")
@@ -554,6 +556,28 @@ def test_kraken_endpoints_by_default(
     assert opened.args.private_url == "wss://ws-auth.kraken.com/v2"
     assert opened.args.l3_url == "wss://ws-l3.kraken.com/v2"
     assert opened.args.rest_url == "https://api.kraken.com"
+
+
+def test_api_v1_reads_its_own_endpoints(
+    env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, opened = fake_exchange(monkeypatch, 0)
+    assert run(capsys, "cancel-all", "--api", "v1")[0] == 0
+    assert opened.args is not None
+    urls = (opened.args.url, opened.args.private_url, opened.args.l3_url, opened.args.rest_url)
+    assert urls == (
+        "wss://ws.kraken.com",
+        "wss://ws-auth.kraken.com",
+        None,
+        "https://api.kraken.com",
+    )
+    monkeypatch.setenv("SPOTSTREAM_KRAKEN_PUBLIC_URL", "ws://sim/v2")  # v2's: not read
+    monkeypatch.setenv("SPOTSTREAM_KRAKEN_V1_PUBLIC_URL", "ws://sim/")
+    monkeypatch.setenv("SPOTSTREAM_KRAKEN_V1_PRIVATE_URL", "ws://sim/auth")
+    monkeypatch.setenv("SPOTSTREAM_KRAKEN_REST_URL", "http://sim")
+    assert run(capsys, "cancel-all", "--api", "v1", "--url", "ws://given/")[0] == 0
+    urls = (opened.args.url, opened.args.private_url, opened.args.rest_url)
+    assert urls == ("ws://given/", "ws://sim/auth", "http://sim")
 
 
 def _unknown_outcome(method: str, frame: dict[str, Any]) -> BaseException:

@@ -126,3 +126,64 @@ def test_a_delegated_method_runs_on_its_part() -> None:
     bound = client.spot.cancel_all_orders_after
     assert bound.__self__ is client.spot.trading  # type: ignore[attr-defined]
     assert client.spot.level3.__self__ is client.spot.feeds  # type: ignore[attr-defined]
+
+
+KRAKEN_NET_SEED = {
+    # Kraken.Net's KrakenSocketClient.SpotStreams, snake_case: name -> its parameters in order
+    # (Kraken.Net's websocket token becomes spotstream's optional keyword-only ``token``)
+    "subscribe_to_system_status_updates": ["handler"],
+    "subscribe_to_ticker_updates": ["symbols", "handler"],
+    "subscribe_to_kline_updates": ["symbols", "interval", "handler"],
+    "subscribe_to_trade_updates": ["symbols", "handler"],
+    "subscribe_to_spread_updates": ["symbols", "handler"],
+    "subscribe_to_order_book_updates": ["symbol", "depth", "handler"],
+    "subscribe_to_aggregated_order_book_updates": ["symbol", "depth", "handler"],
+    "subscribe_to_order_updates": ["handler"],
+    "subscribe_to_user_trade_updates": ["snapshot", "handler"],
+    "place_order": [
+        "symbol",
+        "order_type",
+        "side",
+        "quantity",
+        "client_order_id",
+        "price",
+        "secondary_price",
+        "leverage",
+        "start_time",
+        "expire_time",
+        "validate_only",
+        "close_order_type",
+        "close_price",
+        "secondary_close_price",
+    ],
+    "cancel_order": ["order_id"],
+    "cancel_orders": ["order_ids"],
+    "cancel_all_orders": [],
+    "cancel_all_orders_after": ["timeout"],
+}
+PRIVATE_SEED = {
+    "subscribe_to_order_updates",
+    "subscribe_to_user_trade_updates",
+    "place_order",
+    "cancel_order",
+    "cancel_orders",
+    "cancel_all_orders",
+    "cancel_all_orders_after",
+}
+
+
+def test_kraken_net_seed_methods_take_its_parameters_in_its_order() -> None:
+    spot = spotstream.KrakenSpotStreams
+    for name, expected in KRAKEN_NET_SEED.items():
+        method = getattr(spot, name)
+        method = getattr(method, "__wrapped__", method)
+        parameters = inspect.signature(method).parameters
+        positional = [
+            p.name
+            for p in parameters.values()
+            if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and p.name != "self"
+        ]
+        assert positional[: len(expected)] == expected, name
+        if name in PRIVATE_SEED:
+            token = parameters["token"]
+            assert (token.kind, token.default) == (inspect.Parameter.KEYWORD_ONLY, None), name

@@ -110,7 +110,7 @@ async def test_place_order_takes_the_type_then_the_side(trader: KrakenSocketClie
         assert new.status == "new"
         await trader.spot.cancel_order(placed.order_id)
     with pytest.raises(InvalidRequestError):  # the old order (side first) is refused
-        await trader.spot.place_order("BTC/USD", "buy", "limit", Decimal("0.01"), price)
+        await trader.spot.place_order("BTC/USD", "buy", "limit", Decimal("0.01"), price=price)
 
 
 async def test_market_fill_moves_balances(trader: KrakenSocketClient) -> None:

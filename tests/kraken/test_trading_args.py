@@ -38,7 +38,7 @@ class Recorder:
 
 def trading() -> tuple[KrakenTrading, Recorder]:
     session = Recorder()
-    client = SimpleNamespace(private_session=session, _session=None)
+    client = SimpleNamespace(private_session=session, _session=None, _use_token=lambda _: None)
     trader = KrakenTrading(client)  # type: ignore[arg-type]
     return trader, session
 
@@ -81,7 +81,7 @@ async def test_bad_values_are_refused_before_anything_is_sent(
 async def test_place_order_takes_the_type_before_the_side() -> None:
     trader, session = trading()
     placed = await trader.place_order(
-        "BTC/USD", OrderType.LIMIT, OrderSide.BUY, Decimal("0.1"), Decimal("30000")
+        "BTC/USD", OrderType.LIMIT, OrderSide.BUY, Decimal("0.1"), None, Decimal("30000")
     )
     assert placed.order_id == "O1"
     await trader.place_order(
@@ -98,8 +98,8 @@ async def test_place_order_takes_the_type_before_the_side() -> None:
 
 async def test_place_order_in_the_old_order_is_refused() -> None:
     trader, session = trading()
-    with pytest.raises(InvalidRequestError, match="side must be one of buy, sell, not 'limit'"):
-        await trader.place_order("BTC/USD", "buy", "limit", Decimal("1"), Decimal("2"))
+    with pytest.raises(InvalidRequestError, match="order_type must be one of .*, not 'buy'"):
+        await trader.place_order("BTC/USD", "buy", "limit", Decimal("1"), price=Decimal("2"))
     with pytest.raises(InvalidRequestError, match="must be one of"):
         await trader.place_order("BTC/USD", OrderSide.BUY, OrderType.LIMIT, Decimal("1"))
     with pytest.raises(TypeError, match="price"):
@@ -143,7 +143,7 @@ from spotstream import KrakenSocketClient, OrderSide, OrderType
 async def use(client: KrakenSocketClient) -> None:
     await client.spot.add_order("BTC/USD", OrderSide.BUY, OrderType.LIMIT, 0.1)
     await client.spot.add_order("BTC/USD", "buy", "limit", Decimal(1), limit_prise=Decimal(1))
-    await client.spot.place_order("BTC/USD", OrderType.LIMIT, OrderSide.BUY, Decimal(1), 3.5)
+    await client.spot.place_order("BTC/USD", OrderType.LIMIT, OrderSide.BUY, Decimal(1), price=3.5)
 """
 
 

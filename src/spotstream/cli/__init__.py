@@ -9,7 +9,12 @@ import sys
 from collections.abc import Callable, Collection, Coroutine, Sequence
 from typing import Any
 
-from spotstream.cli.credentials import add_account_options, add_public_url_option
+from spotstream.cli.credentials import (
+    add_account_options,
+    add_api_option,
+    add_public_url_option,
+    resolve_endpoints,
+)
 from spotstream.cli.order_options import (
     ADD_OPTIONS,
     ADD_POSITIONAL,
@@ -31,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true", help="end with a JSON summary line")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--rate", type=float, default=50.0, help="market events/s per symbol")
+    add_api_option(demo)
     demo.add_argument(
         "--no-trade", action="store_true", help="market data only (no demo trading bot)"
     )
@@ -160,6 +166,7 @@ def _conditional_flags(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    resolve_endpoints(args)
     if args.command == "replay":
         from spotstream.cli.replay import run_replay
 

@@ -9,9 +9,11 @@ Credentials never come from the command line (they would land in the shell histo
    ``~/.config/spotstream/kraken.toml``), if it exists.
 
 A config file accessible by group or others is refused, as ssh refuses a private key.
-Endpoints default to Kraken's, or to ``SPOTSTREAM_KRAKEN_{PUBLIC,PRIVATE,L3,REST}_URL``
-(the names the :mod:`spotstream.compat` facade reads), so every command can be pointed at
-``spotstream sim`` at once.
+Endpoints default to Kraken's for the ``--api`` version, or to the environment:
+``SPOTSTREAM_KRAKEN_{PUBLIC,PRIVATE,L3}_URL`` for v2 (the names the :mod:`spotstream.compat`
+facade reads), ``SPOTSTREAM_KRAKEN_V1_{PUBLIC,PRIVATE}_URL`` for v1, and
+``SPOTSTREAM_KRAKEN_REST_URL`` for both, so every command can be pointed at ``spotstream
+sim`` at once; an option on the command line overrides both.
 """
 
 from __future__ import annotations
@@ -25,57 +27,91 @@ from pathlib import Path
 
 from spotstream.auth.kraken import Credentials
 from spotstream.errors import InvalidCredentialsError
-from spotstream.kraken.client import (
+from spotstream.kraken.client import KrakenSocketClient
+from spotstream.kraken.versions import (
     KRAKEN_REST_URL,
+    KRAKEN_V1_PRIVATE_URL,
+    KRAKEN_V1_PUBLIC_URL,
     KRAKEN_V2_L3_URL,
     KRAKEN_V2_PRIVATE_URL,
     KRAKEN_V2_PUBLIC_URL,
-    KrakenSocketClient,
+    ApiVersion,
 )
 
 KEY_ENV, SECRET_ENV = "KRAKEN_API_KEY", "KRAKEN_API_SECRET"
-# option dest -> (environment variable, Kraken's endpoint)
-ENDPOINTS: dict[str, tuple[str, str]] = {
-    "url": ("SPOTSTREAM_KRAKEN_PUBLIC_URL", KRAKEN_V2_PUBLIC_URL),
-    "private_url": ("SPOTSTREAM_KRAKEN_PRIVATE_URL", KRAKEN_V2_PRIVATE_URL),
-    "l3_url": ("SPOTSTREAM_KRAKEN_L3_URL", KRAKEN_V2_L3_URL),
-    "rest_url": ("SPOTSTREAM_KRAKEN_REST_URL", KRAKEN_REST_URL),
+API_VERSIONS: dict[str, ApiVersion] = {"v1": 1, "v2": 2}
+_REST = ("SPOTSTREAM_KRAKEN_REST_URL", KRAKEN_REST_URL)
+# option dest -> API version -> (environment variable, Kraken's endpoint)
+ENDPOINTS: dict[str, dict[ApiVersion, tuple[str, str]]] = {
+    "url": {
+        2: ("SPOTSTREAM_KRAKEN_PUBLIC_URL", KRAKEN_V2_PUBLIC_URL),
+        1: ("SPOTSTREAM_KRAKEN_V1_PUBLIC_URL", KRAKEN_V1_PUBLIC_URL),
+    },
+    "private_url": {
+        2: ("SPOTSTREAM_KRAKEN_PRIVATE_URL", KRAKEN_V2_PRIVATE_URL),
+        1: ("SPOTSTREAM_KRAKEN_V1_PRIVATE_URL", KRAKEN_V1_PRIVATE_URL),
+    },
+    "l3_url": {2: ("SPOTSTREAM_KRAKEN_L3_URL", KRAKEN_V2_L3_URL)},
+    "rest_url": {2: _REST, 1: _REST},
 }
 _OPTION_HELP = {
     "url": "public websocket endpoint",
     "private_url": "private (authenticated) websocket endpoint",
     "l3_url": "level-3 websocket endpoint",
-    "rest_url": "REST endpoint (session tokens)",
+    "rest_url": "REST endpoint (session tokens; v1: pair precisions)",
 }
 _TOO_OPEN = stat.S_IRWXG | stat.S_IRWXO
 CONNECT_TIMEOUT = 10.0
 
 
-def endpoint_default(dest: str, environ: Mapping[str, str] | None = None) -> str:
-    """The default of an endpoint option: its environment variable if set, else Kraken's."""
+def endpoint_default(
+    dest: str, version: ApiVersion = 2, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The default of an endpoint option for API ``version``: its environment variable if
+    set, else Kraken's (``None``: the version has no such endpoint)."""
     env = os.environ if environ is None else environ
-    name, kraken = ENDPOINTS[dest]
+    known = ENDPOINTS[dest].get(version)
+    if known is None:
+        return None
+    name, kraken = known
     return env.get(name) or kraken
 
 
-def add_public_url_option(parser: argparse.ArgumentParser) -> None:
+def resolve_endpoints(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> None:
+    """Fill the endpoint options not given on the command line, for ``--api``'s version."""
+    version = API_VERSIONS[getattr(args, "api", "v2")]
+    for dest in ENDPOINTS:
+        if hasattr(args, dest) and getattr(args, dest) is None:
+            setattr(args, dest, endpoint_default(dest, version, environ))
+
+
+def add_api_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--url",
-        default=endpoint_default("url"),
-        help=f"{_OPTION_HELP['url']} (env {ENDPOINTS['url'][0]}; default Kraken's)",
+        "--api",
+        choices=list(API_VERSIONS),
+        default="v2",
+        help="Kraken WebSocket API version (default v2)",
     )
 
 
+def _env_help(dest: str) -> str:
+    names = " / ".join(f"v{v}: {env}" for v, (env, _) in sorted(ENDPOINTS[dest].items()))
+    return f"{_OPTION_HELP[dest]} (env {names}; default Kraken's)"
+
+
+def add_public_url_option(parser: argparse.ArgumentParser) -> None:
+    """``--api``, ``--url`` and ``--rest-url`` (v1 reads pair precisions over REST)."""
+    add_api_option(parser)
+    parser.add_argument("--url", help=_env_help("url"))
+    parser.add_argument("--rest-url", dest="rest_url", help=_env_help("rest_url"))
+
+
 def add_account_options(parser: argparse.ArgumentParser) -> None:
-    """``--url``, ``--private-url``, ``--l3-url``, ``--rest-url``, ``--config``, ``--transport``."""
+    """``--api``, ``--url``, ``--private-url``, ``--l3-url``, ``--rest-url``, ``--config``,
+    ``--transport``."""
     add_public_url_option(parser)
-    for dest in ("private_url", "l3_url", "rest_url"):
-        parser.add_argument(
-            "--" + dest.replace("_", "-"),
-            dest=dest,
-            default=endpoint_default(dest),
-            help=f"{_OPTION_HELP[dest]} (env {ENDPOINTS[dest][0]}; default Kraken's)",
-        )
+    for dest in ("private_url", "l3_url"):
+        parser.add_argument("--" + dest.replace("_", "-"), dest=dest, help=_env_help(dest))
     parser.add_argument(
         "--config",
         metavar="PATH",
@@ -154,8 +190,10 @@ def open_client(args: argparse.Namespace, credentials: Credentials) -> KrakenSoc
     Connecting and getting a token may take up to :data:`CONNECT_TIMEOUT` seconds (or
     ``--timeout``, if longer); a short ``--timeout`` bounds only the trading request itself.
     """
+    resolve_endpoints(args)  # for callers that parsed the options without main()
     timeout = getattr(args, "timeout", None)
     return KrakenSocketClient(
+        api_version=API_VERSIONS[args.api],
         url=args.url,
         private_url=args.private_url,
         l3_url=args.l3_url,

@@ -16,6 +16,7 @@ from rich.console import Group
 from rich.live import Live
 
 from spotstream.asyncio.order_book import OrderBook
+from spotstream.cli.credentials import API_VERSIONS
 from spotstream.cli.demo_trading import DemoTrader
 from spotstream.cli.render import book_panel, tickers_panel, trades_panel
 from spotstream.kraken.client import KrakenSocketClient
@@ -23,6 +24,9 @@ from spotstream.models.market import Ticker, Trade
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import Simulator
 
+# The simulator's endpoints (keys of its ``urls``) for each ``--api`` version.
+SIM_PUBLIC = {"v2": "public", "v1": "kraken_v1_public"}
+SIM_PRIVATE = {"v2": "private", "v1": "kraken_v1_private"}
 PREFERRED_SYMBOLS = ("BTC/USD", "ETH/USD", "DOGE/USD", "XRP/USD")
 SYMBOL_COUNT = 3
 
@@ -46,8 +50,9 @@ async def run_demo(args: argparse.Namespace) -> int:
     async with (
         Simulator(seed=args.seed, rate=args.rate) as sim,
         KrakenSocketClient(
-            url=sim.urls["public"],
-            private_url=sim.urls["private"],
+            api_version=API_VERSIONS[args.api],
+            url=sim.urls[SIM_PUBLIC[args.api]],
+            private_url=sim.urls[SIM_PRIVATE[args.api]],
             rest_url=sim.urls["rest"],
             api_key=TEST_ACCOUNT.api_key,
             api_secret=TEST_ACCOUNT.api_secret,

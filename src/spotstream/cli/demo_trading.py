@@ -1,8 +1,10 @@
 """The demo's trading bot: the private side at work on the simulator's funded test account.
 
 It keeps a post-only bid quoted half a percent under the best bid (amended in place as the
-market moves), now and then takes the market with a small order, and follows everything
-on the executions and balances feeds, reconciliations included. No account, no money.
+market moves; on Kraken v1, which cannot amend here, edited: cancelled and replaced), now
+and then takes the market with a small order, and follows everything on the private feeds
+(v2: executions and balances; v1: openOrders and ownTrades), reconciliations included. No
+account, no money.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from spotstream.asyncio.order_book import OrderBook
 from spotstream.cli.render import balances_view, executions_view
 from spotstream.errors import RequestError
 from spotstream.kraken.client import KrakenSocketClient
-from spotstream.models.orders import Balance, LedgerEntry, OrderUpdate, Reconciliation
+from spotstream.models.orders import Balance, Fill, LedgerEntry, OrderUpdate, Reconciliation
 
 QUOTE_SIZE = Decimal("0.01")
 TAKE_SIZE = Decimal("0.002")
@@ -48,14 +50,15 @@ class DemoTrader:
     async def run(self) -> None:
         """Trade until cancelled; then cancel every order of the account."""
         spot = self.client.spot
+        v1 = self.client.api_version == 1
         try:
             async with (
-                spot.executions() as executions,
-                spot.balances() as balances,
+                spot.orders() if v1 else spot.executions() as orders,
+                spot.own_trades(snapshot=False) if v1 else spot.balances() as other,
                 asyncio.TaskGroup() as tasks,
             ):
-                tasks.create_task(self._follow(executions))
-                tasks.create_task(self._follow(balances))
+                tasks.create_task(self._follow(orders))
+                tasks.create_task(self._follow(other))
                 tasks.create_task(self._trade())
         finally:
             with contextlib.suppress(Exception):
@@ -89,7 +92,11 @@ class DemoTrader:
             self.quote_id, self.price = placed.order_id, price
             self.placed += 1
         elif price != self.price:
-            await spot.amend_order(self.quote_id, order_qty=QUOTE_SIZE, limit_price=price)
+            if self.client.api_version == 1:
+                edited = await spot.edit_order(self.quote_id, self.book.symbol, limit_price=price)
+                self.quote_id = edited.order_id
+            else:
+                await spot.amend_order(self.quote_id, order_qty=QUOTE_SIZE, limit_price=price)
             self.price = price
             self.amended += 1
 
@@ -100,7 +107,9 @@ class DemoTrader:
                 self.reconciliations.append(item)
             elif isinstance(item, OrderUpdate):
                 self.updates += 1
-                self.fills += item.fill is not None
+                self.fills += item.fill is not None and item.exec_type == "trade"
+            elif isinstance(item, Fill):
+                self.fills += 1
             if isinstance(item, LedgerEntry):
                 self.ledger.appendleft(item)
             elif not isinstance(item, Balance):
@@ -112,8 +121,8 @@ class DemoTrader:
             f"demo bot on {self.book.symbol}: {self.placed} orders placed, {self.amended} "
             f"amends, {self.fills} fills, {self.rejected} refused"
         )
-        orders = [r for r in self.reconciliations if r.channel == "executions"]
         money = [r for r in self.reconciliations if r.channel == "balances"]
+        orders = [r for r in self.reconciliations if r.channel != "balances"]
         return Group(
             executions_view(spot.open_orders, self.log, orders, footer),
             balances_view(_held(spot.account_balances), self.ledger, money, "test account"),

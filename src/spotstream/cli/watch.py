@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.live import Live
 
 from spotstream.asyncio.subscription import Subscription
+from spotstream.cli.credentials import API_VERSIONS
 from spotstream.cli.render import book_panel
 from spotstream.kraken.client import KrakenSocketClient
 from spotstream.models.market import DataEvent
@@ -33,7 +34,10 @@ def event_json(event: DataEvent[Any]) -> bytes:
 
 
 async def run_watch(args: argparse.Namespace) -> int:
-    async with KrakenSocketClient(url=args.url, transport=args.transport) as client:
+    version = API_VERSIONS[args.api]
+    async with KrakenSocketClient(
+        api_version=version, url=args.url, rest_url=args.rest_url, transport=args.transport
+    ) as client:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(args.duration):
                 if args.channel == "book":

@@ -130,11 +130,14 @@ def rate_text(counters: Mapping[str, int], maximum: int | None) -> str:
 
 async def _watch_executions(client: KrakenSocketClient, args: argparse.Namespace) -> None:
     spot = client.spot
-    sub = await spot.executions(
-        snap_orders=not args.no_snap_orders,
-        snap_trades=args.snap_trades,
-        ratecounter=args.ratecounter,
-    )
+    if args.api == "v1":  # v1 reports orders on openOrders (fills on ownTrades)
+        sub = await spot.orders(snapshot=not args.no_snap_orders, ratecounter=args.ratecounter)
+    else:
+        sub = await spot.executions(
+            snap_orders=not args.no_snap_orders,
+            snap_trades=args.snap_trades,
+            ratecounter=args.ratecounter,
+        )
     async with sub:
         if args.json:
             await _ndjson(sub)

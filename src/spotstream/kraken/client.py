@@ -1,5 +1,8 @@
 """The user-facing Kraken client: ``KrakenSocketClient`` and its ``spot`` streams.
 
+One client for Kraken WebSocket v2 (default) and v1 (``api_version=1``): the same user
+models, both API styles, the same lifecycle, reconnect and resync behaviour; only the
+protocol objects and the venue hooks differ per version (:mod:`spotstream.kraken.versions`).
 Both API styles run on one machinery::
 
     async with KrakenSocketClient() as client:
@@ -32,27 +35,24 @@ from spotstream.asyncio.tasks import TaskSpawner
 from spotstream.asyncio.transport import Transport, default_transport, transport_by_name
 from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
-from spotstream.errors import ClientClosedError, InvalidCredentialsError
-from spotstream.kraken.hooks import KrakenV2AccountHooks, KrakenV2PublicHooks
+from spotstream.errors import (
+    ClientClosedError,
+    InvalidCredentialsError,
+    UnsupportedFeatureError,
+)
 from spotstream.kraken.spot import KrakenSpotStreams
+from spotstream.kraken.versions import (
+    KRAKEN_REST_URL,
+    AccountSession,
+    ApiVersion,
+    KrakenApi,
+    PublicHooks,
+    PublicSession,
+    kraken_api,
+)
 from spotstream.models.enums import LifecycleKind
 from spotstream.models.market import LifecycleEvent
-from spotstream.protocol.kraken.v2.private import (
-    PRIVATE_CHANNELS,
-    AuthEndpoint,
-    KrakenV2PrivateProtocol,
-)
-from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
-
-PublicSession = Session[KrakenV2Protocol]
-AccountSession = PrivateSession[KrakenV2PrivateProtocol]
-
-KRAKEN_V2_PUBLIC_URL = "wss://ws.kraken.com/v2"
-KRAKEN_V2_BETA_URL = "wss://beta-ws.kraken.com/v2"
-KRAKEN_V2_PRIVATE_URL = "wss://ws-auth.kraken.com/v2"
-KRAKEN_V2_L3_URL = "wss://ws-l3.kraken.com/v2"
-KRAKEN_REST_URL = "https://api.kraken.com"
-
+from spotstream.protocol.kraken.v2.private import AuthEndpoint
 
 T = TypeVar("T")
 _Call = Call
@@ -63,11 +63,13 @@ def _symbols(symbols: str | Sequence[str]) -> list[str]:
 
 
 class KrakenSocketClient:
-    """A Kraken WebSocket v2 client. Use it as ``async with KrakenSocketClient() as client``.
+    """A Kraken WebSocket client. Use it as ``async with KrakenSocketClient() as client``.
 
-    ``url`` selects the public endpoint (production, beta, or a simulator's URL);
-    ``private_url``, ``l3_url`` and ``rest_url`` the authenticated ones. Private feeds,
-    trading and level 3 need ``credentials`` (or ``api_key``/``api_secret``): a fresh
+    ``api_version`` is 2 (default: ``wss://ws.kraken.com/v2``) or 1 (WebSocket 1.9:
+    ``wss://ws.kraken.com``, ``wss://ws-auth.kraken.com``). ``url`` selects the public
+    endpoint (production, beta, or a simulator's URL); ``private_url``, ``l3_url`` (v2 only)
+    and ``rest_url`` the others; each defaults to the version's production endpoint. Private
+    feeds, trading and level 3 need ``credentials`` (or ``api_key``/``api_secret``): a fresh
     session token is fetched from ``rest_url`` on every connect; or pass ``token_source``,
     an async function returning a token. ``transport`` is ``"picows"`` (default),
     ``"websockets"`` or any :class:`Transport`. With ``output_original_data=True`` every
@@ -77,9 +79,10 @@ class KrakenSocketClient:
     def __init__(
         self,
         *,
-        url: str = KRAKEN_V2_PUBLIC_URL,
-        private_url: str = KRAKEN_V2_PRIVATE_URL,
-        l3_url: str = KRAKEN_V2_L3_URL,
+        api_version: ApiVersion = 2,
+        url: str | None = None,
+        private_url: str | None = None,
+        l3_url: str | None = None,
         rest_url: str = KRAKEN_REST_URL,
         credentials: Credentials | None = None,
         api_key: str | None = None,
@@ -94,14 +97,17 @@ class KrakenSocketClient:
         queue_size: int = DEFAULT_QUEUE_SIZE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.url = url
-        self.private_url = private_url
-        self.l3_url = l3_url
+        self.api: KrakenApi = kraken_api(api_version)
+        self.api_version: ApiVersion = api_version
+        self.url = url or self.api.public_url
+        self.private_url = private_url or self.api.private_url
+        self.l3_url = l3_url or self.api.l3_url
         self.rest_url = rest_url
         if credentials is None and (api_key is not None or api_secret is not None):
             credentials = Credentials(api_key or "", api_secret or "")
         self._credentials = credentials
         self._token_source = token_source
+        self._given_token = ""  # the last token a private call was given (see _use_token)
         self._private: AccountSession | None = None
         self._l3: AccountSession | None = None
         if isinstance(transport, str):
@@ -117,17 +123,18 @@ class KrakenSocketClient:
         self._stack: AsyncExitStack | None = None
         self._tasks = TaskSpawner(self._task_failed)
         self._session: PublicSession | None = None
-        self._public_hooks: KrakenV2PublicHooks  # fresh with each session (__aenter__)
+        self._public_hooks: PublicHooks  # fresh with each session (__aenter__)
         self._subscriptions: list[Subscription[Any]] = []
+        self._sources: dict[int, Subscription[Any]] = {}  # id(derived) -> what feeds it
         self.spot = KrakenSpotStreams(self)
 
     async def __aenter__(self) -> KrakenSocketClient:
         self._stack = AsyncExitStack()
         self._tasks.open(await self._stack.enter_async_context(asyncio.TaskGroup()))
-        self._public_hooks = KrakenV2PublicHooks()
+        self._public_hooks = self.api.public_hooks(self.rest_url, self._request_timeout)
         self._session = Session(
             self._make_connection,
-            protocol=KrakenV2Protocol(),
+            protocol=self.api.public_protocol(),
             hooks=self._public_hooks,
             spawn=self._spawn,
             clock=self._clock,
@@ -196,21 +203,33 @@ class KrakenSocketClient:
 
     @property
     def l3_session(self) -> AccountSession:
-        """The level-3 endpoint's connection (opened on first use)."""
+        """The level-3 endpoint's connection (opened on first use; Kraken v2 only)."""
+        if self.l3_url is None:
+            raise UnsupportedFeatureError(
+                f"Kraken WebSocket v{self.api_version} has no level-3 endpoint (use api_version=2)"
+            )
         if self._l3 is None:
             self._l3 = self._authenticated("l3", self.l3_url)
         return self._l3
 
+    def _use_token(self, token: str | None) -> None:
+        """A token passed to a private call (Kraken.Net passes one to each): without
+        credentials or a ``token_source`` it authenticates the private connection; with
+        them, the client's own fresh tokens are used and this one is not needed."""
+        if token is not None and self._credentials is None and self._token_source is None:
+            self._given_token = token
+
     def _authenticated(self, endpoint: AuthEndpoint, url: str) -> AccountSession:
         public = self.session  # raises when the client is not open
-        if self._credentials is None and self._token_source is None:
+        if self._credentials is None and self._token_source is None and not self._given_token:
             raise InvalidCredentialsError(
-                "private feeds, trading and level 3 need credentials (api_key/api_secret)"
+                "private feeds, trading and level 3 need credentials (api_key/api_secret), "
+                "a token_source, or a token"
             )
-        session = PrivateSession(
+        session: AccountSession = PrivateSession(
             lambda s: self._make_connection(s, url),
-            protocol=KrakenV2PrivateProtocol(endpoint, public.protocol.instruments),
-            hooks=KrakenV2AccountHooks(endpoint, self._fetch_token, self._public_instruments),
+            protocol=self.api.account_protocol(endpoint, public.protocol.instruments),
+            hooks=self.api.account_hooks(endpoint, self._fetch_token, self._public_instruments),
             spawn=self._spawn,
             clock=self._clock,
             request_timeout=self._request_timeout,
@@ -223,13 +242,16 @@ class KrakenSocketClient:
     async def _fetch_token(self) -> str:
         if self._token_source is not None:
             return await self._token_source()
-        assert self._credentials is not None
+        if self._credentials is None:
+            return self._given_token
         token = await get_websockets_token(
             self._credentials, base_url=self.rest_url, timeout=self._request_timeout
         )
         return token.token
 
     async def _public_instruments(self) -> None:
+        """Make sure the pairs' precisions are known (v2: the instrument channel; v1: REST
+        ``AssetPairs``)."""
         session = self.session
         await session.wait_connected()
         await self._public_hooks.ensure_instruments(session)
@@ -254,9 +276,18 @@ class KrakenSocketClient:
     async def _close_subscription(self, sub: Subscription[Any]) -> None:
         if sub in self._subscriptions:
             self._subscriptions.remove(sub)
-        owner = self._private if sub.channel in PRIVATE_CHANNELS else self._session
+        source = self._sources.pop(id(sub), None)
+        if source is not None:
+            await source.close()
+            return
+        owner = self._private if sub.channel in self.api.private_channels else self._session
         if owner is not None:
             await owner._close_subscription(sub)
+
+    def _derived(self, sub: Subscription[Any], source: Subscription[Any]) -> None:
+        """``sub`` is fed from ``source`` (e.g. v2 spreads from the bbo ticker): closing it
+        closes ``source``."""
+        self._sources[id(sub)] = source
 
     def run_handler(self, sub: Subscription[T], handler: Handler[T]) -> UpdateSubscription[T]:
         update = UpdateSubscription(sub, handler)

@@ -20,7 +20,7 @@ from spotstream.asyncio.private_session import AccountHooks, PrivateSession, Sel
 from spotstream.asyncio.session import Session, SessionHooks
 from spotstream.errors import RequestTimeoutError
 from spotstream.models.enums import EventKind
-from spotstream.models.orders import OrderUpdate, Reconciliation
+from spotstream.models.orders import Fill, OrderUpdate, Reconciliation
 from spotstream.protocol.events import ChannelData
 from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
@@ -35,6 +35,7 @@ INSTRUMENT = "instrument"
 SNAPSHOT_OPTIONS: dict[str, dict[str, bool]] = {
     "executions": {"snap_orders": True, "snap_trades": True},
     "balances": {"snapshot": True},
+    "ownTrades": {"snapshot": True},  # v1 (its openOrders always starts with a snapshot)
 }
 
 
@@ -118,11 +119,32 @@ def select_executions(orders: bool, trades: bool) -> Select:
     return select
 
 
-def select_fills(item: object, kind: EventKind) -> object | None:
-    """Kraken.Net's user trade updates: the fills of live updates."""
-    if kind is EventKind.UPDATE and isinstance(item, OrderUpdate) and item.fill is not None:
-        return item.fill
-    return None
+def select_fills(snapshot: bool) -> Select:
+    """What a fills subscriber gets: the fills of live updates (v2: of order updates; v1:
+    ``ownTrades`` items), the snapshot's if it asked, and every reconciliation."""
+
+    def select(item: object, kind: EventKind) -> object | None:
+        if isinstance(item, Reconciliation):
+            return item
+        if kind is EventKind.SNAPSHOT and not snapshot:
+            return None
+        if isinstance(item, OrderUpdate):
+            return item.fill
+        return item if isinstance(item, Fill) else None
+
+    return select
+
+
+def select_orders(snapshot: bool) -> Select:
+    """What an order-feed subscriber gets: updates and reconciliations always, the
+    snapshot's open orders if it asked."""
+
+    def select(item: object, kind: EventKind) -> object | None:
+        if kind is EventKind.SNAPSHOT and not snapshot and not isinstance(item, Reconciliation):
+            return None
+        return item
+
+    return select
 
 
 def select_snapshot(wanted: bool) -> Select:

@@ -4,6 +4,11 @@ One object to users, composed of parts that each hold one thing: public market d
 the private feeds and level 3 in :class:`~spotstream.kraken.feeds.KrakenPrivateFeeds`
 (``spot.feeds``), trading in :class:`~spotstream.kraken.trading.KrakenTrading`
 (``spot.trading``); their methods are offered here under the same names (``Delegate``).
+
+The same methods serve WebSocket v2 and v1. Where a version lacks an option the call
+raises :class:`UnsupportedFeatureError` before anything is sent, unless the option keeps its
+default; ``spread`` is native on v1 and read from the ``bbo`` ticker on v2. Symbols may be
+given in either spelling (``BTC/USD`` or v1's ``XBT/USD``); events carry the v2 spelling.
 """
 
 from __future__ import annotations
@@ -14,35 +19,29 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from spotstream.asyncio.call import Call
 from spotstream.asyncio.order_book import OrderBook
-from spotstream.asyncio.private_session import PrivateSession
-from spotstream.asyncio.session import Session
 from spotstream.asyncio.subscription import (
     Handler,
     Subscription,
     UpdateSubscription,
 )
+from spotstream.errors import UnsupportedFeatureError
 from spotstream.kraken.delegate import Delegate
 from spotstream.kraken.feeds import KrakenPrivateFeeds
 from spotstream.kraken.trading import KrakenTrading
+from spotstream.kraken.trading_v1 import KrakenV1Trading
+from spotstream.models.book_changes import BookChanges, book_changes
 from spotstream.models.enums import BookStatus, EventKind
 from spotstream.models.market import (
     BookSnapshot,
     DataEvent,
     Instrument,
     Kline,
+    Spread,
     SystemStatus,
     Ticker,
     Trade,
 )
 from spotstream.models.orders import OrderState
-from spotstream.protocol.kraken.v2.private import (
-    KrakenV2PrivateProtocol,
-)
-from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
-
-PublicSession = Session[KrakenV2Protocol]
-AccountSession = PrivateSession[KrakenV2PrivateProtocol]
-
 
 if TYPE_CHECKING:
     from spotstream.kraken.client import KrakenSocketClient
@@ -63,12 +62,15 @@ class KrakenSpotStreams:
     def __init__(self, client: KrakenSocketClient) -> None:
         self._client = client
         self.feeds = KrakenPrivateFeeds(client)
-        self.trading = KrakenTrading(client)
+        self.trading = KrakenV1Trading(client) if client.api_version == 1 else KrakenTrading(client)
+        self._v1 = client.api_version == 1
 
     # --- private feeds and level 3 (the ``feeds`` part) ------------------------------------
 
     executions = Delegate("feeds", KrakenPrivateFeeds.executions)
     balances = Delegate("feeds", KrakenPrivateFeeds.balances)
+    orders = Delegate("feeds", KrakenPrivateFeeds.orders)
+    own_trades = Delegate("feeds", KrakenPrivateFeeds.own_trades)
     level3 = Delegate("feeds", KrakenPrivateFeeds.level3)
     subscribe_to_order_updates = Delegate("feeds", KrakenPrivateFeeds.subscribe_to_order_updates)
     subscribe_to_user_trade_updates = Delegate(
@@ -119,20 +121,34 @@ class KrakenSpotStreams:
     def ticker(
         self, symbols: str | Sequence[str], *, event_trigger: str = "trades", snapshot: bool = True
     ) -> _Call[Subscription[Ticker]]:
-        options = {"event_trigger": event_trigger, "snapshot": snapshot}
+        """Ticker updates (v2: on each trade, or on best bid/offer changes with
+        ``event_trigger="bbo"``; v1: on each trade)."""
+        options = self._options(event_trigger=(event_trigger, "trades"), snapshot=(snapshot, True))
         return _Call(self._open("ticker", symbols, options))
 
     def trades(
         self, symbols: str | Sequence[str], *, snapshot: bool = False
     ) -> _Call[Subscription[Trade]]:
-        return _Call(self._open("trade", symbols, {"snapshot": snapshot}))
+        return _Call(self._open("trade", symbols, self._options(snapshot=(snapshot, False))))
 
     def klines(
         self, symbols: str | Sequence[str], interval: int, *, snapshot: bool = True
     ) -> _Call[Subscription[Kline]]:
-        return _Call(self._open("ohlc", symbols, {"interval": interval, "snapshot": snapshot}))
+        options = {"interval": interval, **self._options(snapshot=(snapshot, True))}
+        return _Call(self._open("ohlc", symbols, options))
+
+    def spread(self, symbols: str | Sequence[str]) -> _Call[Subscription[Spread]]:
+        """Best bid and ask with their volumes, on every change (v1's ``spread`` channel; on
+        v2 read from the ``bbo`` ticker, which carries the same five values)."""
+        return _Call(self._open_spread(symbols))
 
     def instruments(self) -> _Call[Subscription[Instrument]]:
+        """The ``instrument`` channel (v2 only; on v1 use :meth:`get_instruments`)."""
+        if self._v1:
+            raise UnsupportedFeatureError(
+                "Kraken WebSocket v1 has no instrument channel: use get_instruments() "
+                "(REST AssetPairs) or api_version=2"
+            )
         return _Call(self._open("instrument", [], {}))
 
     def system_status(self) -> _Call[Subscription[SystemStatus]]:
@@ -143,6 +159,11 @@ class KrakenSpotStreams:
         return _Call(self._open_book(symbol, depth, synced))
 
     # --- callback style (Kraken.Net names) -------------------------------------------------
+
+    async def subscribe_to_spread_updates(
+        self, symbols: str | Sequence[str], handler: Handler[Spread]
+    ) -> UpdateSubscription[Spread]:
+        return self._client.run_handler(await self.spread(symbols), handler)
 
     async def subscribe_to_ticker_updates(
         self,
@@ -203,11 +224,36 @@ class KrakenSpotStreams:
         update.also_close(book.close)
         return update
 
-    subscribe_to_order_book_updates = subscribe_to_aggregated_order_book_updates
+    async def subscribe_to_order_book_updates(
+        self, symbol: str, depth: int, handler: Handler[BookChanges]
+    ) -> UpdateSubscription[BookChanges]:
+        """Kraken.Net's order book updates: ``handler`` gets, per verified message, the
+        levels that changed (:class:`BookChanges`; the whole book first and after a resync).
+        Nothing is delivered while the book is not synced."""
+        book = await self.order_book(symbol, depth, synced=False)
+        updates = book.updates()
+        changes = self._client._new_subscription("book", [symbol])
+        last: BookSnapshot | None = None
+
+        async def forward(event: DataEvent[Any]) -> None:
+            nonlocal last
+            if event.data.status is not BookStatus.SYNCED:
+                last = None  # the next synced message starts again with the whole book
+                return
+            now = book.snapshot()
+            delta = book_changes(last, now)
+            last = now
+            changes.push(DataEvent(delta, symbol, "book", delta.kind, event.received_at))
+
+        self._client.run_handler(updates, forward)
+        update = self._client.run_handler(changes, handler)
+        update.also_close(book.close)
+        return update
 
     # --- queries -----------------------------------------------------------------------------
 
     async def get_instruments(self) -> dict[str, Instrument]:
+        """Every pair by symbol (v2: the instrument channel; v1: REST ``AssetPairs``)."""
         await self._client._public_instruments()
         return dict(self._client.session.protocol.instruments.pairs)
 
@@ -225,6 +271,7 @@ class KrakenSpotStreams:
     async def _open(
         self, channel: str, symbols: str | Sequence[str], options: dict[str, Any]
     ) -> Subscription[Any]:
+        symbols = [self._client.api.canonical(s) for s in _symbols(symbols)]
         sub = self._client._new_subscription(channel, _symbols(symbols))
         await self._client.session.open(sub, options)
         return sub
@@ -238,8 +285,38 @@ class KrakenSpotStreams:
             sub.push(DataEvent(session.status, None, "status", EventKind.SNAPSHOT, now))
         return sub
 
+    def _options(self, **options: tuple[object, object]) -> dict[str, object]:
+        """The subscribe options ``name=(value, default)`` this version takes; v1 has none of
+        them, so there a value other than the default is refused."""
+        if not self._v1:
+            return {name: value for name, (value, _) in options.items()}
+        for name, (value, default) in options.items():
+            if value != default:
+                raise UnsupportedFeatureError(
+                    f"{name}={value!r} is not available on Kraken WebSocket v1 (use api_version=2)"
+                )
+        return {}
+
+    async def _open_spread(self, symbols: str | Sequence[str]) -> Subscription[Spread]:
+        if self._v1:
+            return await self._open("spread", symbols, {})
+        tickers: Subscription[Ticker] = await self.ticker(symbols, event_trigger="bbo")
+        spreads: Subscription[Spread] = self._client._new_subscription("spread", tickers.symbols)
+
+        async def forward(event: DataEvent[Ticker]) -> None:
+            t = event.data
+            spread = Spread(t.symbol, t.bid, t.ask, t.bid_qty, t.ask_qty, t.timestamp)
+            spreads.push(
+                DataEvent(spread, event.symbol, "spread", event.kind, event.received_at, event.gap)
+            )
+
+        self._client.run_handler(tickers, forward)
+        self._client._derived(spreads, tickers)
+        return spreads
+
     async def _open_book(self, symbol: str, depth: int, synced: bool) -> OrderBook:
         session = self._client.session
+        symbol = self._client.api.canonical(symbol)
         book = await session.open_book(
             OrderBook, symbol, depth, lambda: session.protocol.books[symbol]
         )

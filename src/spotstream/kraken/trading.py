@@ -20,7 +20,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack, cast
 
 import msgspec
 
@@ -28,8 +28,10 @@ from spotstream.errors import (
     ExchangeError,
     InvalidRequestError,
     OutcomeUnknownError,
+    UnsupportedFeatureError,
 )
 from spotstream.kraken.dead_man import dead_man_switch
+from spotstream.kraken.kraken_net import kraken_net_order
 from spotstream.models.enums import (
     FeePreference,
     LimitPriceType,
@@ -55,7 +57,8 @@ from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import RequestDone
 from spotstream.protocol.kraken.v2 import orders, trading_params
 from spotstream.protocol.kraken.v2 import trading_wire as tw
-from spotstream.protocol.kraken.v2.orders import AddOrderOptions, OrderOptions
+from spotstream.protocol.kraken.v2.orders import AddOrderOptions, PlaceOrderOptions
+from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol
 
 if TYPE_CHECKING:
     from spotstream.kraken.client import KrakenSocketClient
@@ -113,13 +116,19 @@ class KrakenTrading:
         deadline: datetime | None = None,
         validate: bool = False,
         timeout: float | None = None,
+        leverage: Decimal | int | str | None = None,
+        token: str | None = None,
     ) -> PlacedOrder:
         """Place an :class:`OrderRequest` (the same order model ``batch_add`` takes)."""
+        if leverage is not None:
+            raise UnsupportedFeatureError(
+                "leverage is a Kraken WebSocket v1 parameter: on v2 pass margin=True"
+            )
         pair, checked = self._pair(symbol), self._deadline(deadline)
         params = orders.add_order_params(
             order, symbol, "", pair=pair, deadline=checked, validate=validate
         )
-        result: PlacedOrder = _one(await self._send("add_order", params, timeout))
+        result: PlacedOrder = _one(await self._send("add_order", params, timeout, token=token))
         return result
 
     async def place_order(
@@ -128,21 +137,50 @@ class KrakenTrading:
         order_type: OrderType | str,
         side: OrderSide | str,
         quantity: Decimal,
+        client_order_id: int | str | None = None,
         price: Decimal | None = None,
+        secondary_price: Decimal | None = None,
+        leverage: Decimal | int | str | None = None,
+        start_time: datetime | None = None,
+        expire_time: datetime | None = None,
+        validate_only: bool | None = None,
+        close_order_type: OrderType | str | None = None,
+        close_price: Decimal | None = None,
+        secondary_close_price: Decimal | None = None,
         *,
+        token: str | None = None,
         deadline: datetime | None = None,
-        validate: bool = False,
         timeout: float | None = None,
-        **options: Unpack[OrderOptions],
+        **options: Unpack[PlaceOrderOptions],
     ) -> PlacedOrder:
-        """Kraken.Net's ``PlaceOrderAsync``: the type before the side, ``price`` as the limit
-        price; the other options as in :meth:`add_order`."""
+        """Kraken.Net's ``PlaceOrderAsync``, its parameters in its order (the type before
+        the side; ``price`` and ``secondary_price`` read by type, see
+        :mod:`spotstream.kraken.kraken_net`); the other options as in :meth:`add_order`.
+        ``leverage`` is a v1 parameter (v2 takes ``margin=True``)."""
         if "limit_price" in options:
             raise TypeError("place_order() takes the limit price as price, not limit_price")
-        fields = {**options, "limit_price": price}
-        order = orders.request_from_options(side, order_type, quantity, fields, "place_order")
+        order = kraken_net_order(
+            order_type,
+            side,
+            quantity,
+            client_order_id=client_order_id,
+            price=price,
+            secondary_price=secondary_price,
+            start_time=start_time,
+            expire_time=expire_time,
+            close_order_type=close_order_type,
+            close_price=close_price,
+            secondary_close_price=secondary_close_price,
+            options=options,
+        )
         return await self.submit_order(
-            symbol, order, deadline=deadline, validate=validate, timeout=timeout
+            symbol,
+            order,
+            deadline=deadline,
+            validate=bool(validate_only),
+            timeout=timeout,
+            leverage=leverage,
+            token=token,
         )
 
     async def batch_add(
@@ -249,6 +287,7 @@ class KrakenTrading:
         cl_ord_ids: Sequence[str] = (),
         order_userrefs: Sequence[int] = (),
         timeout: float | None = None,
+        token: str | None = None,
     ) -> list[CancelledOrder | ExchangeError | OutcomeUnknownError]:
         """Cancel orders by any identifiers; one outcome per identifier (Kraken answers
         each separately): a :class:`CancelledOrder`, the rejection for that one, or an
@@ -258,7 +297,7 @@ class KrakenTrading:
         params, expected = trading_params.cancel_order_params(
             "", order_ids, cl_ord_ids, order_userrefs
         )
-        done = await self._send("cancel_order", params, timeout, expected)
+        done = await self._send("cancel_order", params, timeout, expected, token=token)
         outcomes: list[CancelledOrder | ExchangeError | OutcomeUnknownError] = [
             *done.results,  # type: ignore[list-item]
             *done.errors,  # type: ignore[list-item]
@@ -271,34 +310,39 @@ class KrakenTrading:
         *,
         cl_ord_id: str | None = None,
         timeout: float | None = None,
+        token: str | None = None,
     ) -> CancelledOrder:
         """Cancel one order (by ``order_id`` or ``cl_ord_id``); raises its rejection."""
         ids = [order_id] if order_id is not None else []
         cl_ids = [cl_ord_id] if cl_ord_id is not None else []
         if len(ids) + len(cl_ids) != 1:
             raise InvalidRequestError("cancel_order needs one of order_id and cl_ord_id")
-        (outcome,) = await self.cancel_orders(ids, cl_ord_ids=cl_ids, timeout=timeout)
+        (outcome,) = await self.cancel_orders(ids, cl_ord_ids=cl_ids, timeout=timeout, token=token)
         if not isinstance(outcome, CancelledOrder):
             raise outcome
         return outcome
 
-    async def cancel_all(self, *, timeout: float | None = None) -> int:
+    async def cancel_all(self, *, timeout: float | None = None, token: str | None = None) -> int:
         """Cancel every open and untriggered order; returns how many."""
         params = tw.CancelAllParams(token="")
-        count: int = _one(await self._send("cancel_all", params, timeout))
+        count: int = _one(await self._send("cancel_all", params, timeout, token=token))
         return count
 
     cancel_all_orders = cancel_all
 
     async def cancel_all_orders_after(
-        self, timeout: int | timedelta, *, request_timeout: float | None = None
+        self,
+        timeout: int | timedelta,
+        *,
+        request_timeout: float | None = None,
+        token: str | None = None,
     ) -> CancelAfter:
         """Arm (or with 0, disarm) the dead man's switch: every order is cancelled unless
         this is called again within ``timeout`` seconds."""
         seconds = int(timeout.total_seconds()) if isinstance(timeout, timedelta) else timeout
         params = trading_params.cancel_after_params("", seconds)
         result: CancelAfter = _one(
-            await self._send("cancel_all_orders_after", params, request_timeout)
+            await self._send("cancel_all_orders_after", params, request_timeout, token=token)
         )
         return result
 
@@ -325,14 +369,22 @@ class KrakenTrading:
     # --- internals -----------------------------------------------------------------------
 
     async def _send(
-        self, method: str, params: msgspec.Struct, timeout: float | None, expected: int = 1
+        self,
+        method: str,
+        params: msgspec.Struct,
+        timeout: float | None,
+        expected: int = 1,
+        token: str | None = None,
     ) -> RequestDone:
-        """Send validated ``params`` (built with an empty token) with the session's token."""
+        """Send validated ``params`` (built with an empty token) with ``token`` if given, else
+        the session's."""
+        self._client._use_token(token)
         session = self._client.private_session
+        protocol = cast(KrakenV2PrivateProtocol, session.protocol)  # this part is v2's
 
         def build() -> Outgoing:
-            with_token = msgspec.structs.replace(params, token=session.protocol.require_token())
-            return session.protocol.trading(method, with_token, expected)
+            with_token = msgspec.structs.replace(params, token=token or protocol.require_token())
+            return protocol.trading(method, with_token, expected)
 
         return await session.trade(build, timeout)
 

@@ -71,18 +71,17 @@ OPTION_FIELDS: dict[str, str] = {
 """add_order's keyword options (Kraken's names) -> the :class:`OrderRequest` field."""
 
 
-class OrderOptions(TypedDict, total=False):
-    """The keyword options of ``place_order``: the :class:`OrderRequest` fields beyond the
-    positional ones, under Kraken's names (a test pins these keys to the fields). Where an
-    enum goes, exactly its value is accepted too (``"gtc"``)."""
+class PlaceOrderOptions(TypedDict, total=False):
+    """The keyword options of ``place_order`` (Kraken.Net's ``PlaceOrderAsync``): the
+    :class:`OrderRequest` fields beyond the positional ones, under Kraken's names, but for
+    the times it takes as parameters (``start_time``, ``expire_time``). Where an enum goes,
+    exactly its value is accepted too (``"gtc"``)."""
 
     limit_price_type: LimitPriceType | str | None
     trigger_price: Decimal | None
     trigger_reference: TriggerReference | str | None
     trigger_price_type: TriggerPriceType | str | None
     time_in_force: TimeInForce | str | None
-    expire_time: datetime | None
-    effective_time: datetime | None
     post_only: bool | None
     reduce_only: bool | None
     margin: bool | None
@@ -94,6 +93,14 @@ class OrderOptions(TypedDict, total=False):
     order_userref: int | None
     sender_sub_id: str | None
     conditional: ConditionalClose | None
+
+
+class OrderOptions(PlaceOrderOptions, total=False):
+    """Every :class:`OrderRequest` field beyond the positional ones, under Kraken's names
+    (a test pins these keys to the fields)."""
+
+    expire_time: datetime | None
+    effective_time: datetime | None
 
 
 class AddOrderOptions(OrderOptions, total=False):
