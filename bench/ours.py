@@ -2,8 +2,10 @@
 
 The frames go through exactly what the client runs on each received frame: one
 ``KrakenV2Protocol.receive`` call (msgspec decode into typed wire Structs with exact
-Decimals, scaled-integer book update, depth truncation, CRC32 verification). Frames are
-bytes, as the picows transport hands them over.
+Decimals, scaled-integer book update, depth truncation, CRC32 verification), or for
+WebSocket v1 one ``KrakenV1Protocol.receive`` on the same book's v1 frames (quoted
+fixed-width numbers, both update layouts). Frames are bytes, as the picows transport hands
+them over.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from decimal import Decimal
 import spotstream
 from peers import PeerError, PeerResult
 from spotstream.models.market import Instrument
+from spotstream.protocol.kraken.v1.public import KrakenV1Protocol
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
 from traffic import Traffic
 
@@ -60,6 +63,51 @@ def run_spotstream(traffic: Traffic, tamper: bool = True) -> PeerResult:
     if tamper:
         note += "; " + _tamper_check(traffic)
     return PeerResult("spotstream", traffic.depth, len(frames), seconds, "on", note)
+
+
+def _protocol_v1(traffic: Traffic) -> KrakenV1Protocol:
+    protocol = KrakenV1Protocol()  # precisions come from each snapshot's fixed widths
+    protocol.subscribe("book", [traffic.symbol_v1], depth=traffic.depth)
+    return protocol
+
+
+def run_spotstream_v1(traffic: Traffic, tamper: bool = True) -> PeerResult:
+    protocol = _protocol_v1(traffic)
+    frames = traffic.v1_frames
+    receive = protocol.receive
+    gc.collect()
+    start = time.perf_counter()
+    for frame in frames:
+        receive(frame)
+    seconds = time.perf_counter() - start
+    book = protocol.books[traffic.symbol_v2]
+    counters = book.counters
+    updates = len(frames) - 1  # a v1 snapshot carries no checksum
+    if counters.checksums_verified != updates or counters.checksum_mismatches:
+        raise PeerError(f"spotstream v1 verified {counters.checksums_verified}/{updates}")
+    snap = book.snapshot()
+    want = (list(traffic.final_bids), list(traffic.final_asks))
+    got = ([(lv.price, lv.qty) for lv in snap.bids], [(lv.price, lv.qty) for lv in snap.asks])
+    if got != want:
+        raise PeerError("spotstream v1's final book differs from the generator's")
+    note = f"spotstream {spotstream.__version__}; v1 frames; {updates} checksums verified"
+    if tamper:
+        note += "; " + _tamper_check_v1(traffic)
+    return PeerResult("spotstream-v1", traffic.depth, len(frames), seconds, "on", note)
+
+
+def _tamper_check_v1(traffic: Traffic) -> str:
+    frames = list(traffic.v1_frames[:50])
+    head, _, rest = frames[25].partition(b'"c":"')
+    digits, _, tail = rest.partition(b'"')
+    wrong = str((int(digits) + 1) % (1 << 32)).encode()
+    frames[25] = head + b'"c":"' + wrong + b'"' + tail
+    check = _protocol_v1(traffic)
+    for frame in frames:
+        check.receive(frame)
+    if check.books[traffic.symbol_v2].counters.checksum_mismatches != 1:
+        raise PeerError("a tampered v1 checksum was not detected")
+    return "tampered checksum detected"
 
 
 def _tamper_check(traffic: Traffic) -> str:

@@ -20,12 +20,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ours import memory_per_level, run_spotstream
+from ours import memory_per_level, run_spotstream, run_spotstream_v1
 from peers import RUNNERS, PeerError, PeerResult
 from traffic import generate
 
 HERE = Path(__file__).resolve().parent
-CONTENDERS = {"spotstream": run_spotstream, **RUNNERS}
+CONTENDERS = {"spotstream": run_spotstream, "spotstream-v1": run_spotstream_v1, **RUNNERS}
 
 
 def run_one(name: str, depth: int, updates: int, repeat: int) -> PeerResult:
