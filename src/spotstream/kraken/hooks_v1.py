@@ -1,9 +1,11 @@
 """What Kraken WebSocket v1 adds to the generic sessions: REST pair data and the token.
 
-- v1 has no instrument channel, yet books need each pair's precisions: they come from REST
-  ``AssetPairs`` (``pair_decimals``, ``lot_decimals``), loaded before the first ``book``
-  subscribe and refreshed on every reconnect (:class:`KrakenV1PublicHooks`). A refresh that
-  fails keeps the cached pairs (logged): a REST hiccup never stops market data.
+- v1 has no instrument channel: the pairs (``get_instruments()``, trading's precision
+  checks) come from REST ``AssetPairs``, loaded before the first ``book`` subscribe and
+  refreshed on every reconnect (:class:`KrakenV1PublicHooks`). A load that fails keeps the
+  cached pairs (logged): a REST hiccup never stops market data, since each v1 book takes its
+  precisions from its snapshot's fixed-width numbers (for most live pairs wider than
+  ``AssetPairs``' ``pair_decimals``).
 - The authenticated endpoint needs a token from REST ``GetWebSocketsToken``, fetched fresh
   before anything is (re)subscribed; its account feeds are ``openOrders`` (orders) and
   ``ownTrades`` (fills, a feed of their own on v1) (:class:`KrakenV1AccountHooks`).
@@ -46,8 +48,12 @@ class KrakenV1PublicHooks(SessionHooks):
             log.warning("AssetPairs refresh failed (%s); keeping the cached pairs", exc)
 
     async def before_subscribe(self, session: Session[Any], channel: str) -> None:
-        if channel == "book":
+        if channel != "book" or self.loaded:
+            return
+        try:
             await self.ensure_instruments(session)
+        except (SpotstreamError, OSError) as exc:  # books take their widths from the wire
+            log.warning("AssetPairs could not be loaded (%s); books go on without it", exc)
 
     async def ensure_instruments(self, session: Session[Any], force: bool = False) -> None:
         """Load the pairs from REST ``AssetPairs`` (once, or again with ``force``)."""
