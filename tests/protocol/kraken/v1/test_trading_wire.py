@@ -372,6 +372,8 @@ def test_bad_edits_cancels_and_timeouts_are_refused() -> None:
         tw.edit_order_request("O1", "XBT/USD", token="T", reqid=1, quantity=Decimal(0))
     with pytest.raises(InvalidRequestError, match="limit_price"):
         tw.edit_order_request("O1", "XBT/USD", token="T", reqid=1, limit_price=Decimal(-1))
+    with pytest.raises(InvalidRequestError, match="trigger_price"):
+        tw.edit_order_request("O1", "XBT/USD", token="T", reqid=1, trigger_price=Decimal(-1))
     with pytest.raises(InvalidRequestError, match="at least one"):
         tw.cancel_order_request(token="T", reqid=1)
     with pytest.raises(InvalidRequestError, match="cl_ord_id"):

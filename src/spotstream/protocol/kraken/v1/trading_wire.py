@@ -53,7 +53,6 @@ from spotstream.protocol.kraken.v2.trading_params import (
     cancel_after_params,
     check_client_id,
     check_positive,
-    check_price,
     wire_params,
 )
 
@@ -319,8 +318,8 @@ def edit_order_request(
     if not order_id:
         raise tt.fail("editOrder needs an order id")
     check_positive("volume", quantity)
-    check_price("limit_price", limit_price, None, None)
-    check_price("trigger_price", trigger_price, None, None)
+    check_positive("limit_price", limit_price)  # a negative one would read as an offset
+    check_positive("trigger_price", trigger_price)
     price, price2 = (
         (trigger_price, limit_price) if trigger_price is not None else (limit_price, None)
     )
