@@ -56,6 +56,8 @@ OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 PUBLIC_CHANNELS = ("ticker", "ohlc", "trade", "spread", "book")
 OHLC_PREFIX = "ohlc-"
 _ACKED = ("subscribed", "unsubscribed", "ok")
+_ARRAY = (b"[", "[")
+_SPACE = (b" ", b"\t", b"\r", b"\n", " ", "\t", "\r", "\n")
 
 
 def canonical(symbol: str) -> str:
@@ -80,6 +82,7 @@ class KrakenV1Protocol:
         self._next_req_id = 1
         self._pending: dict[int, PendingRequest] = {}
         self._symbols: dict[str, str] = {}  # wire pair -> its v2 spelling (memo)
+        self._book_decoder = wire.BOOK_DECODER.decode
         self._channels: dict[str, Callable[[bytes | str], list[Event]]] = {
             "ticker": self._on_ticker,
             "trade": self._on_trade,
@@ -179,25 +182,23 @@ class KrakenV1Protocol:
         """Turn one received frame into events. Never raises: bad input is a counted
         :class:`Unhandled`, and so is any unexpected exception while the frame is handled."""
         try:
-            text = frame.lstrip()[:1]
-            if text in (b"[", "["):
+            first = frame[:1]
+            if first in _SPACE:
+                first = frame.lstrip()[:1]
+            if first not in _ARRAY:
+                return self._receive_event(frame)
+            try:  # books first: most frames are book frames
+                return self._on_book(self._book_decoder(frame), frame)
+            except msgspec.ValidationError:
                 return self._receive_array(frame)
-            return self._receive_event(frame)
+        except msgspec.DecodeError as exc:
+            return [self._unhandled("malformed", str(exc), frame)]
         except Exception as exc:
             return [self._internal("frame", exc, frame)]
 
     def _receive_array(self, frame: bytes | str) -> list[Event]:
-        try:  # books first: most frames are book frames
-            return self._on_book(wire.BOOK_DECODER.decode(frame), frame)
-        except msgspec.ValidationError:
-            pass
-        except msgspec.DecodeError as exc:
-            return [self._unhandled("malformed", str(exc), frame)]
-        try:
-            array = wire.ARRAY_DECODER.decode(frame)
-        except msgspec.DecodeError as exc:
-            return [self._unhandled("malformed", str(exc), frame)]
-        return self._route_array(array, frame)
+        """A data array that is not a book message (or not a well-formed one)."""
+        return self._route_array(wire.ARRAY_DECODER.decode(frame), frame)
 
     def _route_array(self, array: list[Any], frame: bytes | str) -> list[Event]:
         """A data array that is not a well-formed book message, routed by its name."""
@@ -258,16 +259,16 @@ class KrakenV1Protocol:
             return self._no_book(symbol, array[-2], frame)
         payload = array[1]
         try:
+            checksum = payload.checksum if type(payload) is wire.BookPayload else None
             if (
                 len(array) == 4
-                and type(payload) is wire.BookPayload
+                and checksum is not None
                 and payload.snapshot_asks is None
                 and payload.snapshot_bids is None
-                and payload.checksum is not None
+                and checksum.isdigit()
+                and len(checksum) <= 10
             ):
-                result = book.apply_update(
-                    payload.bids or (), payload.asks or (), _checksum(payload.checksum)
-                )
+                result = book.apply_update(payload.bids or (), payload.asks or (), int(checksum))
                 kind = EventKind.UPDATE
             else:
                 kind, result = self._apply_book(book, array[1:-2])
@@ -286,7 +287,10 @@ class KrakenV1Protocol:
         return [self._unhandled("book:unknown-symbol", symbol, frame)]
 
     def _apply_book(self, book: VerifiedBook, payloads: list[Any]) -> tuple[EventKind, ApplyResult]:
-        if not payloads or not all(type(p) is wire.BookPayload for p in payloads):
+        for payload in payloads:
+            if type(payload) is not wire.BookPayload:
+                raise DecodeError("a book message without its objects")
+        if not payloads:
             raise DecodeError("a book message without its objects")
         first = payloads[0]
         if first.snapshot_asks is not None or first.snapshot_bids is not None:
@@ -308,8 +312,10 @@ class KrakenV1Protocol:
         for payload in payloads:
             if payload.snapshot_asks is not None or payload.snapshot_bids is not None:
                 raise DecodeError("a book update mixed with a snapshot")
-            asks.extend(payload.asks or ())
-            bids.extend(payload.bids or ())
+            if payload.asks:  # the usual two objects hold one side each: no copy then
+                asks = payload.asks if not asks else asks + payload.asks
+            if payload.bids:
+                bids = payload.bids if not bids else bids + payload.bids
             if payload.checksum is not None:
                 checksum = _checksum(payload.checksum)
         if checksum is None:
