@@ -357,8 +357,12 @@ def read_userref(value: str | int | None) -> int | None:
 def check_v1_order(order: OrderRequest) -> None:
     """v1's rules beyond v2's (:func:`~spotstream.protocol.kraken.v2.orders.validate_order`):
     the price rules of :func:`check_prices` for the order and its conditional close;
-    ``post`` is for limit orders; ``viqc`` for buy market orders without margin."""
+    ``post`` is for limit orders; ``viqc`` for buy market orders without margin; an iceberg
+    shows a ``display_quantity`` (v1 has no iceberg type: a limit without ``displayvol`` is
+    a plain limit, so it is refused rather than sent as one)."""
     check_prices(order, "")
+    if order.order_type is OrderType.ICEBERG and order.display_quantity is None:
+        raise fail("an iceberg order needs display_quantity (v1: displayvol)")
     if order.conditional is not None:
         check_prices(order.conditional, "close ")
     if order.post_only and order.order_type not in (OrderType.LIMIT, OrderType.ICEBERG):
