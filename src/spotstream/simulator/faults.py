@@ -11,7 +11,6 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
-
 PRIVATE_ENDPOINTS = ("private", "kraken_v1_private")
 """The endpoints :meth:`Faults.drop_private_connections` cuts (names as in ``urls``)."""
 

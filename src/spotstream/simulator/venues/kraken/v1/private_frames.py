@@ -196,7 +196,6 @@ class V1ReportWriter:
         out["vol"] = numbers.volume(qty)
         return out
 
-
     def _price(self, order: Order, fills: list[OrderFill]) -> str:
         numbers = self.numbers[order.symbol]
         if len(fills) == 1:
