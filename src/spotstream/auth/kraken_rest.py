@@ -1,7 +1,10 @@
-"""Fetch a Kraken WebSocket token over HTTP/1.1, with the standard library only.
+"""Kraken's REST calls a websocket client needs, over HTTP/1.1 with the standard library only:
+the WebSocket token (``POST /0/private/GetWebSocketsToken``) and the pairs' precisions
+(``GET /0/public/AssetPairs``, which WebSocket v1 books need: v1 has no instrument channel).
 
 One request per connection (``Connection: close``); http:// (tests, simulator) and https://
-(default SSL context) are supported. Credentials never reach logs or exception messages.
+(default SSL context) are supported. Both calls share one round trip and its typed failures.
+Credentials never reach logs or exception messages.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from spotstream.auth.kraken import (
+    TOKEN_METHOD,
     Credentials,
     NonceSource,
     Token,
@@ -26,6 +30,8 @@ from spotstream.errors import (
     ProtocolError,
     RequestTimeoutError,
 )
+from spotstream.models.market import Instrument
+from spotstream.protocol.kraken import asset_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +39,7 @@ _DEFAULT_NONCES = NonceSource()
 """Shared by every call without an explicit source, so back-to-back calls never reuse a nonce."""
 
 _MAX_BODY = 1 << 20
+_MAX_PAIRS_BODY = 1 << 24  # every pair's entry with its fee tables: a few MB
 _CLOSE_GRACE = 1.0  # seconds granted to a clean (TLS) close once the response is read
 
 
@@ -69,19 +76,48 @@ async def get_websockets_token(
     nonce = (nonce_source or _DEFAULT_NONCES).next()
     path, headers, body = build_token_request(credentials, nonce)
     logger.debug("requesting a WebSocket token from %s", origin.authority)
+    request = _encode_request(origin, "POST", path, headers, body)
+    status, response = await _exchange(origin, request, timeout, TOKEN_METHOD, _MAX_BODY)
+    return parse_token_response(status, response)
+
+
+async def get_asset_pairs(
+    *, base_url: str = "https://api.kraken.com", timeout: float = 10.0
+) -> list[Instrument]:
+    """GET ``/0/public/AssetPairs``: every pair on the websockets, as instruments
+    (:func:`~spotstream.protocol.kraken.asset_pairs.parse_asset_pairs` says how).
+
+    Raises Kraken's typed refusal (a :class:`~spotstream.errors.RequestError`) when it
+    answers with errors or another HTTP status than 200, :class:`~spotstream.errors.DecodeError`
+    for a body that is not the expected JSON, and the token call's transport errors:
+    :class:`ConnectionClosedError`, :class:`ProtocolError`, :class:`RequestTimeoutError`
+    after ``timeout`` seconds, :class:`InvalidRequestError` for a bad ``base_url``.
+    """
+    origin = _parse_base_url(base_url)
+    logger.debug("requesting AssetPairs from %s", origin.authority)
+    request = _encode_request(origin, "GET", asset_pairs.PATH, {}, b"")
+    status, response = await _exchange(
+        origin, request, timeout, asset_pairs.METHOD, _MAX_PAIRS_BODY
+    )
+    return asset_pairs.parse_asset_pairs(response, status)
+
+
+async def _exchange(
+    origin: _Origin, request: bytes, timeout: float, what: str, max_body: int
+) -> tuple[int, bytes]:
+    """One round trip, its failures typed and naming ``what``: ``(status, body)``."""
     try:
-        status, response = await _round_trip(
-            origin, _encode_request(origin, path, headers, body), timeout
-        )
+        return await _round_trip(origin, request, timeout, max_body)
     except TimeoutError:
         raise RequestTimeoutError(
-            f"GetWebSocketsToken: no response from {origin.authority} within {timeout}s"
+            f"{what}: no response from {origin.authority} within {timeout}s"
         ) from None
     except (OSError, asyncio.IncompleteReadError) as exc:
         raise ConnectionClosedError(
-            f"GetWebSocketsToken: connection to {origin.authority} failed: {exc!r}"
+            f"{what}: connection to {origin.authority} failed: {exc!r}"
         ) from exc
-    return parse_token_response(status, response)
+    except ProtocolError as exc:
+        raise ProtocolError(f"{what}: {exc}") from None
 
 
 def _parse_base_url(base_url: str) -> _Origin:
@@ -104,21 +140,27 @@ def _parse_base_url(base_url: str) -> _Origin:
     return _Origin(secure, parts.hostname, port or (443 if secure else 80))
 
 
-def _encode_request(origin: _Origin, path: str, headers: dict[str, str], body: bytes) -> bytes:
-    """A complete HTTP/1.1 POST: head (CRLF lines) followed by ``body``."""
+def _encode_request(
+    origin: _Origin, method: str, path: str, headers: dict[str, str], body: bytes
+) -> bytes:
+    """A complete HTTP/1.1 request: head (CRLF lines) followed by ``body`` (a body-less GET
+    has no Content-Length)."""
+    length = [] if method == "GET" and not body else [f"Content-Length: {len(body)}"]
     lines = [
-        f"POST {path} HTTP/1.1",
+        f"{method} {path} HTTP/1.1",
         f"Host: {origin.authority}",
         "User-Agent: spotstream",
         "Accept: application/json",
         *(f"{name}: {value}" for name, value in headers.items()),
-        f"Content-Length: {len(body)}",
+        *length,
         "Connection: close",
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-async def _round_trip(origin: _Origin, request: bytes, timeout: float) -> tuple[int, bytes]:
+async def _round_trip(
+    origin: _Origin, request: bytes, timeout: float, max_body: int
+) -> tuple[int, bytes]:
     """Connect, send ``request``, read the whole response, all within ``timeout``; then close."""
     deadline = asyncio.get_running_loop().time() + timeout
     context = ssl.create_default_context() if origin.secure else None
@@ -128,7 +170,7 @@ async def _round_trip(origin: _Origin, request: bytes, timeout: float) -> tuple[
         async with asyncio.timeout_at(deadline):
             writer.write(request)
             await writer.drain()
-            return await _read_response(reader)
+            return await _read_response(reader, max_body)
     finally:
         writer.close()
         with contextlib.suppress(OSError, TimeoutError):
@@ -136,18 +178,18 @@ async def _round_trip(origin: _Origin, request: bytes, timeout: float) -> tuple[
                 await writer.wait_closed()
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+async def _read_response(reader: asyncio.StreamReader, max_body: int) -> tuple[int, bytes]:
     """Read one final response (skipping 1xx interim ones): ``(status, decoded body)``."""
     status, headers = _parse_head(await _read_head(reader))
     while 100 <= status < 200:
         status, headers = _parse_head(await _read_head(reader))
     if "chunked" in headers.get("transfer-encoding", "").lower():
-        return status, await _read_chunked(reader)
+        return status, await _read_chunked(reader, max_body)
     length = headers.get("content-length")
     if length is None:
-        return status, await _read_to_eof(reader)
-    if not length.isdigit() or int(length) > _MAX_BODY:
-        raise ProtocolError(f"GetWebSocketsToken: bad Content-Length {length[:20]!r}")
+        return status, await _read_to_eof(reader, max_body)
+    if not length.isdigit() or int(length) > max_body:
+        raise ProtocolError(f"bad Content-Length {length[:20]!r}")
     return status, await reader.readexactly(int(length))
 
 
@@ -155,7 +197,7 @@ async def _read_head(reader: asyncio.StreamReader) -> bytes:
     try:
         return await reader.readuntil(b"\r\n\r\n")
     except asyncio.LimitOverrunError:
-        raise ProtocolError("GetWebSocketsToken: response head too large") from None
+        raise ProtocolError("response head too large") from None
 
 
 def _parse_head(head: bytes) -> tuple[int, dict[str, str]]:
@@ -164,25 +206,25 @@ def _parse_head(head: bytes) -> tuple[int, dict[str, str]]:
     version, _, rest = status_line.partition(" ")
     code = rest[:3]
     if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit():
-        raise ProtocolError(f"GetWebSocketsToken: bad status line {status_line[:40]!r}")
+        raise ProtocolError(f"bad status line {status_line[:40]!r}")
     headers: dict[str, str] = {}
     for line in lines:
         name, colon, value = line.partition(":")
         if not colon:
-            raise ProtocolError("GetWebSocketsToken: malformed response header")
+            raise ProtocolError("malformed response header")
         headers[name.strip().lower()] = value.strip()
     return int(code), headers
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+async def _read_chunked(reader: asyncio.StreamReader, max_body: int) -> bytes:
     """Decode a chunked body (RFC 9112 §7.1), discarding chunk extensions and trailers."""
     body = bytearray()
     while size := _chunk_size(await reader.readuntil(b"\r\n")):
-        if len(body) + size > _MAX_BODY:
-            raise ProtocolError("GetWebSocketsToken: response body too large")
+        if len(body) + size > max_body:
+            raise ProtocolError("response body too large")
         body += await reader.readexactly(size)
         if await reader.readexactly(2) != b"\r\n":
-            raise ProtocolError("GetWebSocketsToken: malformed chunk")
+            raise ProtocolError("malformed chunk")
     while await reader.readuntil(b"\r\n") != b"\r\n":
         pass  # trailer fields
     return bytes(body)
@@ -191,14 +233,14 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
 def _chunk_size(line: bytes) -> int:
     text = line.split(b";", 1)[0].strip()
     if not text or len(text) > 8 or text.strip(b"0123456789abcdefABCDEF"):
-        raise ProtocolError("GetWebSocketsToken: malformed chunk size")
+        raise ProtocolError("malformed chunk size")
     return int(text, 16)
 
 
-async def _read_to_eof(reader: asyncio.StreamReader) -> bytes:
+async def _read_to_eof(reader: asyncio.StreamReader, max_body: int) -> bytes:
     body = bytearray()
     while data := await reader.read(65536):
         body += data
-        if len(body) > _MAX_BODY:
-            raise ProtocolError("GetWebSocketsToken: response body too large")
+        if len(body) > max_body:
+            raise ProtocolError("response body too large")
     return bytes(body)
