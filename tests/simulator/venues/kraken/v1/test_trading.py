@@ -194,7 +194,8 @@ def test_stop_orders_and_conditional_close_are_accepted(v1: V1Client, h: Harness
     fields = {"type": "sell", "pair": PAIR, "volume": "0.01"}
     for extra in (
         {"ordertype": "stop-loss", "price": "-100"},
-        {"ordertype": "take-profit-limit", "price": "+2%", "price2": "+1%"},
+        {"ordertype": "take-profit-limit", "price": "+2%", "price2": str(h.best()[1] + 900)},
+        {"ordertype": "trailing-stop-limit", "price": "+1%", "price2": "-20"},
         {"ordertype": "trailing-stop", "price": "+50"},
         {
             "ordertype": "limit",
@@ -211,13 +212,15 @@ def test_stop_orders_and_conditional_close_are_accepted(v1: V1Client, h: Harness
     assert [o["descr"]["ordertype"] for o in orders] == [
         "stop-loss",
         "take-profit-limit",
+        "trailing-stop-limit",
         "trailing-stop",
         "limit",
         "limit",
     ]
-    assert [o["timeinforce"] for o in orders] == ["GTC"] * 4 + ["GTD"]
+    assert [o["timeinforce"] for o in orders] == ["GTC"] * 5 + ["GTD"]
     assert orders[-1]["expiretm"] == "1700000060.000000"
     assert orders[0]["stopprice"] == orders[0]["descr"]["price"]
-    assert h.engine.open_orders("test")[3].conditional is not None
+    assert orders[2]["descr"]["price2"] == "-20.00000"  # relative to the trigger
+    assert h.engine.open_orders("test")[4].conditional is not None
     (trailing,) = v1.trade("addOrder", **fields, ordertype="trailing-stop", price="50")
     assert trailing["errorMessage"] == "EGeneral:Invalid arguments:price"

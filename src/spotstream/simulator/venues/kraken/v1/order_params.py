@@ -1,316 +1,155 @@
-"""Reading v1 ``addOrder`` and ``editOrder`` the way Kraken does (spec §9, §12).
+"""Reading v1 trading requests the way Kraken does (spec §9-§12), into the engine's requests.
 
-Kraken is strict where a client library may be lenient, so the simulator reads the request
-itself: a field Kraken does not document for the event is ``Unsupported field: '<field>' for
-the given msg type: add order`` (captured; ``edit order`` for edits); a value it cannot read
-``EGeneral:Invalid arguments:<field>`` (captured for ``timeinforce``). What it reads becomes
-the neutral :class:`~spotstream.models.orders.OrderRequest` (or
-:class:`~spotstream.simulator.matching.orders.Replacement`) the matching engine takes.
-
-How v1 prices read (spec §9): ``price`` is the limit price of a limit order and the trigger
-price of the stop, take-profit and trailing types, whose limit is ``price2``. A price may be
-relative to the last trade: ``+5`` / ``-5`` an amount in the quote currency, ``5%`` (with a
-sign) a percentage; ``#`` takes the sign that moves away from the market (``+`` for a buy's
-trigger, ``-`` for a sell's; UNCONFIRMED). Trailing types must use ``+`` (a distance).
-``expiretm``/``starttm``: ``0`` none, ``+n`` seconds from now, else a unix time; an
-``expiretm`` without ``timeinforce`` makes the order GTD.
+The wire forms are the client's (:mod:`spotstream.protocol.kraken.v1.trading_wire`:
+``AddOrderRequest``, ``order_from_request``, ...), so the two sides read one shape; the
+simulator adds Kraken's strictness and words. A field the event does not have is
+``Unsupported field: '<field>' for the given msg type: add order`` (captured; ``edit order``,
+``cancel order``, ... for the others); a value that does not fit its field, or that the
+client's reader refuses, ``EGeneral:Invalid arguments:<field>`` (captured for
+``timeinforce``). Decisions (UNCONFIRMED): amounts must be JSON strings, as documented; the
+direction-dependent ``#`` price prefix is refused (the reader has no neutral meaning for
+it); an ``expiretm`` without ``timeinforce`` makes the order GTD; an ``editOrder`` of a
+stop or take-profit order reads ``price`` as the new trigger and ``price2`` as the new limit.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import msgspec
 
 from spotstream.errors import InvalidRequestError
-from spotstream.models.enums import (
-    TRAILING_ORDER_TYPES,
-    TRIGGERED_ORDER_TYPES,
-    FeePreference,
-    LimitPriceType,
-    OrderSide,
-    OrderType,
-    StpType,
-    TimeInForce,
-    TriggerPriceType,
-    TriggerReference,
-)
-from spotstream.models.orders import ConditionalClose, OrderRequest
+from spotstream.models.enums import TRIGGERED_ORDER_TYPES, FeePreference, TimeInForce
+from spotstream.models.orders import OrderRequest
+from spotstream.protocol.kraken.v1 import trading_translate as tt
+from spotstream.protocol.kraken.v1 import trading_wire as tw
 from spotstream.simulator.matching.orders import OrderError, Replacement
 from spotstream.simulator.matching.rejections import Rejection
 from spotstream.simulator.venues.kraken.v1.requests import RequestError
 
-COMMON_FIELDS = frozenset({"event", "token", "reqid", "deadline", "validate"})
-ADD_FIELDS = COMMON_FIELDS | {
-    "ordertype",
-    "type",
-    "pair",
-    "price",
-    "price2",
-    "volume",
-    "displayvol",
-    "leverage",
-    "margin",
-    "reduce_only",
-    "oflags",
-    "starttm",
-    "expiretm",
-    "userref",
-    "cl_ord_id",
-    "sender_sub_id",
-    "stp_type",
-    "timeinforce",
-    "trigger",
-    "close[ordertype]",
-    "close[price]",
-    "close[price2]",
+MSG_TYPES = {
+    tw.AddOrderRequest: "add order",
+    tw.EditOrderRequest: "edit order",
+    tw.CancelOrderRequest: "cancel order",
+    tw.CancelAllRequest: "cancel all",
+    tw.CancelAllOrdersAfterRequest: "cancel all orders after",
 }
-EDIT_FIELDS = COMMON_FIELDS | {
-    "orderid",
-    "pair",
-    "price",
-    "price2",
-    "volume",
-    "oflags",
-    "newuserref",
-}
-ORDER_TYPES = frozenset(OrderType) - {OrderType.ICEBERG}  # v1 makes icebergs by displayvol
+_FIELD = re.compile(r"`\$\.([A-Za-z_\[\]]+)`")
 _NS = 1_000_000_000
 
-
-@dataclass(frozen=True, slots=True)
-class Price:
-    """A v1 price as sent: its value and how it reads."""
-
-    value: Decimal
-    kind: str  # "static", "quote" or "pct"
+R = TypeVar("R", bound=msgspec.Struct)
 
 
-def check_fields(message: dict[str, Any], allowed: frozenset[str], msg_type: str) -> None:
-    for key in message:
-        if key not in allowed:
-            raise RequestError(f"Unsupported field: '{key}' for the given msg type: {msg_type}")
-
-
-def invalid(field: str) -> OrderError:
+def invalid(field: str | None = None) -> OrderError:
     return OrderError(Rejection.INVALID_ARGUMENTS, field)
 
 
-def decimal_field(message: dict[str, Any], field: str) -> Decimal | None:
-    value = message.get(field)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise invalid(field)
+def read(message: dict[str, Any], struct: type[R]) -> R:
+    """``message`` as the client's request Struct ``struct``, checked as Kraken checks it."""
+    names = {f.encode_name for f in msgspec.structs.fields(struct)} | {"event"}
+    for key in message:
+        if key not in names:
+            raise RequestError(
+                f"Unsupported field: '{key}' for the given msg type: {MSG_TYPES[struct]}"
+            )
     try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise invalid(field) from None
-    if not number.is_finite():
-        raise invalid(field)
-    return number
+        return msgspec.convert(message, struct)
+    except msgspec.ValidationError as error:
+        match = _FIELD.search(str(error))
+        raise invalid(match[1] if match else None) from None
 
 
-def price_field(message: dict[str, Any], field: str, side: str) -> Price | None:
-    value = message.get(field)
-    if value is None:
-        return None
-    text = str(value) if isinstance(value, (int, Decimal)) else value
-    if not isinstance(text, str) or isinstance(value, bool) or not text:
-        raise invalid(field)
-    sign = ""
-    if text[0] in "+-#":
-        sign, text = text[0], text[1:]
-        if sign == "#":
-            sign = "+" if side == "buy" else "-"
-    kind = "pct" if text.endswith("%") else ("quote" if sign else "static")
-    number = decimal_field({field: text.removesuffix("%")}, field)
-    assert number is not None
-    return Price(-number if sign == "-" else number, kind)
+def _refused(error: InvalidRequestError, fields: set[str], triggered: bool = False) -> OrderError:
+    """The client's refusal as Kraken's: its reader names the wire field first, its v1 rules
+    the neutral field (``trigger_price`` is v1's ``price``, a limit ``price2`` on a stop)."""
+    text = str(error)
+    field = text.split(" ", 1)[0].rstrip(":")
+    if field in fields:
+        return invalid(field)
+    for neutral, wire in (
+        ("trigger_price", "price"),
+        ("limit_price", "price2" if triggered else "price"),
+        ("post_only", "oflags"),
+        ("quote_quantity", "oflags"),
+    ):
+        if neutral in text:
+            return invalid(wire)
+    return invalid()
 
 
-def flag(message: dict[str, Any], field: str) -> bool | None:
-    value = message.get(field)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return bool(value == "true")
-    raise invalid(field)
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """An ``addOrder`` as sent, the neutral order it describes, and whether only to check it."""
+
+    request: tw.AddOrderRequest
+    order: OrderRequest
+    validate: bool
 
 
-def time_field(message: dict[str, Any], field: str, now_ns: int) -> datetime | None:
-    value = message.get(field)
-    if value is None:
-        return None
-    text = str(value)
+def new_order(message: dict[str, Any], now_ns: int) -> NewOrder:
+    request = read(message, tw.AddOrderRequest)
+    names = {f.encode_name for f in msgspec.structs.fields(tw.AddOrderRequest)}
     try:
-        seconds = Decimal(text)
-    except InvalidOperation:
-        raise invalid(field) from None
-    if not seconds.is_finite() or seconds < 0:
-        raise invalid(field)
-    if seconds == 0:
-        return None
-    at_ns = int(seconds * _NS) + (now_ns if text.startswith("+") else 0)
-    second, fraction = divmod(at_ns, _NS)
-    return datetime.fromtimestamp(second, UTC).replace(microsecond=fraction // 1000)
+        order = tw.order_from_request(request, now=_datetime(now_ns))
+        tt.check_v1_order(order)  # what v1 allows (a trailing trigger is a "+" offset, ...)
+        validate = tw.validate_only(request)
+    except InvalidRequestError as error:
+        raise _refused(error, names, request.ordertype in TRIGGERED_ORDER_TYPES) from None
+    if request.expiretm is not None and request.timeinforce is None and order.expire_time:
+        order = msgspec.structs.replace(order, time_in_force=TimeInForce.GTD)
+    return NewOrder(request, order, validate)
 
 
-def oflags(message: dict[str, Any]) -> set[str]:
-    value = message.get("oflags", "")
-    if not isinstance(value, str):
-        raise invalid("oflags")
-    flags = {f.strip() for f in value.split(",") if f.strip()}
-    if not flags <= {"fcib", "fciq", "nompp", "post", "viqc"} or {"fcib", "fciq"} <= flags:
-        raise invalid("oflags")
-    return flags
-
-
-def fee_preference(flags: set[str]) -> FeePreference | None:
-    if "fcib" in flags:
-        return FeePreference.BASE
-    if "fciq" in flags:
-        return FeePreference.QUOTE
-    return None
-
-
-def userref(message: dict[str, Any], field: str) -> int | None:
-    value = message.get(field)
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    raise invalid(field)
-
-
-def order_request(message: dict[str, Any], now_ns: int) -> OrderRequest:
-    """The neutral order an ``addOrder`` describes (fields already checked by name)."""
-    order_type = _order_type(message, "ordertype")
+def validate_only(request: tw.EditOrderRequest) -> bool:
     try:
-        side = OrderSide(str(message.get("type")))
-    except ValueError:
-        raise invalid("type") from None
-    quantity = decimal_field(message, "volume")
-    if quantity is None:
-        raise invalid("volume")
-    flags = oflags(message)
-    price = price_field(message, "price", side)
-    price2 = price_field(message, "price2", side)
-    display = decimal_field(message, "displayvol")
-    if display is not None and order_type == OrderType.LIMIT:
-        order_type = OrderType.ICEBERG
-    fields: dict[str, Any] = _prices(order_type, price, price2)
-    tif = message.get("timeinforce")
-    expire = time_field(message, "expiretm", now_ns)
-    if tif is not None:
-        if not isinstance(tif, str) or tif.lower() not in set(TimeInForce):
-            raise invalid("timeinforce")
-        fields["time_in_force"] = TimeInForce(tif.lower())
-    elif expire is not None:  # an expiry alone makes the order good till that date
-        fields["time_in_force"] = TimeInForce.GTD
-    trigger = message.get("trigger")
-    if trigger is not None:
-        if trigger not in set(TriggerReference):
-            raise invalid("trigger")
-        fields["trigger_reference"] = TriggerReference(trigger)
-    stp = message.get("stp_type")
-    if stp is not None:
-        if stp not in set(StpType):
-            raise invalid("stp_type")
-        fields["stp_type"] = StpType(stp)
-    if "viqc" in flags:
-        fields["quote_quantity"], quantity = quantity, Decimal(0)
-    try:
-        return OrderRequest(
-            side=side,
-            order_type=order_type,
-            quantity=quantity,
-            expire_time=expire,
-            effective_time=time_field(message, "starttm", now_ns),
-            post_only=("post" in flags) or None,
-            reduce_only=flag(message, "reduce_only"),
-            margin=bool(message.get("leverage")) or flag(message, "margin"),
-            display_quantity=display,
-            fee_preference=fee_preference(flags),
-            client_order_id=_text(message, "cl_ord_id"),
-            user_ref=userref(message, "userref"),
-            sender_sub_id=_text(message, "sender_sub_id"),
-            conditional=_close(message, side),
-            **fields,
-        )
+        return tw.validate_only(request)
     except InvalidRequestError:
-        raise OrderError(Rejection.INVALID_ARGUMENTS) from None
+        raise invalid("validate") from None
 
 
-def _prices(order_type: OrderType, price: Price | None, price2: Price | None) -> dict[str, Any]:
-    """The order's limit and trigger from v1's ``price`` and ``price2``."""
-    if order_type in TRIGGERED_ORDER_TYPES:
-        if price is None:
-            raise invalid("price")
-        if order_type in TRAILING_ORDER_TYPES and (price.kind == "static" or price.value <= 0):
-            raise invalid("price")  # a trailing trigger is a distance: "+x" or "+x%"
-        fields: dict[str, Any] = {
-            "trigger_price": price.value,
-            "trigger_price_type": TriggerPriceType(price.kind),
-        }
-        if order_type.value.endswith("-limit"):
-            if price2 is None:
-                raise invalid("price2")
-            fields["limit_price"] = price2.value
-            fields["limit_price_type"] = LimitPriceType(price2.kind)
-        return fields
-    if order_type in (OrderType.LIMIT, OrderType.ICEBERG):
-        if price is None:
-            raise invalid("price")
-        return {"limit_price": price.value, "limit_price_type": LimitPriceType(price.kind)}
-    return {}
+def replacement(request: tw.EditOrderRequest, symbol: str, order_type: str) -> Replacement:
+    """The neutral cancel-and-replace an ``editOrder`` describes (``order_type``: the type
+    of the order being edited)."""
+    triggered = order_type in TRIGGERED_ORDER_TYPES
+    names = {f.encode_name for f in msgspec.structs.fields(tw.EditOrderRequest)}
+    try:
+        price = _static(request.price, "price")
+        price2 = _static(request.price2, "price2")
+        flags = tt.read_oflags(request.oflags)
+        quantity = tt.read_amount(request.volume, "volume")
+        user_ref = tt.read_userref(request.newuserref)
+    except InvalidRequestError as error:
+        raise _refused(error, names) from None
+    fee = None
+    if tt.OFLAG_FEE_BASE in flags:
+        fee = FeePreference.BASE
+    elif tt.OFLAG_FEE_QUOTE in flags:
+        fee = FeePreference.QUOTE
+    return Replacement(
+        order_id=request.orderid,
+        symbol=symbol,
+        quantity=quantity,
+        limit_price=price2 if triggered else price,
+        trigger_price=price if triggered else None,
+        post_only=True if tt.OFLAG_POST in flags else None,
+        user_ref=user_ref,
+        fee_preference=fee,
+    )
 
 
-def _close(message: dict[str, Any], side: str) -> ConditionalClose | None:
-    if message.get("close[ordertype]") is None:
+def _static(text: str | None, name: str) -> Decimal | None:
+    if text is None:
         return None
-    order_type = _order_type(message, "close[ordertype]")
-    close_side = "sell" if side == "buy" else "buy"
-    price = price_field(message, "close[price]", close_side)
-    price2 = price_field(message, "close[price2]", close_side)
-    fields = _prices(order_type, price, price2)
-    return ConditionalClose(order_type=order_type, **fields)
-
-
-def _order_type(message: dict[str, Any], field: str) -> OrderType:
-    value = message.get(field)
-    if value not in ORDER_TYPES:
-        raise invalid(field)
-    return OrderType(value)
-
-
-def _text(message: dict[str, Any], field: str) -> str | None:
-    value = message.get(field)
-    if value is not None and not isinstance(value, str):
-        raise invalid(field)
+    value, kind = tt.read_price(text, name)
+    if kind is not None or value <= 0:
+        raise invalid(name)  # an edit sets prices, not offsets
     return value
 
 
-def replacement(message: dict[str, Any], symbol: str) -> Replacement:
-    """The neutral cancel-and-replace an ``editOrder`` describes."""
-    order_id = message.get("orderid")
-    if not isinstance(order_id, str) or not order_id:
-        raise invalid("orderid")
-    flags = oflags(message)
-    price = price_field(message, "price", "buy")
-    if price is not None and price.kind != "static":
-        raise invalid("price")
-    return Replacement(
-        order_id=order_id,
-        symbol=symbol,
-        quantity=decimal_field(message, "volume"),
-        limit_price=price.value if price is not None else None,
-        post_only=("post" in flags) or None,
-        user_ref=userref(message, "newuserref"),
-        fee_preference=fee_preference(flags),
-    )
+def _datetime(ns: int) -> datetime:
+    second, fraction = divmod(ns, _NS)
+    return datetime.fromtimestamp(second, UTC).replace(microsecond=fraction // 1000)

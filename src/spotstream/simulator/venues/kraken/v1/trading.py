@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from spotstream.protocol.kraken.v1 import trading_wire as tw
 from spotstream.simulator.framing import rfc3339
 from spotstream.simulator.market.feed import BookPublisher
 from spotstream.simulator.matching.engine import MatchingEngine
@@ -35,14 +36,11 @@ from spotstream.simulator.venues.kraken.rest import pair_names
 from spotstream.simulator.venues.kraken.v1.frames import encode, sorted_object
 from spotstream.simulator.venues.kraken.v1.hub import KrakenV1Hub
 from spotstream.simulator.venues.kraken.v1.order_params import (
-    ADD_FIELDS,
-    COMMON_FIELDS,
-    EDIT_FIELDS,
-    check_fields,
-    flag,
     invalid,
-    order_request,
+    new_order,
+    read,
     replacement,
+    validate_only,
 )
 from spotstream.simulator.venues.kraken.v1.requests import RequestError, reqid_of
 from spotstream.simulator.venues.kraken.v2.rejections import error_text, words
@@ -50,8 +48,6 @@ from spotstream.simulator.venues.kraken.v2.rejections import error_text, words
 TRADING_EVENTS = ("addOrder", "editOrder", "cancelOrder", "cancelAll", "cancelAllOrdersAfter")
 PERMISSION_DENIED = "EGeneral:Permission denied"
 UNKNOWN_ORDER = words(Rejection.UNKNOWN_ORDER)
-CANCEL_FIELDS = COMMON_FIELDS | {"txid", "cl_ord_id"}
-CANCEL_AFTER_FIELDS = COMMON_FIELDS | {"timeout"}
 MAX_DEADLINE_NS = 60_000_000_000
 
 Answer = dict[str, Any]
@@ -109,9 +105,8 @@ class Trading:
         if left > MAX_DEADLINE_NS:
             raise invalid("deadline")
 
-    def _symbol(self, message: dict[str, Any]) -> str:
-        pair = message.get("pair")
-        symbol = self.hub.symbols.get(pair) if isinstance(pair, str) else None
+    def _symbol(self, pair: str) -> str:
+        symbol = self.hub.symbols.get(pair)
         if symbol is None:
             raise OrderError(Rejection.UNKNOWN_SYMBOL)
         return symbol
@@ -119,12 +114,11 @@ class Trading:
     # --- events -------------------------------------------------------------------------------
 
     def _add(self, account_id: str, message: dict[str, Any]) -> list[Answer]:
-        check_fields(message, ADD_FIELDS, "add order")
-        symbol = self._symbol(message)
-        request = order_request(message, self.engine.clock())
-        validate = bool(flag(message, "validate"))
-        order = self.engine.add_order(account_id, symbol, request, validate=validate)
-        answer: Answer = {"descr": self._description(order, message.get("price")), "status": "ok"}
+        new = new_order(message, self.engine.clock())
+        symbol = self._symbol(new.request.pair)
+        validate = new.validate
+        order = self.engine.add_order(account_id, symbol, new.order, validate=validate)
+        answer: Answer = {"descr": self._description(order, new.request.price), "status": "ok"}
         if not validate:
             answer["txid"] = order.order_id
         if order.cl_ord_id is not None:
@@ -132,14 +126,15 @@ class Trading:
         return [answer]
 
     def _edit(self, account_id: str, message: dict[str, Any]) -> list[Answer]:
-        check_fields(message, EDIT_FIELDS, "edit order")
-        symbol = self._symbol(message)
-        validate = bool(flag(message, "validate"))
-        new, old = self.engine.edit_order(
-            account_id, replacement(message, symbol), validate=validate
-        )
+        request = read(message, tw.EditOrderRequest)
+        symbol = self._symbol(request.pair)
+        validate = validate_only(request)
+        edited = self.engine.lookup(account_id, "order_id", request.orderid)
+        order_type = edited[0].order_type if edited else "limit"  # unknown: the engine says so
+        change = replacement(request, symbol, order_type)
+        new, old = self.engine.edit_order(account_id, change, validate=validate)
         answer: Answer = {
-            "descr": self._description(new, message.get("price")),
+            "descr": self._description(new, request.price),
             "originaltxid": old.order_id,
             "status": "ok",
         }
@@ -148,13 +143,9 @@ class Trading:
         return [answer]
 
     def _cancel(self, account_id: str, message: dict[str, Any]) -> list[Answer]:
-        check_fields(message, CANCEL_FIELDS, "cancel order")
-        references: list[tuple[str, Any]] = []
-        for field in ("txid", "cl_ord_id"):
-            values = message.get(field, [])
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                raise invalid(field)
-            references += [(field, value) for value in values]
+        request = read(message, tw.CancelOrderRequest)
+        references = [("txid", value) for value in request.txid or ()]
+        references += [("cl_ord_id", value) for value in request.cl_ord_id or ()]
         if not references:
             raise invalid("txid")
         answers: list[Answer] = []
@@ -176,15 +167,12 @@ class Trading:
         return orders
 
     def _cancel_all(self, account_id: str, message: dict[str, Any]) -> list[Answer]:
-        check_fields(message, COMMON_FIELDS, "cancel all")
+        read(message, tw.CancelAllRequest)
         return [{"count": self.engine.cancel_all(account_id), "status": "ok"}]
 
     def _cancel_after(self, account_id: str, message: dict[str, Any]) -> list[Answer]:
-        check_fields(message, CANCEL_AFTER_FIELDS, "cancel all orders after")
-        timeout = message.get("timeout")
-        if not isinstance(timeout, int) or isinstance(timeout, bool):
-            raise invalid("timeout")
-        current, trigger = self.engine.cancel_all_after(account_id, timeout)
+        request = read(message, tw.CancelAllOrdersAfterRequest)
+        current, trigger = self.engine.cancel_all_after(account_id, request.timeout)
         return [
             {
                 "currentTime": _whole_second(current),
