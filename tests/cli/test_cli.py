@@ -143,10 +143,20 @@ def test_sim_json_line_schema(sim_line: dict[str, Any]) -> None:
     assert list(sim_line)[:5] == ["urls", "seed", "rate", "api_key", "api_secret"]
     urls = sim_line["urls"]
     origin = urls["rest"].removeprefix("http://")
-    assert list(urls)[:4] == ["public", "private", "l3", "rest"]
+    assert list(urls)[:6] == [
+        "public",
+        "private",
+        "l3",
+        "rest",
+        "kraken_v1_public",
+        "kraken_v1_private",
+    ]
     assert urls["public"] == f"ws://{origin}/v2"
     assert urls["private"] == f"ws://{origin}/auth/v2"
     assert urls["l3"] == f"ws://{origin}/l3/v2"
+    assert urls["kraken_v1_public"] == f"ws://{origin}/"
+    assert urls["kraken_v1_private"] == f"ws://{origin}/auth"
+    assert "tls_cert" not in sim_line  # only with --tls
     assert (sim_line["seed"], sim_line["rate"]) == (5, "100")
     assert sim_line["api_key"] == TEST_ACCOUNT.api_key
     assert sim_line["api_secret"] == TEST_ACCOUNT.api_secret

@@ -164,7 +164,7 @@ async def test_bad_requests_are_refused_and_closed(
     assert await http.closed()
 
 
-@pytest.mark.parametrize("path", ["/l3/v2", "/", "/v2/"])
+@pytest.mark.parametrize("path", ["/l3/v2", "/", "/v2/", "/auth", "/auth/"])
 async def test_a_websocket_path_without_upgrade_is_426(http: _Http, path: str) -> None:
     await http.send(_get(path))
     status, headers, _ = await http.response()
@@ -345,7 +345,14 @@ async def test_cli_sim_prints_every_url_and_the_test_account(
 ) -> None:
     args = argparse.Namespace(host="127.0.0.1", port=0, seed=2, rate="50")  # no tls: plain
     line = await _sim_line(args, capsys)
-    assert list(line["urls"]) == ["public", "private", "l3", "rest", "kraken_v1_public"]
+    assert list(line["urls"]) == [
+        "public",
+        "private",
+        "l3",
+        "rest",
+        "kraken_v1_public",
+        "kraken_v1_private",
+    ]
     assert line["urls"]["rest"].startswith("http://127.0.0.1:")
     assert line["api_key"] == TEST_ACCOUNT.api_key
     assert line["api_secret"] == TEST_ACCOUNT.api_secret

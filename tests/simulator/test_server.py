@@ -109,12 +109,21 @@ async def test_stop_with_a_client_that_stopped_reading() -> None:
     await client.close()
 
 
-@pytest.mark.parametrize("path", ["/v2", "/auth/v2", "/l3/v2", "/v2-auth", "/v2-l3"])
+@pytest.mark.parametrize("path", ["/v2", "/auth/v2", "/l3/v2", "/v2-auth", "/v2-l3", "/v2/"])
 async def test_canonical_paths_and_their_aliases_serve(path: str) -> None:
     """Kraken's URL layout (``/v2``, ``/auth/v2``, ``/l3/v2``), and the earlier paths as aliases."""
     async with Simulator(seed=1, rate=10) as sim:
         client = await connect(f"ws://127.0.0.1:{sim.port}{path}")
         assert (await client.recv())["channel"] == "status"
+        await client.close()
+
+
+@pytest.mark.parametrize("path", ["", "/", "/?x=1", "/auth", "/auth/"])
+async def test_kraken_v1_is_served_at_the_root_and_auth(path: str) -> None:
+    """The root path routes (a trailing ``/`` is stripped from every other path)."""
+    async with Simulator(seed=1, rate=10) as sim:
+        client = await connect(f"ws://127.0.0.1:{sim.port}{path}")
+        assert (await client.recv())["event"] == "systemStatus"
         await client.close()
 
 
@@ -127,4 +136,5 @@ async def test_urls_are_the_canonical_ones() -> None:
             ("l3", f"ws://{origin}/l3/v2"),
             ("rest", f"http://{origin}"),
             ("kraken_v1_public", f"ws://{origin}/"),
+            ("kraken_v1_private", f"ws://{origin}/auth"),
         ]

@@ -11,6 +11,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
+PRIVATE_ENDPOINTS = ("private", "kraken_v1_private")
+"""The endpoints :meth:`Faults.drop_private_connections` cuts (names as in ``urls``)."""
+
 
 class FaultTarget(Protocol):
     """What the server offers the immediate switches."""
@@ -59,12 +62,15 @@ class Faults:
         self._rejections.append(error)
 
     def drop_private_connections(self) -> None:
-        """Close every private (``/auth/v2``) socket abruptly; public ones stay."""
-        self._target.drop_connections(endpoint="private")
+        """Close every private socket (Kraken v2 ``/auth/v2``, v1 ``/auth``) abruptly; public
+        ones stay."""
+        for endpoint in PRIVATE_ENDPOINTS:
+            self._target.drop_connections(endpoint=endpoint)
 
     def skip_next_sequence(self) -> None:
-        """The next ``executions`` or ``balances`` message (any connection) jumps its
-        ``sequence`` by one: a gap the client must notice."""
+        """The next private channel message (``executions``, ``balances``, ``ownTrades`` or
+        ``openOrders``; any connection) jumps its ``sequence`` by one: a gap the client must
+        notice."""
         self._sequence_skips += 1
 
     def delay_next_response(self, seconds: float) -> None:

@@ -96,6 +96,7 @@ class OrderFlow(ABC, Generic[Hub]):
         self.watching: dict[str, list[Order]] = {}  # untriggered orders by symbol
         self.fills: dict[str, deque[tuple[Order, OrderFill]]] = {}  # newest first
         self.on_book_change: Callable[[str], None] | None = None
+        self.settled_listeners: list[Callable[[], None]] = []  # told when an action is done
         self.flush = flush
         self._call_later = call_later
         self._timers: dict[str, Cancellable] = {}
@@ -174,8 +175,8 @@ class OrderFlow(ABC, Generic[Hub]):
     @contextmanager
     def operation(self, flush: bool = True) -> Iterator[None]:
         """Run an action, then settle its consequences: deferred activations, triggers, the
-        public frames of its trades, L3 notifications, the hub's order symbols; ``flush``
-        writes every connection (needed from timers)."""
+        public frames of its trades, L3 notifications, the hub's order symbols; then tell the
+        ``settled_listeners``; ``flush`` writes every connection (needed from timers)."""
         outer = self._busy
         self._busy = True
         try:
@@ -186,6 +187,8 @@ class OrderFlow(ABC, Generic[Hub]):
                     self._settle_consequences()
                 finally:
                     self._busy = False
+                for listener in list(self.settled_listeners):
+                    listener()  # e.g. a feed that consolidates an action's fills
                 if flush:
                     self.flush()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -104,8 +105,9 @@ async def test_v1_and_v2_clients_see_one_book_and_the_same_trades(sim: Simulator
                 return False
         return True
 
-    while not covered():  # v2 subscribed first: its stream must contain all of v1's
-        seen_v2.extend(v2_take(await v2.recv()))
+    async with asyncio.timeout(20):
+        while not covered():  # v2 subscribed first: its stream must contain all of v1's
+            seen_v2.extend(v2_take(await v2.recv()))
     await v1.close()
     await v2.close()
 

@@ -12,7 +12,11 @@ from spotstream.simulator.venues.kraken.v1.hub import CHANNEL_NAMES, OHLC_INTERV
 
 
 def test_endpoints_follow_kraken_layout() -> None:
-    assert {e.name: e.paths for e in ENDPOINTS} == {"kraken_v1_public": ("/",)}
+    assert {e.name: e.paths for e in ENDPOINTS} == {
+        "kraken_v1_public": ("/",),
+        "kraken_v1_private": ("/auth",),
+    }
+    assert [e.name for e in ENDPOINTS if e.moves_market] == ["kraken_v1_private"]
     assert all(server.ROUTES[e.path] is e for e in ENDPOINTS)
     assert all(
         e.heartbeat is not None and e.heartbeat.endswith(b'{"event":"heartbeat"}')

@@ -280,4 +280,4 @@ def test_delay_next_response(client: Client, h: Harness) -> None:
 
 def test_drop_private_connections(h: Harness) -> None:
     h.faults.drop_private_connections()
-    assert h.target.dropped == ["private"]
+    assert h.target.dropped == ["private", "kraken_v1_private"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from spotstream.simulator.endpoints import Endpoint
 from spotstream.simulator.framing import ws_frame
 from spotstream.simulator.venues.kraken.v1.frames import HEARTBEAT
+from spotstream.simulator.venues.kraken.v1.private import SimKrakenV1PrivateSession
 from spotstream.simulator.venues.kraken.v1.public import SimKrakenV1PublicSession
 
 if TYPE_CHECKING:
@@ -23,6 +24,16 @@ def public_session(sim: Simulator, connection_id: int) -> SimKrakenV1PublicSessi
     return SimKrakenV1PublicSession(sim.hub_v1, connection_id)
 
 
+def private_session(sim: Simulator, connection_id: int) -> SimKrakenV1PrivateSession:
+    authorize = sim.credentials.authorizer(connection_id)
+    return SimKrakenV1PrivateSession(sim.matching, sim.hub_v1, connection_id, authorize)
+
+
 _HEARTBEAT = ws_frame(HEARTBEAT)
-ENDPOINTS = (Endpoint("kraken_v1_public", "/", public_session, heartbeat=_HEARTBEAT),)
+ENDPOINTS = (
+    Endpoint("kraken_v1_public", "/", public_session, heartbeat=_HEARTBEAT),
+    Endpoint(
+        "kraken_v1_private", "/auth", private_session, moves_market=True, heartbeat=_HEARTBEAT
+    ),
+)
 """Kraken v1's websocket endpoints (their names are keys of ``Simulator.urls``)."""
