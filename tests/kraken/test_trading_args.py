@@ -98,7 +98,7 @@ async def test_place_order_takes_the_type_before_the_side() -> None:
 
 async def test_place_order_in_the_old_order_is_refused() -> None:
     trader, session = trading()
-    with pytest.raises(InvalidRequestError, match="order_type must be one of .*, not 'buy'"):
+    with pytest.raises(InvalidRequestError, match=r"order_type must be one of .*, not 'buy'"):
         await trader.place_order("BTC/USD", "buy", "limit", Decimal("1"), price=Decimal("2"))
     with pytest.raises(InvalidRequestError, match="must be one of"):
         await trader.place_order("BTC/USD", OrderSide.BUY, OrderType.LIMIT, Decimal("1"))
