@@ -227,14 +227,14 @@ def test_cancel_all_and_the_dead_man_switch() -> None:
     assert done.results == [2]  # type: ignore[union-attr]
     out = p.cancel_all_orders_after(60)
     assert sent(out)["timeout"] == 60
-    frame = answer(out.req_id, "cancelAllOrdersAfterStatus", status="ok",
-                   currentTime="2020-12-21T09:37:09Z", triggerTime="2020-12-21T09:38:09Z")  # fmt: skip
+    times = {"currentTime": "2020-12-21T09:37:09Z", "triggerTime": "2020-12-21T09:38:09Z"}
+    frame = answer(out.req_id, "cancelAllOrdersAfterStatus", status="ok", **times)
     (done,) = p.receive(frame)
     (after,) = done.results  # type: ignore[union-attr]
     assert after.trigger_time == datetime(2020, 12, 21, 9, 38, 9, tzinfo=UTC)  # type: ignore[attr-defined]
     out = p.cancel_all_orders_after(0)
-    frame = answer(out.req_id, "cancelAllOrdersAfterStatus", status="ok",
-                   currentTime="2020-12-21T09:37:09Z", triggerTime="0")  # fmt: skip
+    times = {"currentTime": "2020-12-21T09:37:09Z", "triggerTime": "0"}
+    frame = answer(out.req_id, "cancelAllOrdersAfterStatus", status="ok", **times)
     (done,) = p.receive(frame)
     assert done.results[0].trigger_time is None  # type: ignore[union-attr, attr-defined]
 
