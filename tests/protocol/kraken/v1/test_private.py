@@ -31,6 +31,7 @@ from spotstream.models.orders import (
 )
 from spotstream.protocol.events import ChannelData, RequestDone, SequenceGap, Unhandled
 from spotstream.protocol.kraken.v1.private import KrakenV1PrivateProtocol
+from spotstream.protocol.kraken.v1.public import KrakenV1Protocol
 
 from .test_public import messages
 
@@ -256,3 +257,38 @@ def test_trading_is_validated_before_anything_is_sent() -> None:
     with pytest.raises(InvalidRequestError):
         KrakenV1PrivateProtocol().cancel_all()  # no token
     assert p.pending_request_ids() == []
+
+
+REQUESTS = {  # a captured trading answer's label -> the request it answers
+    "ADD_ORDER": lambda p: p.add_order("XBT/USD", ORDER),
+    "EDIT_ORDER": lambda p: p.edit_order("O1", "XBT/USD", limit_price=Decimal("1")),
+    "CANCEL_ORDER": lambda p: p.cancel_order(["O1"]),
+}
+
+
+def test_every_captured_v1_message_becomes_a_typed_event(captures: Path) -> None:
+    """Each real message of the capture file is understood: data as typed items, answers as
+    the results or refusals of the request they answer, acks (of requests made in another
+    session) counted as unsolicited; nothing else unhandled."""
+    path = captures / "kraken-async-rs" / "v1_messages.jsonl"
+    for line in path.read_text().splitlines():
+        entry = json.loads(line)
+        label, raw = entry["label"], entry["raw"]
+        private = "ORDER" in label or "OWN" in label
+        p = protocol() if private else KrakenV1Protocol()
+        if private:
+            p.subscribe("openOrders")
+            p.subscribe("ownTrades")
+        else:
+            p.subscribe("book", ["XBT/USD"], depth=10)
+        for prefix, request in REQUESTS.items():
+            if label.startswith(prefix):
+                out = request(p)  # type: ignore[arg-type]
+                raw = json.dumps(json.loads(raw) | {"reqid": out.req_id})
+        events = p.receive(raw)
+        assert events or label.startswith("BOOK"), label
+        for event in events:
+            if isinstance(event, Unhandled):
+                assert event.kind == "subscriptionStatus:unsolicited", (label, event)
+            if isinstance(event, RequestDone):
+                assert len(event.results) + len(event.errors) == 1, label
