@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from spotstream.cli import main
+from spotstream.cli import build_parser, main
 from spotstream.simulator import TEST_ACCOUNT
 
 ENCODER = msgspec.json.Encoder(decimal_format="number")
@@ -187,3 +187,13 @@ def test_watch_book_json(sim_process: dict[str, str], capsys: pytest.CaptureFixt
     assert all(line["status"] == "synced" for line in lines)
     assert lines[-1]["counters"]["checksum_mismatches"] == 0
     assert len(lines[-1]["bids"]) == 10
+
+
+def test_sim_and_the_exchange_commands_take_their_flags() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["sim", "--tls"]).tls is True
+    assert parser.parse_args(["sim"]).tls is False
+    assert parser.parse_args(["demo", "--api", "v1"]).api == "v1"
+    assert parser.parse_args(["watch", "ticker", "BTC/USD"]).api == "v2"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["watch", "ticker", "BTC/USD", "--api", "v3"])

@@ -343,7 +343,7 @@ async def test_cli_sim_with_tls_prints_the_certificate(capsys: pytest.CaptureFix
 async def test_cli_sim_prints_every_url_and_the_test_account(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    args = argparse.Namespace(host="127.0.0.1", port=0, seed=2, rate="50")  # no tls: plain
+    args = argparse.Namespace(host="127.0.0.1", port=0, seed=2, rate="50", tls=False)
     line = await _sim_line(args, capsys)
     assert list(line["urls"]) == [
         "public",

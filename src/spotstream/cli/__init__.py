@@ -23,6 +23,7 @@ from spotstream.cli.order_options import (
     EDIT_OPTIONS,
     ORDER_FLAGS,
 )
+from spotstream.cli.sim import add_sim_arguments
 
 PRIVATE_CHANNELS = frozenset({"executions", "balances", "level3"})
 
@@ -52,10 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--qty-precision", type=int)
 
     sim = commands.add_parser("sim", help="run the local exchange simulator")
-    sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=0)
-    sim.add_argument("--seed", type=int, default=1)
-    sim.add_argument("--rate", default="20", help="market events/s per symbol, or 'max'")
+    add_sim_arguments(sim)
     return parser
 
 

@@ -8,9 +8,6 @@ import json
 import sys
 from typing import Any
 
-from spotstream.simulator.matching.accounts import TEST_ACCOUNT
-from spotstream.simulator.server import Simulator
-
 
 def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``sim`` command's options."""
@@ -28,9 +25,12 @@ def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
 async def run_sim(args: argparse.Namespace) -> int:
     """Print one JSON line (every URL, seed, rate, the funded test account's API key and
     secret, and with ``--tls`` the certificate's PEM path as ``tls_cert``), then serve until
-    interrupted. ``args.tls`` may be absent (a parser without the option): plain only."""
+    interrupted."""
+    from spotstream.simulator.matching.accounts import TEST_ACCOUNT  # only when it runs
+    from spotstream.simulator.server import Simulator
+
     rate = None if args.rate == "max" else float(args.rate)
-    tls = bool(getattr(args, "tls", False))
+    tls = bool(args.tls)
     async with Simulator(args.host, args.port, args.seed, rate, tls=tls) as sim:
         line: dict[str, Any] = {
             "urls": sim.urls,
