@@ -18,13 +18,18 @@ precisions are the wire's decimals, so the same checksum serves both versions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
 
+from spotstream.book.tracked import ApplyResult
+from spotstream.book.units import check_precision
+from spotstream.book.verified import VerifiedBook
 from spotstream.errors import DecodeError
+from spotstream.models.enums import EventKind
+from spotstream.protocol.kraken.v1 import wire
 
 BOOK_PREFIX = "book-"
 _SIDES = {"as": "asks", "bs": "bids", "a": "asks", "b": "bids"}
@@ -128,3 +133,61 @@ def _level(level: object) -> WireLevel:
         return WireLevel(Decimal(price), Decimal(qty), republished)
     except InvalidOperation:
         raise DecodeError(f"bad book number in {str(level)[:80]}") from None
+
+
+def apply_book_payloads(
+    book: VerifiedBook, payloads: Sequence[Any]
+) -> tuple[EventKind, ApplyResult]:
+    """Apply one book message's objects (:class:`~spotstream.protocol.kraken.v1.wire.BookPayload`)
+    to ``book``: a snapshot first sets the book's precisions from its fixed-width numbers;
+    an update's sides may come in one object or two, its checksum in the last. Raises
+    :class:`DecodeError` on a message of no such shape."""
+    for payload in payloads:
+        if type(payload) is not wire.BookPayload:
+            raise DecodeError("a book message without its objects")
+    if not payloads:
+        raise DecodeError("a book message without its objects")
+    first = payloads[0]
+    if first.snapshot_asks is not None or first.snapshot_bids is not None:
+        if len(payloads) != 1 or first.asks or first.bids or first.checksum:
+            raise DecodeError("a book snapshot mixed with an update")
+        levels = (*(first.snapshot_asks or ()), *(first.snapshot_bids or ()))
+        if levels:  # the wire's fixed widths are the book's precisions
+            book.price_precision = _decimals(level.price for level in levels)
+            book.qty_precision = _decimals(level.qty for level in levels)
+            check_precision(book.symbol, "price precision", book.price_precision)
+            check_precision(book.symbol, "qty precision", book.qty_precision)
+        snapshot = book.apply_snapshot(first.snapshot_bids or (), first.snapshot_asks or (), None)
+        return EventKind.SNAPSHOT, snapshot
+    asks: list[wire.BookLevelText] = []
+    bids: list[wire.BookLevelText] = []
+    checksum = None
+    for payload in payloads:
+        if payload.snapshot_asks is not None or payload.snapshot_bids is not None:
+            raise DecodeError("a book update mixed with a snapshot")
+        if payload.asks:  # the usual two objects hold one side each: no copy then
+            asks = payload.asks if not asks else asks + payload.asks
+        if payload.bids:
+            bids = payload.bids if not bids else bids + payload.bids
+        if payload.checksum is not None:
+            checksum = _checksum_text(payload.checksum)
+    if checksum is None:
+        raise DecodeError("a book update without a checksum")
+    return EventKind.UPDATE, book.apply_update(bids, asks, checksum)
+
+
+def _decimals(texts: Iterable[msgspec.Raw]) -> int:
+    """The most decimals among fixed-width number texts (quoted or not)."""
+    most = 0
+    for text in texts:
+        digits = bytes(text).strip(b'"').partition(b".")[2]
+        most = max(most, len(digits))
+    return most
+
+
+def _checksum_text(text: str) -> int:
+    if text.isdigit() and len(text) <= 10:
+        value = int(text)
+        if value < 1 << 32:
+            return value
+    raise DecodeError(f"bad book checksum {text!r}")

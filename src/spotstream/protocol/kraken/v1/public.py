@@ -26,7 +26,6 @@ from typing import Any
 import msgspec
 
 from spotstream.book.tracked import ApplyResult
-from spotstream.book.units import check_precision
 from spotstream.book.verified import VerifiedBook
 from spotstream.errors import DecodeError, InvalidRequestError, ProtocolError
 from spotstream.models.enums import EventKind
@@ -46,7 +45,7 @@ from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
 from spotstream.protocol.kraken.symbols import to_v1, to_v2
 from spotstream.protocol.kraken.v1 import translate, wire
-from spotstream.protocol.kraken.v1.book import BOOK_PREFIX
+from spotstream.protocol.kraken.v1.book import BOOK_PREFIX, apply_book_payloads
 from spotstream.protocol.kraken.v2.streams import PendingRequest, StreamSpec, check_option
 
 log = logging.getLogger("spotstream.protocol")
@@ -271,7 +270,7 @@ class KrakenV1Protocol:
                 result = book.apply_update(payload.bids or (), payload.asks or (), int(checksum))
                 kind = EventKind.UPDATE
             else:
-                kind, result = self._apply_book(book, array[1:-2])
+                kind, result = apply_book_payloads(book, array[1:-2])
         except (DecodeError, ProtocolError) as exc:
             book.mark_resyncing()  # perhaps half applied: untrusted until a new snapshot
             self._unhandled("book", str(exc), frame)
@@ -285,42 +284,6 @@ class KrakenV1Protocol:
             self.discarded += 1
             return []
         return [self._unhandled("book:unknown-symbol", symbol, frame)]
-
-    def _apply_book(self, book: VerifiedBook, payloads: list[Any]) -> tuple[EventKind, ApplyResult]:
-        for payload in payloads:
-            if type(payload) is not wire.BookPayload:
-                raise DecodeError("a book message without its objects")
-        if not payloads:
-            raise DecodeError("a book message without its objects")
-        first = payloads[0]
-        if first.snapshot_asks is not None or first.snapshot_bids is not None:
-            if len(payloads) != 1 or first.asks or first.bids or first.checksum:
-                raise DecodeError("a book snapshot mixed with an update")
-            levels = (*(first.snapshot_asks or ()), *(first.snapshot_bids or ()))
-            if levels:  # the wire's fixed widths are the book's precisions
-                book.price_precision = _decimals(level.price for level in levels)
-                book.qty_precision = _decimals(level.qty for level in levels)
-                check_precision(book.symbol, "price precision", book.price_precision)
-                check_precision(book.symbol, "qty precision", book.qty_precision)
-            snapshot = book.apply_snapshot(
-                first.snapshot_bids or (), first.snapshot_asks or (), None
-            )
-            return EventKind.SNAPSHOT, snapshot
-        asks: list[wire.BookLevelText] = []
-        bids: list[wire.BookLevelText] = []
-        checksum = None
-        for payload in payloads:
-            if payload.snapshot_asks is not None or payload.snapshot_bids is not None:
-                raise DecodeError("a book update mixed with a snapshot")
-            if payload.asks:  # the usual two objects hold one side each: no copy then
-                asks = payload.asks if not asks else asks + payload.asks
-            if payload.bids:
-                bids = payload.bids if not bids else bids + payload.bids
-            if payload.checksum is not None:
-                checksum = _checksum(payload.checksum)
-        if checksum is None:
-            raise DecodeError("a book update without a checksum")
-        return EventKind.UPDATE, book.apply_update(bids, asks, checksum)
 
     def _on_ticker(self, frame: bytes | str) -> list[Event]:
         _, payload, _, pair = wire.TICKER_DECODER.decode(frame)
@@ -466,23 +429,6 @@ class KrakenV1Protocol:
         if self.unhandled[event.kind] == 1:
             log.error("handling a v1 %s frame failed: %.200r", where, frame, exc_info=exc)
         return event
-
-
-def _decimals(texts: Iterable[msgspec.Raw]) -> int:
-    """The most decimals among fixed-width number texts (quoted or not)."""
-    most = 0
-    for text in texts:
-        digits = bytes(text).strip(b'"').partition(b".")[2]
-        most = max(most, len(digits))
-    return most
-
-
-def _checksum(text: str) -> int:
-    if text.isdigit() and len(text) <= 10:
-        value = int(text)
-        if value < 1 << 32:
-            return value
-    raise DecodeError(f"bad book checksum {text!r}")
 
 
 def _interval(name: str) -> int:
