@@ -56,6 +56,8 @@ PUBLIC_CHANNELS = ("ticker", "ohlc", "trade", "spread", "book")
 OHLC_PREFIX = "ohlc-"
 _ACKED = ("subscribed", "unsubscribed", "ok")
 _ARRAY = (b"[", "[")
+_UPDATE = EventKind.UPDATE
+_INVALID = ApplyResult.INVALID
 _SPACE = (b" ", b"\t", b"\r", b"\n", " ", "\t", "\r", "\n")
 
 
@@ -82,6 +84,9 @@ class KrakenV1Protocol:
         self._pending: dict[int, PendingRequest] = {}
         self._symbols: dict[str, str] = {}  # wire pair -> its v2 spelling (memo)
         self._book_decoder = wire.BOOK_DECODER.decode
+        self._update = wire.BOOK_UPDATE_DECODER.decode
+        self._update_two = wire.BOOK_UPDATE_TWO_DECODER.decode
+        self._book_keys: dict[str, StreamKey] = {}
         self._channels: dict[str, Callable[[bytes | str], list[Event]]] = {
             "ticker": self._on_ticker,
             "trade": self._on_trade,
@@ -181,12 +186,22 @@ class KrakenV1Protocol:
         """Turn one received frame into events. Never raises: bad input is a counted
         :class:`Unhandled`, and so is any unexpected exception while the frame is handled."""
         try:
-            first = frame[:1]
-            if first in _SPACE:
-                first = frame.lstrip()[:1]
-            if first not in _ARRAY:
+            try:  # the hot path: most frames are book updates
+                _, payload, name, pair = self._update(frame)
+                return self._on_update(payload, None, name, pair, frame)
+            except msgspec.ValidationError:
+                pass
+            try:
+                _, first, second, name, pair = self._update_two(frame)
+                return self._on_update(first, second, name, pair, frame)
+            except msgspec.ValidationError:
+                pass
+            start = frame[:1]
+            if start in _SPACE:
+                start = frame.lstrip()[:1]
+            if start not in _ARRAY:
                 return self._receive_event(frame)
-            try:  # books first: most frames are book frames
+            try:  # a snapshot, or a book message of an unusual shape
                 return self._on_book(self._book_decoder(frame), frame)
             except msgspec.ValidationError:
                 return self._receive_array(frame)
@@ -245,8 +260,44 @@ class KrakenV1Protocol:
 
     # --- channels -------------------------------------------------------------------------
 
+    def _on_update(
+        self,
+        first: wire.BookUpdatePayload,
+        second: wire.BookUpdatePayload | None,
+        name: str,
+        pair: str,
+        frame: bytes | str,
+    ) -> list[Event]:
+        # The per-message hot path, kept flat on purpose.
+        symbol = self._symbols.get(pair)
+        if symbol is None:
+            symbol = self._symbols[pair] = canonical(pair)
+        book = self.books.get(symbol)
+        if book is None or name[:5] != BOOK_PREFIX:
+            return self._no_book(symbol, name, frame)
+        asks, bids, checksum = first.asks, first.bids, first.checksum
+        if second is not None:
+            # the checksum is in the last object only
+            checksum = second.checksum if checksum is None else None
+            if second.asks:
+                asks = second.asks if not asks else asks + second.asks
+            if second.bids:
+                bids = second.bids if not bids else bids + second.bids
+        if checksum is not None and checksum.isdigit() and len(checksum) <= 10:
+            result = book.apply_update(bids or (), asks or (), int(checksum))
+        else:
+            book.mark_resyncing()
+            self._unhandled("book", f"bad or missing checksum {checksum!r}", frame)
+            result = _INVALID
+        key = self._book_keys.get(symbol) or self._book_key(symbol)
+        return [BookData(key, _UPDATE, result, book, frame)]
+
+    def _book_key(self, symbol: str) -> StreamKey:
+        key: StreamKey = ("book", symbol, None)
+        self._book_keys[symbol] = key
+        return key
+
     def _on_book(self, array: list[Any], frame: bytes | str) -> list[Event]:
-        # The per-message hot path: the common update (one object) is kept flat on purpose.
         if len(array) < 4 or type(array[-1]) is not str or type(array[-2]) is not str:
             return [self._unhandled("book", "not a book message", frame)]
         pair = array[-1]
@@ -256,21 +307,8 @@ class KrakenV1Protocol:
         book = self.books.get(symbol)
         if book is None or not array[-2].startswith(BOOK_PREFIX):
             return self._no_book(symbol, array[-2], frame)
-        payload = array[1]
         try:
-            checksum = payload.checksum if type(payload) is wire.BookPayload else None
-            if (
-                len(array) == 4
-                and checksum is not None
-                and payload.snapshot_asks is None
-                and payload.snapshot_bids is None
-                and checksum.isdigit()
-                and len(checksum) <= 10
-            ):
-                result = book.apply_update(payload.bids or (), payload.asks or (), int(checksum))
-                kind = EventKind.UPDATE
-            else:
-                kind, result = apply_book_payloads(book, array[1:-2])
+            kind, result = apply_book_payloads(book, array[1:-2])
         except (DecodeError, ProtocolError) as exc:
             book.mark_resyncing()  # perhaps half applied: untrusted until a new snapshot
             self._unhandled("book", str(exc), frame)

@@ -169,6 +169,20 @@ class BookPayload(msgspec.Struct, gc=False, forbid_unknown_fields=True):
 BookArray = list[int | str | BookPayload]
 """A book message: ``[channelID, BookPayload, (BookPayload,) "book-N", pair]``."""
 
+
+class BookUpdatePayload(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """One object of a book *update* (the hot path's model: no snapshot keys)."""
+
+    asks: list[BookLevelText] | None = msgspec.field(default=None, name="a")
+    bids: list[BookLevelText] | None = msgspec.field(default=None, name="b")
+    checksum: str | None = msgspec.field(default=None, name="c")
+
+
+BookUpdate = tuple[int, BookUpdatePayload, str, str]
+"""The usual update: one object with either side or both and the checksum."""
+BookUpdateTwo = tuple[int, BookUpdatePayload, BookUpdatePayload, str, str]
+"""An update whose asks and bids come in two objects (the checksum in the second)."""
+
 # --- requests -------------------------------------------------------------------------------
 
 
@@ -188,6 +202,8 @@ ENCODER = msgspec.json.Encoder()
 EVENT_DECODER: msgspec.json.Decoder[PublicEvent] = msgspec.json.Decoder(PublicEvent)
 ANY_EVENT_DECODER = msgspec.json.Decoder(AnyEvent)
 BOOK_DECODER = msgspec.json.Decoder(BookArray)
+BOOK_UPDATE_DECODER = msgspec.json.Decoder(BookUpdate)
+BOOK_UPDATE_TWO_DECODER = msgspec.json.Decoder(BookUpdateTwo)
 ARRAY_DECODER: msgspec.json.Decoder[list[Any]] = msgspec.json.Decoder(list[Any])
 TICKER_DECODER = msgspec.json.Decoder(TickerArray)
 TRADE_DECODER = msgspec.json.Decoder(TradeArray)
