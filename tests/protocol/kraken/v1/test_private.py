@@ -292,3 +292,14 @@ def test_every_captured_v1_message_becomes_a_typed_event(captures: Path) -> None
                 assert event.kind == "subscriptionStatus:unsolicited", (label, event)
             if isinstance(event, RequestDone):
                 assert len(event.results) + len(event.errors) == 1, label
+
+
+def test_an_unreadable_message_is_a_gap_so_nothing_is_lost_silently(raw: dict[str, str]) -> None:
+    p = protocol()
+    p.subscribe("ownTrades")
+    p.receive(raw["OWN_TRADES_INITIAL"])
+    broken = raw["OWN_TRADES_EXEC"].replace('"vol":"0.01000000"', '"vol":"much"')
+    unhandled, gap = p.receive(broken)
+    assert isinstance(unhandled, Unhandled)
+    assert gap == SequenceGap("ownTrades", 2, 2)
+    assert p.receive(broken)[1:] == []  # reported once, until the next snapshot

@@ -8,7 +8,8 @@ ping, acknowledgements) with what needs the session token:
   first message after a subscribe is the snapshot (all open orders; the latest trades) and
   sets the baseline; every later one must carry the next number, else :class:`SequenceGap`
   and the channel is *stale* until its next snapshot (the session resubscribes and
-  reconciles). ``ratecount`` of order updates is kept per pair, ``maxratecount`` from the
+  reconciles); so is a channel one of whose messages could not be read (what it said is
+  lost). ``ratecount`` of order updates is kept per pair, ``maxratecount`` from the
   ``openOrders`` acknowledgement.
 - Trading: ``addOrder``, ``editOrder``, ``cancelOrder``, ``cancelAll`` and
   ``cancelAllOrdersAfter`` (the request and answer models are
@@ -241,7 +242,7 @@ class KrakenV1PrivateProtocol(KrakenV1Protocol):
             items, _, sequence = _DECODERS[name](frame)
             converted = _items(name, items)
         except (msgspec.ValidationError, DecodeError, ValueError) as exc:
-            return [self._unhandled(name, str(exc), frame)]
+            return [self._unhandled(name, str(exc), frame), *self._lost(name)]
         kind = EventKind.SNAPSHOT if name in self._snapshot_next else EventKind.UPDATE
         self._snapshot_next.discard(name)
         events = self._sequence(name, kind, sequence.sequence)
@@ -260,6 +261,15 @@ class KrakenV1PrivateProtocol(KrakenV1Protocol):
             return []
         self.stale.add(channel)
         return [SequenceGap(channel, last + 1, sequence)]
+
+    def _lost(self, channel: str) -> list[Event]:
+        """A message of ``channel`` could not be read: what it said is lost, so the channel
+        is stale until its next snapshot, as after a gap (reported once)."""
+        if channel in self.stale:
+            return []
+        self.stale.add(channel)
+        expected = self.sequences.get(channel, 0) + 1
+        return [SequenceGap(channel, expected, expected)]
 
     def _count_rates(self, updates: list[object]) -> None:
         for update in updates:
