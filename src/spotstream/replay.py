@@ -35,11 +35,11 @@ from spotstream.errors import DecodeError, ExchangeError
 from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.asset_pairs import METHOD as ASSET_PAIRS
 from spotstream.protocol.kraken.asset_pairs import parse_asset_pairs
+from spotstream.protocol.kraken.channels import BOOK_DEPTHS
 from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.v1.book import BookMessage, decimals, is_book_message
 from spotstream.protocol.kraken.v1.book import read_book_message as read_v1_book
 from spotstream.protocol.kraken.v2 import wire
-from spotstream.protocol.kraken.v2.public import BOOK_DEPTHS
 from spotstream.protocol.kraken.v2.translate import asset, instrument
 
 MAX_REPORTED_LINES = 20

@@ -31,6 +31,7 @@ from spotstream.protocol.events import (
     Unhandled,
 )
 from spotstream.protocol.instruments import InstrumentCache
+from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
 from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
 from spotstream.protocol.kraken.v2 import translate, wire
@@ -43,8 +44,6 @@ from spotstream.protocol.kraken.v2.streams import (
 
 log = logging.getLogger("spotstream.protocol")
 
-BOOK_DEPTHS = (10, 25, 100, 500, 1000)
-OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 EVENT_TRIGGERS = ("trades", "bbo")
 SYMBOL_CHANNELS = ("ticker", "trade", "ohlc", "book")
 PUBLIC_CHANNELS = (*SYMBOL_CHANNELS, "instrument")

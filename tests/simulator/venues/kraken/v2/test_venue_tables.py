@@ -3,7 +3,7 @@ its endpoints (what the server's endpoint table is built from)."""
 
 from __future__ import annotations
 
-from spotstream.protocol.kraken.v2.public import OHLC_INTERVALS
+from spotstream.protocol.kraken.channels import OHLC_INTERVALS
 from spotstream.simulator import server
 from spotstream.simulator.market.stats import CANDLE_INTERVALS
 from spotstream.simulator.matching.orders import OrderError

@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
+from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.framing import ws_frame
 from spotstream.simulator.market.fanout import MarketFanout
@@ -35,8 +36,6 @@ from spotstream.simulator.venues.kraken.v1 import frames
 from spotstream.simulator.venues.kraken.v1.book import V1BookUpdate, V1BookView
 from spotstream.simulator.venues.kraken.v1.numbers import V1Numbers, epoch_text
 
-BOOK_DEPTHS = (10, 25, 100, 500, 1000)
-OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 CHANNEL_NAMES = (
     *(f"book-{depth}" for depth in BOOK_DEPTHS),
     "ticker",

@@ -33,7 +33,7 @@ from typing import Any
 
 import msgspec
 
-from spotstream.simulator.venues.kraken.v1.hub import BOOK_DEPTHS, OHLC_INTERVALS
+from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
 
 MALFORMED = "Malformed request"
 UNKNOWN_EVENT = "Event(s) not found"

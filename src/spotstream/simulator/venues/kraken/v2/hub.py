@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from spotstream.protocol.kraken.v2.public import OHLC_INTERVALS
+from spotstream.protocol.kraken.channels import OHLC_INTERVALS
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.framing import NumberStyle, PairNumbers, rfc3339, timestamp, ws_frame
 from spotstream.simulator.market.fanout import MarketFanout

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import msgspec
 
+from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
 from spotstream.protocol.kraken.v2 import wire
-from spotstream.protocol.kraken.v2.public import BOOK_DEPTHS, EVENT_TRIGGERS, OHLC_INTERVALS
+from spotstream.protocol.kraken.v2.public import EVENT_TRIGGERS
 from spotstream.simulator.framing import ws_frame
 from spotstream.simulator.venues.kraken.v2 import frames
 from spotstream.simulator.venues.kraken.v2.hub import BookGroup, Group, KrakenV2Hub
