@@ -56,6 +56,7 @@ OHLC_PREFIX = "ohlc-"
 _ACKED = ("subscribed", "unsubscribed", "ok")
 _ARRAY = (b"[", "[")
 _UPDATE = EventKind.UPDATE
+_TWO_OBJECTS = b"},{"  # between the two objects of an update whose sides come apart
 _INVALID = ApplyResult.INVALID
 _SPACE = (b" ", b"\t", b"\r", b"\n", " ", "\t", "\r", "\n")
 
@@ -185,12 +186,11 @@ class KrakenV1Protocol:
         """Turn one received frame into events. Never raises: bad input is a counted
         :class:`Unhandled`, and so is any unexpected exception while the frame is handled."""
         try:
-            try:  # the hot path: most frames are book updates
-                _, payload, name, pair = self._update(frame)
-                return self._on_update(payload, None, name, pair, frame)
-            except msgspec.ValidationError:
-                pass
-            try:
+            try:  # the hot path: most frames are book updates, in one object or two
+                two = _TWO_OBJECTS in frame if type(frame) is bytes else "},{" in frame
+                if not two:
+                    _, payload, name, pair = self._update(frame)
+                    return self._on_update(payload, None, name, pair, frame)
                 _, first, second, name, pair = self._update_two(frame)
                 return self._on_update(first, second, name, pair, frame)
             except msgspec.ValidationError:
