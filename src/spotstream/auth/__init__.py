@@ -1,4 +1,5 @@
-"""Request signing and session tokens for private WebSocket channels (Kraken GetWebSocketsToken)."""
+"""Request signing and session tokens for private WebSocket channels (Kraken GetWebSocketsToken),
+and Kraken's public pair table (``AssetPairs``)."""
 
 from spotstream.auth.errors import AuthenticationError, InvalidCredentialsError
 from spotstream.auth.kraken import (
@@ -9,7 +10,7 @@ from spotstream.auth.kraken import (
     parse_token_response,
     sign,
 )
-from spotstream.auth.kraken_rest import get_websockets_token
+from spotstream.auth.kraken_rest import get_asset_pairs, get_websockets_token
 
 __all__ = [
     "AuthenticationError",
@@ -18,6 +19,7 @@ __all__ = [
     "NonceSource",
     "Token",
     "build_token_request",
+    "get_asset_pairs",
     "get_websockets_token",
     "parse_token_response",
     "sign",

@@ -46,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_order(commands)
 
     replay = commands.add_parser("replay", help="verify recorded frames against checksums")
-    replay.add_argument("file", help="received frames, one per line ('-' for stdin)")
+    replay.add_argument(
+        "file",
+        help="a recording ('-' for stdin): raw frames one per line (Kraken v1 or v2), a "
+        "cryptofeed capture or a python-kraken-sdk fixture, told apart by content",
+    )
     replay.add_argument("--json", action="store_true", help="end with a JSON summary line")
     replay.add_argument("--depth", type=int, help="book depth (default: from the snapshot)")
     replay.add_argument("--price-precision", type=int)
