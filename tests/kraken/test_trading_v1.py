@@ -180,3 +180,26 @@ async def test_one_account_over_both_versions(sim: Simulator) -> None:
             )
             await _next(orders, over_v2.order_id, "new")
         assert await v2.spot.cancel_all() == 2
+
+
+async def test_own_trades_gap_resnapshots_and_no_fill_arrives_twice(
+    trader: KrakenSocketClient, sim: Simulator
+) -> None:
+    fills: list[Fill] = []
+    reconciled: list[Reconciliation] = []
+    async with trader.spot.own_trades(snapshot=False) as feed:
+        sim.faults.skip_next_sequence()
+        placed = await trader.spot.add_order("BTC/USD", "buy", "market", Decimal("0.002"))
+        async for event in feed:
+            if isinstance(event.data, Fill):
+                fills.append(event.data)
+            elif isinstance(event.data, Reconciliation):
+                reconciled.append(event.data)
+                break
+    assert [f.order_id for f in fills] == [placed.order_id]  # seen once, before the gap
+    (reconciliation,) = reconciled
+    assert (reconciliation.channel, reconciliation.reason) == (
+        "ownTrades",
+        ReconcileReason.SEQUENCE_GAP,
+    )
+    assert reconciliation.fills == ()  # the snapshot held nothing new: nothing counted twice
