@@ -32,7 +32,6 @@ from spotstream.models.enums import EventKind
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import (
     BookData,
-    ChannelData,
     Event,
     Heartbeat,
     RequestDone,
@@ -45,14 +44,13 @@ from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
 from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
 from spotstream.protocol.kraken.symbols import to_v1, to_v2
-from spotstream.protocol.kraken.v1 import translate, wire
+from spotstream.protocol.kraken.v1 import market_data, translate, wire
 from spotstream.protocol.kraken.v1.book import BOOK_PREFIX, apply_book_payloads
 from spotstream.protocol.kraken.v2.streams import PendingRequest, StreamSpec, check_option
 
 log = logging.getLogger("spotstream.protocol")
 
 PUBLIC_CHANNELS = ("ticker", "ohlc", "trade", "spread", "book")
-OHLC_PREFIX = "ohlc-"
 _ACKED = ("subscribed", "unsubscribed", "ok")
 _ARRAY = (b"[", "[")
 _UPDATE = EventKind.UPDATE
@@ -88,9 +86,9 @@ class KrakenV1Protocol:
         self._update_two = wire.BOOK_UPDATE_TWO_DECODER.decode
         self._book_keys: dict[str, StreamKey] = {}
         self._channels: dict[str, Callable[[bytes | str], list[Event]]] = {
-            "ticker": self._on_ticker,
-            "trade": self._on_trade,
-            "spread": self._on_spread,
+            "ticker": market_data.ticker,
+            "trade": market_data.trade,
+            "spread": market_data.spread,
         }
 
     canonical = staticmethod(canonical)
@@ -219,8 +217,8 @@ class KrakenV1Protocol:
         if not isinstance(name, str):
             return [self._unhandled("array", "not a public data array", frame)]
         handle = self._channels.get(name)
-        if handle is None and name.startswith(OHLC_PREFIX):
-            handle = self._on_ohlc
+        if handle is None and name.startswith(market_data.OHLC_PREFIX):
+            handle = market_data.ohlc
         if handle is None:
             kind = "book" if name.startswith(BOOK_PREFIX) else name
             return [self._unhandled(kind, "unreadable message", frame)]
@@ -322,31 +320,6 @@ class KrakenV1Protocol:
             return []
         return [self._unhandled("book:unknown-symbol", symbol, frame)]
 
-    def _on_ticker(self, frame: bytes | str) -> list[Event]:
-        _, payload, _, pair = wire.TICKER_DECODER.decode(frame)
-        symbol = canonical(pair)
-        items: list[object] = [translate.ticker(symbol, payload)]
-        return [ChannelData(("ticker", symbol, None), EventKind.UPDATE, items, frame)]
-
-    def _on_trade(self, frame: bytes | str) -> list[Event]:
-        _, rows, _, pair = wire.TRADE_DECODER.decode(frame)
-        symbol = canonical(pair)
-        items: list[object] = [translate.trade(symbol, row) for row in rows]
-        return [ChannelData(("trade", symbol, None), EventKind.UPDATE, items, frame)]
-
-    def _on_spread(self, frame: bytes | str) -> list[Event]:
-        _, row, _, pair = wire.SPREAD_DECODER.decode(frame)
-        symbol = canonical(pair)
-        items: list[object] = [translate.spread(symbol, row)]
-        return [ChannelData(("spread", symbol, None), EventKind.UPDATE, items, frame)]
-
-    def _on_ohlc(self, frame: bytes | str) -> list[Event]:
-        _, row, name, pair = wire.OHLC_DECODER.decode(frame)
-        interval = _interval(name)
-        symbol = canonical(pair)
-        items: list[object] = [translate.kline(symbol, interval, row)]
-        return [ChannelData(("ohlc", symbol, interval), EventKind.UPDATE, items, frame)]
-
     # --- answers --------------------------------------------------------------------------
 
     def _on_subscription_status(
@@ -394,7 +367,7 @@ class KrakenV1Protocol:
         (so it is not restored blindly) and the frame counted and logged."""
         if event.status == "unsubscribed" and event.channel_name:
             channel = event.channel_name.split("-")[0]
-            interval = _interval(event.channel_name) if channel == "ohlc" else None
+            interval = market_data.interval(event.channel_name) if channel == "ohlc" else None
             self.streams.pop(stream_key(channel, symbol, interval), None)
         return [self._unhandled("subscriptionStatus:unsolicited", event.status, frame)]
 
@@ -466,10 +439,3 @@ class KrakenV1Protocol:
         if self.unhandled[event.kind] == 1:
             log.error("handling a v1 %s frame failed: %.200r", where, frame, exc_info=exc)
         return event
-
-
-def _interval(name: str) -> int:
-    text = name.removeprefix(OHLC_PREFIX)
-    if not text.isdigit():
-        raise DecodeError(f"bad ohlc channel name {name!r}")
-    return int(text)
