@@ -3,6 +3,7 @@ methods, models and behaviour as v2, v1's pairs and channels."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -182,3 +183,19 @@ async def test_system_status_and_ping(v1: KrakenSocketClient) -> None:
         status = (await anext(statuses)).data
     assert status.api_version == "v1"
     assert await v1.spot.ping() >= 0
+
+
+async def test_a_stream_kraken_ends_is_subscribed_again(v1: KrakenSocketClient) -> None:
+    async with v1.spot.ticker("XBT/USD") as sub:
+        await anext(sub)
+        # The exchange ends the stream: an unsubscribe the client did not send (its answer
+        # names no request of the client's).
+        ended = {"event": "unsubscribe", "reqid": 999_999, "pair": ["XBT/USD"],
+                 "subscription": {"name": "ticker"}}  # fmt: skip
+        await v1.session.connection.send(json.dumps(ended).encode())
+        event = await anext(sub)
+        while not event.gap:  # events queued before come first; then the restored stream
+            event = await anext(sub)
+        assert event.data.symbol == "BTC/USD"
+        await eventually(lambda: ("ticker", "BTC/USD", None) in v1.session.protocol.streams)
+    assert v1.session.protocol.unhandled["subscriptionStatus:unsolicited"] == 0

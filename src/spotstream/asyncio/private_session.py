@@ -51,6 +51,7 @@ from spotstream.protocol.events import (
     ChannelData,
     RequestDone,
     SequenceGap,
+    StreamEnded,
 )
 
 log = logging.getLogger("spotstream.session")
@@ -170,6 +171,10 @@ class PrivateSession(Session[P]):
     def _on_other(self, event: object) -> None:
         if type(event) is SequenceGap:
             self._on_gap(event)
+            return
+        if type(event) is StreamEnded:  # an account feed ended: reconcile when it is back
+            self._interrupt(event.key[0], ReconcileReason.RECONNECT)
+        super()._on_other(event)
 
     def _on_data(self, event: ChannelData[Any], now: float) -> None:
         """Account feeds: account state and reconciliation, then the subscribers."""

@@ -41,6 +41,7 @@ from spotstream.protocol.events import (
     ChannelData,
     RequestDone,
     StatusChanged,
+    StreamEnded,
     Unhandled,
 )
 
@@ -130,7 +131,22 @@ class Session(Generic[P]):
                 self._on_other(event)
 
     def _on_other(self, event: object) -> None:
-        """Events this connection kind does not route (heartbeats, here)."""
+        """Events without a route of their own: a stream the venue ended is subscribed
+        again (its subscribers see a gap); heartbeats need nothing."""
+        if type(event) is StreamEnded:
+            self._restore(event)
+
+    def _restore(self, event: StreamEnded) -> None:
+        want = self.streams.wants.get(event.key)
+        if want is None:
+            return
+        log.warning("%s %s was ended by the venue (%s); subscribing again",
+                    want.channel, want.symbol, event.reason)  # fmt: skip
+        want.confirmed = False
+        want.sent_on = 0
+        for sub in want.subs:
+            sub.mark_gap()
+        self._spawn(self._subscribe_wants([want]))
 
     async def on_open(self, reconnect: bool) -> None:
         try:

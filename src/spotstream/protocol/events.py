@@ -72,6 +72,14 @@ class SequenceGap(msgspec.Struct, frozen=True, gc=False):
     received: int
 
 
+class StreamEnded(msgspec.Struct, frozen=True, gc=False):
+    """The venue ended a confirmed stream on its own (no request of ours asked it to): the
+    session subscribes it again, and its subscribers see a gap."""
+
+    key: StreamKey
+    reason: str
+
+
 class Unhandled(msgspec.Struct, frozen=True, gc=False):
     """A frame no route understood: counted and logged once per ``kind``, never dropped silently."""
 
@@ -87,5 +95,6 @@ Event = (
     | Heartbeat
     | RequestDone
     | SequenceGap
+    | StreamEnded
     | Unhandled
 )

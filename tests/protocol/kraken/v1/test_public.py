@@ -30,6 +30,7 @@ from spotstream.protocol.events import (
     Heartbeat,
     RequestDone,
     StatusChanged,
+    StreamEnded,
     Unhandled,
 )
 from spotstream.protocol.kraken.v1.public import KrakenV1Protocol
@@ -299,3 +300,18 @@ def test_receive_never_raises(frame: bytes | str) -> None:
     protocol = KrakenV1Protocol()
     protocol.subscribe("book", ["XBT/USD"], depth=10)
     protocol.receive(frame)
+
+
+def test_a_stream_kraken_ends_itself_is_reported_to_the_session() -> None:
+    protocol = KrakenV1Protocol()
+    out = protocol.subscribe("book", ["XBT/USD"], depth=10)
+    ack = {"event": "subscriptionStatus", "reqid": out.req_id, "status": "subscribed",
+           "pair": "XBT/USD", "channelName": "book-10"}  # fmt: skip
+    protocol.receive(json.dumps(ack))
+    ended = {"event": "subscriptionStatus", "status": "unsubscribed", "pair": "XBT/USD",
+             "channelName": "book-10"}  # fmt: skip
+    (event,) = protocol.receive(json.dumps(ended))
+    assert event == StreamEnded(("book", "BTC/USD", None), "unsubscribed by the exchange")
+    assert not protocol.streams
+    (again,) = protocol.receive(json.dumps(ended))  # not ours any more: counted
+    assert isinstance(again, Unhandled)

@@ -36,6 +36,7 @@ from spotstream.protocol.events import (
     Heartbeat,
     RequestDone,
     StatusChanged,
+    StreamEnded,
     StreamKey,
     Unhandled,
 )
@@ -363,13 +364,20 @@ class KrakenV1Protocol:
     def _unsolicited(
         self, event: wire.SubscriptionStatusEvent, symbol: str, frame: bytes | str
     ) -> list[Event]:
-        """A status nobody asked for: Kraken ended a stream itself. The stream is forgotten
-        (so it is not restored blindly) and the frame counted and logged."""
+        """A status nobody asked for. ``unsubscribed`` of a confirmed stream: Kraken ended
+        it itself, so the session is told (:class:`StreamEnded`: it subscribes again, a book
+        resyncs); anything else is counted and logged."""
+        key = None
         if event.status == "unsubscribed" and event.channel_name:
             channel = event.channel_name.split("-")[0]
             interval = market_data.interval(event.channel_name) if channel == "ohlc" else None
-            self.streams.pop(stream_key(channel, symbol, interval), None)
-        return [self._unhandled("subscriptionStatus:unsolicited", event.status, frame)]
+            key = stream_key(channel, symbol, interval)
+        if key is None or self.streams.pop(key, None) is None:
+            return [self._unhandled("subscriptionStatus:unsolicited", event.status, frame)]
+        book = self.books.get(symbol) if key[0] == "book" else None
+        if book is not None:
+            book.mark_resyncing()
+        return [StreamEnded(key, event.error_message or "unsubscribed by the exchange")]
 
     def _on_pong(self, event: wire.PongEvent, frame: bytes | str) -> list[Event]:
         pending = self._pending.get(event.reqid) if event.reqid is not None else None
