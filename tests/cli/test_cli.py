@@ -197,3 +197,29 @@ def test_sim_and_the_exchange_commands_take_their_flags() -> None:
     assert parser.parse_args(["watch", "ticker", "BTC/USD"]).api == "v2"
     with pytest.raises(SystemExit):
         parser.parse_args(["watch", "ticker", "BTC/USD", "--api", "v3"])
+
+
+def test_demo_over_kraken_v1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--api", "v1", "--duration", "1.5", "--json", "--rate", "100"]) == 0
+    summary = _last_json(capsys.readouterr().out)
+    assert summary["book_updates"] > 0  # type: ignore[operator]
+    assert summary["checksums_verified"] == summary["book_updates"]  # v1 snapshots: no "c"
+    assert summary["checksum_mismatches"] == 0
+    assert summary["books_synced"] is True
+    trading = summary["trading"]
+    assert isinstance(trading, dict)
+    assert trading["orders_placed"] >= 1  # quoted over v1's addOrder
+    assert trading["order_updates"] >= 2  # ... and seen on openOrders
+    assert trading["refused"] == 0
+
+
+def test_watch_over_kraken_v1(
+    sim_process: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, rest = sim_process["kraken_v1_public"], sim_process["rest"]
+    args = ["watch", "book", "XBT/USD", "--api", "v1", "--url", url, "--rest-url", rest]
+    assert main([*args, "--json", "--duration", "1"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    assert lines
+    assert {line["symbol"] for line in lines} == {"BTC/USD"}
+    assert lines[-1]["counters"]["checksum_mismatches"] == 0
