@@ -203,3 +203,25 @@ async def test_own_trades_gap_resnapshots_and_no_fill_arrives_twice(
         ReconcileReason.SEQUENCE_GAP,
     )
     assert reconciliation.fills == ()  # the snapshot held nothing new: nothing counted twice
+
+
+async def test_a_reconnect_reconciles_both_feeds(
+    trader: KrakenSocketClient, sim: Simulator
+) -> None:
+    price = await _bid(trader)
+    placed = await trader.spot.add_order(
+        "BTC/USD", "buy", "limit", Decimal("0.01"), limit_price=price
+    )
+    channels: set[str] = set()
+    async with trader.spot.orders() as orders, trader.spot.own_trades(snapshot=False) as fills:
+        await _next(orders, placed.order_id, "new")
+        sim.faults.drop_private_connections()
+        for feed in (orders, fills):
+            async for event in feed:
+                if isinstance(event.data, Reconciliation):
+                    assert event.data.reason is ReconcileReason.RECONNECT
+                    channels.add(event.data.channel)
+                    break
+    assert channels == {"openOrders", "ownTrades"}
+    assert placed.order_id in trader.spot.open_orders  # still open after the snapshot
+    await trader.spot.cancel_all()
