@@ -18,8 +18,6 @@ so the same generic session drives either. What v1 does differently, handled her
 
 from __future__ import annotations
 
-import logging
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -30,6 +28,7 @@ from spotstream.book.verified import VerifiedBook
 from spotstream.errors import DecodeError, InvalidRequestError, ProtocolError
 from spotstream.models.enums import EventKind
 from spotstream.protocol.base import Outgoing
+from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import (
     BookData,
     Event,
@@ -38,7 +37,6 @@ from spotstream.protocol.events import (
     StatusChanged,
     StreamEnded,
     StreamKey,
-    Unhandled,
 )
 from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
@@ -48,8 +46,6 @@ from spotstream.protocol.kraken.symbols import to_v1, to_v2
 from spotstream.protocol.kraken.v1 import market_data, translate, wire
 from spotstream.protocol.kraken.v1.book import BOOK_PREFIX, apply_book_payloads
 from spotstream.protocol.kraken.v2.streams import PendingRequest, StreamSpec, check_option
-
-log = logging.getLogger("spotstream.protocol")
 
 PUBLIC_CHANNELS = ("ticker", "ohlc", "trade", "spread", "book")
 _ACKED = ("subscribed", "unsubscribed", "ok")
@@ -69,17 +65,16 @@ def stream_key(channel: str, symbol: str, interval: int | None = None) -> Stream
     return (channel, canonical(symbol), interval if channel == "ohlc" else None)
 
 
-class KrakenV1Protocol:
+class KrakenV1Protocol(ProtocolCore):
     """The state of one Kraken v1 public connection, without the connection."""
 
     def __init__(self, instruments: InstrumentCache | None = None) -> None:
+        super().__init__()
         self.instruments = instruments if instruments is not None else InstrumentCache()
         self.streams: dict[StreamKey, StreamSpec] = {}
         self.books: dict[str, VerifiedBook] = {}
-        self.unhandled: Counter[str] = Counter()
         self.discarded = 0  # book frames still in flight for a book that was dropped
         self._dropped_books: set[str] = set()
-        self._next_req_id = 1
         self._pending: dict[int, PendingRequest] = {}
         self._symbols: dict[str, str] = {}  # wire pair -> its v2 spelling (memo)
         self._book_decoder = wire.BOOK_DECODER.decode
@@ -431,19 +426,3 @@ class KrakenV1Protocol:
         pairs = [to_v1(s) for s in specs if s] or None
         request = wire.SubscribeRequest(method, req_id, subscription, pairs)
         return Outgoing(req_id, wire.ENCODER.encode(request))
-
-    def _allocate(self) -> int:
-        req_id = self._next_req_id
-        self._next_req_id += 1
-        return req_id
-
-    def _unhandled(self, kind: str, reason: str, frame: bytes | str) -> Unhandled:
-        self.unhandled[kind] += 1
-        return Unhandled(kind, reason, frame)
-
-    def _internal(self, where: str, exc: Exception, frame: bytes | str) -> Unhandled:
-        """An exception while handling a frame: a bug, or an input no check foresaw."""
-        event = self._unhandled(f"internal:{where}", f"{type(exc).__name__}: {exc}", frame)
-        if self.unhandled[event.kind] == 1:
-            log.error("handling a v1 %s frame failed: %.200r", where, frame, exc_info=exc)
-        return event

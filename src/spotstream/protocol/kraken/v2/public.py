@@ -7,8 +7,6 @@ and the local order books. It never touches a socket or a clock.
 
 from __future__ import annotations
 
-import logging
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +18,7 @@ from spotstream.errors import InvalidRequestError, UnknownSymbolError
 from spotstream.models.enums import EventKind
 from spotstream.models.market import Instrument
 from spotstream.protocol.base import Outgoing
+from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import (
     BookData,
     ChannelData,
@@ -28,7 +27,6 @@ from spotstream.protocol.events import (
     RequestDone,
     StatusChanged,
     StreamKey,
-    Unhandled,
 )
 from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
@@ -42,8 +40,6 @@ from spotstream.protocol.kraken.v2.streams import (
     stream_key,
 )
 
-log = logging.getLogger("spotstream.protocol")
-
 EVENT_TRIGGERS = ("trades", "bbo")
 SYMBOL_CHANNELS = ("ticker", "trade", "ohlc", "book")
 PUBLIC_CHANNELS = (*SYMBOL_CHANNELS, "instrument")
@@ -51,17 +47,16 @@ PUBLIC_CHANNELS = (*SYMBOL_CHANNELS, "instrument")
 _KIND = {"snapshot": EventKind.SNAPSHOT, "update": EventKind.UPDATE}
 
 
-class KrakenV2Protocol:
+class KrakenV2Protocol(ProtocolCore):
     """The state of one Kraken v2 public connection, without the connection."""
 
     def __init__(self, instruments: InstrumentCache | None = None) -> None:
+        super().__init__()
         self.instruments = instruments if instruments is not None else InstrumentCache()
         self.streams: dict[StreamKey, StreamSpec] = {}
         self.books: dict[str, VerifiedBook] = {}
-        self.unhandled: Counter[str] = Counter()
         self.discarded = 0  # book frames still in flight for a book that was dropped
         self._dropped_books: set[str] = set()
-        self._next_req_id = 1
         self._pending: dict[int, PendingRequest] = {}
         self._decoder: msgspec.json.Decoder[Any] = wire.FAST_CHANNEL_DECODER
         self._response_decoder: msgspec.json.Decoder[Any] = wire.RESPONSE_DECODER
@@ -360,22 +355,6 @@ class KrakenV2Protocol:
         req_id = self._allocate()
         self._pending[req_id] = PendingRequest(method, dict(specs))
         return Outgoing(req_id, wire.ENCODER.encode(wire.Request(method, params, req_id)))
-
-    def _allocate(self) -> int:
-        req_id = self._next_req_id
-        self._next_req_id += 1
-        return req_id
-
-    def _unhandled(self, kind: str, reason: str, frame: bytes | str) -> Unhandled:
-        self.unhandled[kind] += 1
-        return Unhandled(kind, reason, frame)
-
-    def _internal(self, where: str, exc: Exception, frame: bytes | str) -> Unhandled:
-        """An exception while handling a frame: a bug, or an input no check foresaw."""
-        event = self._unhandled(f"internal:{where}", f"{type(exc).__name__}: {exc}", frame)
-        if self.unhandled[event.kind] == 1:
-            log.error("handling a %s frame failed: %.200r", where, frame, exc_info=exc)
-        return event
 
 
 def new_kraken_book(pair: Instrument, depth: int) -> VerifiedBook:
