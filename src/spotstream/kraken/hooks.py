@@ -22,9 +22,9 @@ from spotstream.errors import RequestTimeoutError
 from spotstream.models.enums import EventKind
 from spotstream.models.orders import Fill, OrderUpdate, Reconciliation
 from spotstream.protocol.events import ChannelData
+from spotstream.protocol.kraken.streams import stream_key
 from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
-from spotstream.protocol.kraken.v2.streams import stream_key
 
 TokenSource = Callable[[], Awaitable[str]]
 

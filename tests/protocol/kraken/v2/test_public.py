@@ -31,9 +31,9 @@ from spotstream.protocol.events import (
     RequestDone,
     Unhandled,
 )
+from spotstream.protocol.kraken.streams import StreamSpec
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
-from spotstream.protocol.kraken.v2.streams import StreamSpec
 
 
 def new_protocol() -> KrakenV2Protocol:

@@ -40,13 +40,13 @@ from spotstream.models.orders import OrderRequest
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.events import ChannelData, Event, RequestDone, SequenceGap, StreamKey
 from spotstream.protocol.instruments import InstrumentCache
+from spotstream.protocol.kraken.streams import StreamSpec
 from spotstream.protocol.kraken.symbols import to_v1
 from spotstream.protocol.kraken.v1 import private_translate as translate
 from spotstream.protocol.kraken.v1 import private_wire as pw
 from spotstream.protocol.kraken.v1 import trading_wire as tw
 from spotstream.protocol.kraken.v1 import wire
 from spotstream.protocol.kraken.v1.public import KrakenV1Protocol, canonical
-from spotstream.protocol.kraken.v2.streams import StreamSpec
 
 PRIVATE_CHANNELS = ("ownTrades", "openOrders")
 _OPTIONS = {  # which subscription options each channel takes

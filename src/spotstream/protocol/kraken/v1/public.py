@@ -42,10 +42,10 @@ from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
 from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
+from spotstream.protocol.kraken.streams import PendingRequest, StreamSpec, check_option
 from spotstream.protocol.kraken.symbols import to_v1, to_v2
 from spotstream.protocol.kraken.v1 import market_data, translate, wire
 from spotstream.protocol.kraken.v1.book import BOOK_PREFIX, apply_book_payloads
-from spotstream.protocol.kraken.v2.streams import PendingRequest, StreamSpec, check_option
 
 PUBLIC_CHANNELS = ("ticker", "ohlc", "trade", "spread", "book")
 _ACKED = ("subscribed", "unsubscribed", "ok")

@@ -46,13 +46,13 @@ from spotstream.protocol.events import (
 from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.checksum import kraken_l3_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal
+from spotstream.protocol.kraken.streams import PendingRequest, StreamSpec
 from spotstream.protocol.kraken.v2 import l3_wire as l3w
 from spotstream.protocol.kraken.v2 import private_translate as translate
 from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
-from spotstream.protocol.kraken.v2.streams import PendingRequest, StreamSpec
 
 AuthEndpoint = Literal["private", "l3"]
 PRIVATE_CHANNELS = ("executions", "balances")

@@ -32,13 +32,13 @@ from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
 from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
-from spotstream.protocol.kraken.v2 import translate, wire
-from spotstream.protocol.kraken.v2.streams import (
+from spotstream.protocol.kraken.streams import (
     PendingRequest,
     StreamSpec,
     check_option,
     stream_key,
 )
+from spotstream.protocol.kraken.v2 import translate, wire
 
 EVENT_TRIGGERS = ("trades", "bbo")
 SYMBOL_CHANNELS = ("ticker", "trade", "ohlc", "book")

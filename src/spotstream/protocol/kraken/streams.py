@@ -1,4 +1,5 @@
-"""Kraken v2 streams as the protocol tracks them: confirmed streams, pending requests, keys."""
+"""Kraken streams as the protocols (v1 and v2) track them: confirmed streams, pending
+requests, keys, option checks."""
 
 from __future__ import annotations
 
