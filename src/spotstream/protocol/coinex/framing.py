@@ -1,0 +1,38 @@
+"""CoinEx socket frames, sans-I/O: the server gzips every message into a binary frame.
+
+:func:`inflate` decompresses one with a bound: a frame whose decompressed size would exceed
+``limit`` is refused (:class:`FrameTooLargeError`) after at most ``limit + 1`` bytes were
+produced, never by allocating the size a hostile header or stream claims. Text frames pass
+through unchanged (CoinEx.Net and the official demo accept both).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from spotstream.errors import DecodeError
+
+GZIP = 16 + zlib.MAX_WBITS  # zlib's window bits for a gzip container
+DEFAULT_LIMIT = 4 << 20  # bytes of JSON one message may decompress to
+
+
+class FrameTooLargeError(DecodeError):
+    """A compressed frame decompresses to more than the limit."""
+
+
+def inflate(frame: bytes | str, limit: int = DEFAULT_LIMIT) -> bytes | str:
+    """The JSON text of one received frame: a gzip binary frame decompressed (bounded by
+    ``limit``), a text frame as it is. Raises :class:`DecodeError` for a frame that is not
+    gzip or is cut short, :class:`FrameTooLargeError` beyond ``limit``."""
+    if isinstance(frame, str):
+        return frame
+    inflater = zlib.decompressobj(GZIP)
+    try:
+        out = inflater.decompress(frame, limit + 1)
+    except zlib.error as exc:
+        raise DecodeError(f"not a gzip frame: {exc}", frame) from None
+    if len(out) > limit:
+        raise FrameTooLargeError(f"a frame decompresses to more than {limit} bytes", frame[:64])
+    if not inflater.eof:
+        raise DecodeError("a gzip frame cut short", frame)
+    return out
