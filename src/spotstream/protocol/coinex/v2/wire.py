@@ -1,0 +1,138 @@
+"""CoinEx socket API v2 public messages on the wire (spec A2, A4, A5), as msgspec Structs.
+
+Pushes are objects tagged by ``method`` (``depth.update``, ``state.update`` ...) with
+``"id": null``; answers carry the request's ``id`` with ``code`` (0 is success) and
+``message``, and queries a ``data`` object. Every price and amount is a string: they decode
+to exact ``Decimal`` (msgspec reads a Decimal from its text), except the depth levels,
+which stay JSON text (``msgspec.Raw``, quotes included) because CoinEx's checksum is over
+that text as received and the book's hot path reads it directly.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+class Response(msgspec.Struct, gc=False):
+    """The answer to a request: ``code`` 0 is success; ``data`` is decoded per method."""
+
+    id: int | None
+    code: int
+    message: str = ""
+    data: msgspec.Raw = msgspec.Raw(b"")  # empty when absent
+
+
+# --- pushes -----------------------------------------------------------------------------------
+
+
+class _Push(msgspec.Struct, tag_field="method", kw_only=True, gc=False):
+    id: None = None
+
+
+class DepthLevel(msgspec.Struct, array_like=True, gc=False):
+    price: msgspec.Raw
+    qty: msgspec.Raw
+
+
+class Depth(msgspec.Struct, gc=False):
+    asks: list[DepthLevel]
+    bids: list[DepthLevel]
+    checksum: int | str  # a signed 32-bit integer, sent above 2^31, negative or as text
+    last: Decimal | None = None
+    updated_at: int | None = None  # ms
+
+
+class DepthData(msgspec.Struct, gc=False):
+    market: str
+    is_full: bool
+    depth: Depth
+
+
+class DepthUpdate(_Push, tag="depth.update"):
+    data: DepthData
+
+
+class MarketState(msgspec.Struct, gc=False):
+    """A market's 24-hour ticker."""
+
+    market: str
+    last: Decimal
+    open: Decimal
+    close: Decimal
+    high: Decimal
+    low: Decimal
+    volume: Decimal  # base asset
+    value: Decimal  # quote asset
+    volume_sell: Decimal | None = None  # taker sell volume (spec A5.1: the docs conflict)
+    volume_buy: Decimal | None = None
+    period: int = 86400
+
+
+class StateData(msgspec.Struct, gc=False):
+    state_list: list[MarketState]
+
+
+class StateUpdate(_Push, tag="state.update"):
+    data: StateData
+
+
+class Deal(msgspec.Struct, gc=False):
+    deal_id: int
+    created_at: int  # ms
+    side: str  # the taker's: buy / sell
+    price: Decimal
+    amount: Decimal
+
+
+class DealsData(msgspec.Struct, gc=False):
+    market: str
+    deal_list: list[Deal]
+
+
+class DealsUpdate(_Push, tag="deals.update"):
+    data: DealsData
+
+
+class BboData(msgspec.Struct, gc=False):
+    market: str
+    updated_at: int
+    best_bid_price: Decimal
+    best_bid_size: Decimal
+    best_ask_price: Decimal
+    best_ask_size: Decimal
+
+
+class BboUpdate(_Push, tag="bbo.update"):
+    data: BboData
+
+
+class IndexData(msgspec.Struct, gc=False):
+    market: str
+    index_price: Decimal
+    mark_price: Decimal | None = None  # futures only
+
+
+class IndexUpdate(_Push, tag="index.update"):
+    data: IndexData
+
+
+PublicPush = DepthUpdate | StateUpdate | DealsUpdate | BboUpdate | IndexUpdate
+"""The public pushes (``notice.update``'s shape is not documented enough to model yet)."""
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+class Request(msgspec.Struct):
+    method: str
+    params: dict[str, Any]
+    id: int
+
+
+PUSH_DECODER = msgspec.json.Decoder(PublicPush)
+RESPONSE_DECODER = msgspec.json.Decoder(Response)
+ENCODER = msgspec.json.Encoder()
