@@ -5,6 +5,7 @@
     SpotstreamError
     ├── ProtocolError                    a frame or an answer we could not understand
     │   ├── DecodeError                  malformed JSON / wrong shape (carries the frame)
+    │   │   └── FrameTooLargeError       a compressed frame inflates past its bound (CoinEx gzip)
     │   ├── PrecisionError               an amount its pair cannot hold (spotstream.book.units)
     │   ├── L3OrderError                 a level3 event the book cannot apply (spotstream.book.l3)
     │   └── NoAcknowledgementError       a subscribe ended with no answer for one of its symbols
