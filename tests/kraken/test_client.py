@@ -15,6 +15,7 @@ from spotstream.models.market import (
     EventKind,
     LifecycleKind,
     OrderSide,
+    Spread,
     Ticker,
 )
 from spotstream.simulator.server import Simulator
@@ -181,3 +182,21 @@ async def test_status_callback(client: KrakenSocketClient) -> None:
     await eventually(lambda: bool(statuses), what="a status")
     await update.close()
     assert statuses[0].data.system.value == "online"
+
+
+async def test_v2_spreads_come_from_the_bbo_ticker(
+    client: KrakenSocketClient, sim: Simulator
+) -> None:
+    lost: list[object] = []
+    async with client.spot.spread("BTC/USD") as spreads:
+        spreads.on_connection_lost(lost.append)
+        first = (await anext(spreads)).data
+        assert isinstance(first, Spread)
+        assert (first.symbol, first.bid < first.ask) == ("BTC/USD", True)
+        assert client.session.streams.wants  # the ticker behind it
+        sim.faults.drop_connections()
+        event = await anext(spreads)
+        while not event.gap:  # the ticker's gap comes through
+            event = await anext(spreads)
+        assert lost  # and its lifecycle events
+    await eventually(lambda: not client.session.streams.wants, what="the ticker closed too")

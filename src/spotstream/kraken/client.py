@@ -38,6 +38,7 @@ from spotstream.auth.kraken_rest import get_websockets_token
 from spotstream.errors import (
     ClientClosedError,
     InvalidCredentialsError,
+    SpotstreamError,
     UnsupportedFeatureError,
 )
 from spotstream.kraken.spot import KrakenSpotStreams
@@ -51,7 +52,7 @@ from spotstream.kraken.versions import (
     kraken_api,
 )
 from spotstream.models.enums import LifecycleKind
-from spotstream.models.market import LifecycleEvent
+from spotstream.models.market import DataEvent, LifecycleEvent
 from spotstream.protocol.kraken.v2.private import AuthEndpoint
 
 T = TypeVar("T")
@@ -284,10 +285,27 @@ class KrakenSocketClient:
         if owner is not None:
             await owner._close_subscription(sub)
 
-    def _derived(self, sub: Subscription[Any], source: Subscription[Any]) -> None:
-        """``sub`` is fed from ``source`` (e.g. v2 spreads from the bbo ticker): closing it
-        closes ``source``."""
+    def _derived(
+        self,
+        sub: Subscription[Any],
+        source: Subscription[Any],
+        convert: Callable[[DataEvent[Any]], DataEvent[Any]],
+    ) -> None:
+        """``sub`` is fed from ``source`` (e.g. v2 spreads from the bbo ticker), each event
+        through ``convert``: it gets the source's lifecycle events too, ends with the error
+        that ends the source, and closing it closes ``source``."""
         self._sources[id(sub)] = source
+        for kind in LifecycleKind:
+            source.on_lifecycle(kind, sub.notify)
+
+        async def pump() -> None:
+            try:
+                async for event in source:
+                    sub.push(convert(event))
+            except SpotstreamError as exc:
+                sub.fail(exc)
+
+        self._spawn(pump())
 
     def run_handler(self, sub: Subscription[T], handler: Handler[T]) -> UpdateSubscription[T]:
         update = UpdateSubscription(sub, handler)

@@ -303,15 +303,12 @@ class KrakenSpotStreams:
         tickers: Subscription[Ticker] = await self.ticker(symbols, event_trigger="bbo")
         spreads: Subscription[Spread] = self._client._new_subscription("spread", tickers.symbols)
 
-        async def forward(event: DataEvent[Ticker]) -> None:
+        def spread(event: DataEvent[Ticker]) -> DataEvent[Spread]:
             t = event.data
-            spread = Spread(t.symbol, t.bid, t.ask, t.bid_qty, t.ask_qty, t.timestamp)
-            spreads.push(
-                DataEvent(spread, event.symbol, "spread", event.kind, event.received_at, event.gap)
-            )
+            data = Spread(t.symbol, t.bid, t.ask, t.bid_qty, t.ask_qty, t.timestamp)
+            return DataEvent(data, event.symbol, "spread", event.kind, event.received_at, event.gap)
 
-        self._client.run_handler(tickers, forward)
-        self._client._derived(spreads, tickers)
+        self._client._derived(spreads, tickers, spread)
         return spreads
 
     async def _open_book(self, symbol: str, depth: int, synced: bool) -> OrderBook:
