@@ -28,7 +28,6 @@ from spotstream.book.verified import VerifiedBook
 from spotstream.errors import DecodeError, InvalidRequestError, ProtocolError
 from spotstream.models.enums import EventKind
 from spotstream.protocol.base import Outgoing
-from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import (
     BookData,
     Event,
@@ -42,6 +41,7 @@ from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
 from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
+from spotstream.protocol.kraken.state import KrakenProtocolState
 from spotstream.protocol.kraken.streams import PendingRequest, StreamSpec, check_option
 from spotstream.protocol.kraken.symbols import to_v1, to_v2
 from spotstream.protocol.kraken.v1 import market_data, translate, wire
@@ -65,17 +65,11 @@ def stream_key(channel: str, symbol: str, interval: int | None = None) -> Stream
     return (channel, canonical(symbol), interval if channel == "ohlc" else None)
 
 
-class KrakenV1Protocol(ProtocolCore):
+class KrakenV1Protocol(KrakenProtocolState):
     """The state of one Kraken v1 public connection, without the connection."""
 
     def __init__(self, instruments: InstrumentCache | None = None) -> None:
-        super().__init__()
-        self.instruments = instruments if instruments is not None else InstrumentCache()
-        self.streams: dict[StreamKey, StreamSpec] = {}
-        self.books: dict[str, VerifiedBook] = {}
-        self.discarded = 0  # book frames still in flight for a book that was dropped
-        self._dropped_books: set[str] = set()
-        self._pending: dict[int, PendingRequest] = {}
+        super().__init__(instruments)
         self._symbols: dict[str, str] = {}  # wire pair -> its v2 spelling (memo)
         self._book_decoder = wire.BOOK_DECODER.decode
         self._update = wire.BOOK_UPDATE_DECODER.decode
@@ -87,7 +81,8 @@ class KrakenV1Protocol(ProtocolCore):
             "spread": market_data.spread,
         }
 
-    canonical = staticmethod(canonical)
+    def canonical(self, symbol: str) -> str:
+        return canonical(symbol)
 
     # --- the session's interface (protocol.base.SessionProtocol) ---------------------------
 
@@ -155,24 +150,6 @@ class KrakenV1Protocol(ProtocolCore):
             out.append(self.unsubscribe("book", [symbol]))
         out.append(self.subscribe("book", [symbol], depth=book.book.depth))
         return out
-
-    def connection_lost(self) -> list[StreamSpec]:
-        """Forget the connection: returns the streams to restore; pending requests dropped."""
-        restore = list(self.streams.values())
-        self.streams.clear()
-        self._pending.clear()
-        for book in self.books.values():
-            book.mark_resyncing()
-        return restore
-
-    def drop_book(self, symbol: str) -> None:
-        """Forget a book; its frames still in flight are discarded quietly."""
-        symbol = canonical(symbol)
-        if self.books.pop(symbol, None) is not None:
-            self._dropped_books.add(symbol)
-
-    def pending_request_ids(self) -> list[int]:
-        return list(self._pending)
 
     # --- frames -----------------------------------------------------------------------------
 

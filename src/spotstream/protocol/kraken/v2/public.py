@@ -18,7 +18,6 @@ from spotstream.errors import InvalidRequestError, UnknownSymbolError
 from spotstream.models.enums import EventKind
 from spotstream.models.market import Instrument
 from spotstream.protocol.base import Outgoing
-from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import (
     BookData,
     ChannelData,
@@ -32,6 +31,7 @@ from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.channels import BOOK_DEPTHS, OHLC_INTERVALS
 from spotstream.protocol.kraken.checksum import kraken_checksum
 from spotstream.protocol.kraken.errors import kraken_refusal, refused_what
+from spotstream.protocol.kraken.state import KrakenProtocolState
 from spotstream.protocol.kraken.streams import (
     PendingRequest,
     StreamSpec,
@@ -47,17 +47,11 @@ PUBLIC_CHANNELS = (*SYMBOL_CHANNELS, "instrument")
 _KIND = {"snapshot": EventKind.SNAPSHOT, "update": EventKind.UPDATE}
 
 
-class KrakenV2Protocol(ProtocolCore):
+class KrakenV2Protocol(KrakenProtocolState):
     """The state of one Kraken v2 public connection, without the connection."""
 
     def __init__(self, instruments: InstrumentCache | None = None) -> None:
-        super().__init__()
-        self.instruments = instruments if instruments is not None else InstrumentCache()
-        self.streams: dict[StreamKey, StreamSpec] = {}
-        self.books: dict[str, VerifiedBook] = {}
-        self.discarded = 0  # book frames still in flight for a book that was dropped
-        self._dropped_books: set[str] = set()
-        self._pending: dict[int, PendingRequest] = {}
+        super().__init__(instruments)
         self._decoder: msgspec.json.Decoder[Any] = wire.FAST_CHANNEL_DECODER
         self._response_decoder: msgspec.json.Decoder[Any] = wire.RESPONSE_DECODER
         self._routes: dict[type, Callable[[Any, bytes | str], list[Event]]] = {
@@ -153,23 +147,6 @@ class KrakenV2Protocol(ProtocolCore):
         out = [self.unsubscribe("book", [symbol])] if spec else []
         out.append(self.subscribe("book", [symbol], depth=book.book.depth))
         return out
-
-    def connection_lost(self) -> list[StreamSpec]:
-        """Forget the connection: returns the streams to restore; pending requests are dropped."""
-        restore = list(self.streams.values())
-        self.streams.clear()
-        self._pending.clear()
-        for book in self.books.values():
-            book.mark_resyncing()
-        return restore
-
-    def drop_book(self, symbol: str) -> None:
-        """Forget a book; its frames still in flight are discarded quietly."""
-        if self.books.pop(symbol, None) is not None:
-            self._dropped_books.add(symbol)
-
-    def pending_request_ids(self) -> list[int]:
-        return list(self._pending)
 
     # --- frames -----------------------------------------------------------------------------
 
