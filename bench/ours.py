@@ -42,27 +42,10 @@ def _protocol(traffic: Traffic) -> KrakenV2Protocol:
 
 
 def run_spotstream(traffic: Traffic, tamper: bool = True) -> PeerResult:
-    protocol = _protocol(traffic)
-    frames = traffic.v2_frames
-    receive = protocol.receive
-    gc.collect()
-    start = time.perf_counter()
-    for frame in frames:
-        receive(frame)
-    seconds = time.perf_counter() - start
-    book = protocol.books[traffic.symbol_v2]
-    counters = book.counters
-    if counters.checksums_verified != len(frames) or counters.checksum_mismatches:
-        raise PeerError(f"spotstream verified {counters.checksums_verified}/{len(frames)}")
-    snap = book.snapshot()
-    want = (list(traffic.final_bids), list(traffic.final_asks))
-    got = ([(lv.price, lv.qty) for lv in snap.bids], [(lv.price, lv.qty) for lv in snap.asks])
-    if got != want:
-        raise PeerError("spotstream's final book differs from the generator's")
-    note = f"spotstream {spotstream.__version__}; {counters.checksums_verified} checksums verified"
+    result = _run("spotstream", _protocol(traffic), traffic, traffic.v2_frames, "")
     if tamper:
-        note += "; " + _tamper_check(traffic)
-    return PeerResult("spotstream", traffic.depth, len(frames), seconds, "on", note)
+        result.note += "; " + _tamper_check(traffic)
+    return result
 
 
 def _protocol_v1(traffic: Traffic) -> KrakenV1Protocol:
@@ -72,8 +55,21 @@ def _protocol_v1(traffic: Traffic) -> KrakenV1Protocol:
 
 
 def run_spotstream_v1(traffic: Traffic, tamper: bool = True) -> PeerResult:
-    protocol = _protocol_v1(traffic)
-    frames = traffic.v1_frames
+    result = _run("spotstream-v1", _protocol_v1(traffic), traffic, traffic.v1_frames, "v1 frames")
+    if tamper:
+        result.note += "; " + _tamper_check_v1(traffic)
+    return result
+
+
+def _run(
+    name: str,
+    protocol: KrakenV1Protocol | KrakenV2Protocol,
+    traffic: Traffic,
+    frames: list[bytes],
+    what: str,
+) -> PeerResult:
+    """Feed ``frames`` to ``protocol.receive``, timed; check every checksum was verified
+    (a v1 snapshot carries none) and the final book is the generator's."""
     receive = protocol.receive
     gc.collect()
     start = time.perf_counter()
@@ -82,18 +78,17 @@ def run_spotstream_v1(traffic: Traffic, tamper: bool = True) -> PeerResult:
     seconds = time.perf_counter() - start
     book = protocol.books[traffic.symbol_v2]
     counters = book.counters
-    updates = len(frames) - 1  # a v1 snapshot carries no checksum
-    if counters.checksums_verified != updates or counters.checksum_mismatches:
-        raise PeerError(f"spotstream v1 verified {counters.checksums_verified}/{updates}")
+    expected = len(frames) - (1 if isinstance(protocol, KrakenV1Protocol) else 0)
+    if counters.checksums_verified != expected or counters.checksum_mismatches:
+        raise PeerError(f"{name} verified {counters.checksums_verified}/{expected}")
     snap = book.snapshot()
     want = (list(traffic.final_bids), list(traffic.final_asks))
     got = ([(lv.price, lv.qty) for lv in snap.bids], [(lv.price, lv.qty) for lv in snap.asks])
     if got != want:
-        raise PeerError("spotstream v1's final book differs from the generator's")
-    note = f"spotstream {spotstream.__version__}; v1 frames; {updates} checksums verified"
-    if tamper:
-        note += "; " + _tamper_check_v1(traffic)
-    return PeerResult("spotstream-v1", traffic.depth, len(frames), seconds, "on", note)
+        raise PeerError(f"{name}'s final book differs from the generator's")
+    parts = [f"spotstream {spotstream.__version__}", what, f"{expected} checksums verified"]
+    note = "; ".join(part for part in parts if part)
+    return PeerResult(name, traffic.depth, len(frames), seconds, "on", note)
 
 
 def _tamper_check_v1(traffic: Traffic) -> str:
