@@ -8,6 +8,7 @@ integers without rounding, and anything that is not an amount of the pair raises
 from __future__ import annotations
 
 import decimal
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Protocol
 
@@ -104,3 +105,14 @@ def to_units(value: Number, precision: int) -> int:
 def from_units(units: int, precision: int) -> Decimal:
     """The exact Decimal for ``units / 10^precision``, rendered with ``precision`` decimals."""
     return Decimal(units).scaleb(-precision, _EXACT)
+
+
+def most_decimals(texts: Iterable[bytes | msgspec.Raw]) -> int:
+    """The most decimals among number texts (JSON, quoted or not): the precision fixed-width
+    wire numbers imply."""
+    most = 0
+    for text in texts:
+        digits = bytes(text).strip(b'"').partition(b".")[2]
+        if len(digits) > most:
+            most = len(digits)
+    return most

@@ -24,7 +24,7 @@ from spotstream.asyncio.subscription import (
     Subscription,
     UpdateSubscription,
 )
-from spotstream.errors import UnsupportedFeatureError
+from spotstream.errors import DecodeError, UnsupportedFeatureError
 from spotstream.kraken.delegate import Delegate
 from spotstream.kraken.feeds import KrakenPrivateFeeds
 from spotstream.kraken.trading import KrakenTrading
@@ -305,6 +305,8 @@ class KrakenSpotStreams:
 
         def spread(event: DataEvent[Ticker]) -> DataEvent[Spread]:
             t = event.data
+            if t.bid is None or t.ask is None or t.bid_qty is None or t.ask_qty is None:
+                raise DecodeError(f"{t.symbol}: a Kraken ticker without its best bid and ask")
             data = Spread(t.symbol, t.bid, t.ask, t.bid_qty, t.ask_qty, t.timestamp)
             return DataEvent(data, event.symbol, "spread", event.kind, event.received_at, event.gap)
 

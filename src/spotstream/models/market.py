@@ -57,19 +57,28 @@ class Instrument(msgspec.Struct, frozen=True):
 
 
 class Ticker(msgspec.Struct, frozen=True):
+    """A market's 24-hour ticker. Kraken sets every field up to ``timestamp``; CoinEx's
+    ``state`` has no best bid/ask (use ``bbo``), vwap or percentage (those are ``None``) and
+    adds the period's ``open``, ``close``, quote-asset ``value`` and the taker volumes."""
+
     symbol: str
-    bid: Decimal
-    bid_qty: Decimal
-    ask: Decimal
-    ask_qty: Decimal
+    bid: Decimal | None
+    bid_qty: Decimal | None
+    ask: Decimal | None
+    ask_qty: Decimal | None
     last: Decimal
-    volume: Decimal
-    vwap: Decimal
+    volume: Decimal  # base asset
+    vwap: Decimal | None
     low: Decimal
     high: Decimal
-    change: Decimal
-    change_pct: Decimal
+    change: Decimal  # last - open
+    change_pct: Decimal | None
     timestamp: datetime | None = None
+    open: Decimal | None = None
+    close: Decimal | None = None
+    value: Decimal | None = None  # quote asset
+    taker_buy_volume: Decimal | None = None
+    taker_sell_volume: Decimal | None = None
 
 
 class Trade(msgspec.Struct, frozen=True):
@@ -94,6 +103,25 @@ class Spread(msgspec.Struct, frozen=True):
     bid_qty: Decimal
     ask_qty: Decimal
     timestamp: datetime | None = None
+
+
+class IndexPrice(msgspec.Struct, frozen=True):
+    """A market's index price (CoinEx ``index``; ``mark_price`` on futures only)."""
+
+    symbol: str
+    price: Decimal
+    mark_price: Decimal | None = None
+
+
+class Maintenance(msgspec.Struct, frozen=True):
+    """A maintenance window the venue announced (CoinEx ``notice``); ``protect_*`` bound the
+    protection period after it, where the venue gives one."""
+
+    start: datetime
+    end: datetime
+    scope: tuple[str, ...] = ()
+    protect_start: datetime | None = None
+    protect_end: datetime | None = None
 
 
 class Kline(msgspec.Struct, frozen=True):

@@ -121,9 +121,6 @@ class IndexUpdate(_Push, tag="index.update"):
     data: IndexData
 
 
-PublicPush = DepthUpdate | StateUpdate | DealsUpdate | BboUpdate | IndexUpdate
-"""The public pushes (``notice.update``'s shape is not documented enough to model yet)."""
-
 # --- requests ---------------------------------------------------------------------------------
 
 
@@ -133,6 +130,35 @@ class Request(msgspec.Struct):
     id: int
 
 
-PUSH_DECODER = msgspec.json.Decoder(PublicPush)
 RESPONSE_DECODER = msgspec.json.Decoder(Response)
 ENCODER = msgspec.json.Encoder()
+
+
+class ServerTime(msgspec.Struct, gc=False):
+    """``server.time``'s ``data`` (spec A4: UNCONFIRMED shape; only ``timestamp`` is read)."""
+
+    timestamp: int  # ms
+
+
+class MaintenanceWindow(msgspec.Struct, gc=False):
+    """One entry of ``notice.update`` (CoinEx.Net's ``CoinExMaintenance``); times in ms."""
+
+    started_at: int
+    ended_at: int
+    scope: list[str] | str = msgspec.field(default_factory=list)
+    protect_duration_start: int | None = None
+    protect_duration_end: int | None = None
+
+
+class NoticeUpdate(_Push, tag="notice.update"):
+    """Maintenance notices. The ``data`` layout is UNCONFIRMED (spec A5.6): a bare list of
+    windows, or an object holding the list, are both read."""
+
+    data: list[MaintenanceWindow] | dict[str, list[MaintenanceWindow]]
+
+
+TIME_DECODER = msgspec.json.Decoder(ServerTime)
+
+PublicPush = DepthUpdate | StateUpdate | DealsUpdate | BboUpdate | IndexUpdate | NoticeUpdate
+"""The public pushes, told apart by ``method``."""
+PUSH_DECODER = msgspec.json.Decoder(PublicPush)

@@ -18,14 +18,14 @@ precisions are the wire's decimals, so the same checksum serves both versions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
 
 from spotstream.book.tracked import ApplyResult
-from spotstream.book.units import check_precision
+from spotstream.book.units import check_precision, most_decimals
 from spotstream.book.verified import VerifiedBook
 from spotstream.errors import DecodeError
 from spotstream.models.enums import EventKind
@@ -153,8 +153,8 @@ def apply_book_payloads(
             raise DecodeError("a book snapshot mixed with an update")
         levels = (*(first.snapshot_asks or ()), *(first.snapshot_bids or ()))
         if levels:  # the wire's fixed widths are the book's precisions
-            book.price_precision = _decimals(level.price for level in levels)
-            book.qty_precision = _decimals(level.qty for level in levels)
+            book.price_precision = most_decimals(level.price for level in levels)
+            book.qty_precision = most_decimals(level.qty for level in levels)
             check_precision(book.symbol, "price precision", book.price_precision)
             check_precision(book.symbol, "qty precision", book.qty_precision)
         snapshot = book.apply_snapshot(first.snapshot_bids or (), first.snapshot_asks or (), None)
@@ -174,15 +174,6 @@ def apply_book_payloads(
     if checksum is None:
         raise DecodeError("a book update without a checksum")
     return EventKind.UPDATE, book.apply_update(bids, asks, checksum)
-
-
-def _decimals(texts: Iterable[msgspec.Raw]) -> int:
-    """The most decimals among fixed-width number texts (quoted or not)."""
-    most = 0
-    for text in texts:
-        digits = bytes(text).strip(b'"').partition(b".")[2]
-        most = max(most, len(digits))
-    return most
 
 
 def _checksum_text(text: str) -> int:
