@@ -24,6 +24,7 @@ import msgspec
 from spotstream.book.tracked import ApplyResult
 from spotstream.book.units import check_precision, most_decimals
 from spotstream.book.verified import VerifiedBook
+from spotstream.errors import DecodeError
 from spotstream.models.enums import EventKind
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.coinex.checksum import COINEX_MAX_LEVELS, coinex_checksum, wire_checksum
@@ -140,7 +141,10 @@ class CoinExV2Protocol(CoinExV2Core):
                 if result is ApplyResult.INVALID:
                     self._note_decimals(market, depth)  # the next full push makes room
         except Exception as exc:  # perhaps half applied: untrusted until a full push
-            event = self._internal("depth.update", exc, text)
+            if isinstance(exc, DecodeError):
+                event = self._unhandled("depth.update", str(exc), text)
+            else:
+                event = self._internal("depth.update", exc, text)
             book.mark_resyncing()
             return [event, BookData(key, kind, ApplyResult.INVALID, book, text)]
         return [BookData(key, kind, result, book, text)]
