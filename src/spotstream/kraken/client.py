@@ -14,33 +14,20 @@ Both API styles run on one machinery::
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from contextlib import AsyncExitStack
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.call import Call
-from spotstream.asyncio.connection import ManagedConnection
+from spotstream.asyncio.client import SocketClient
 from spotstream.asyncio.private_session import PrivateSession
 from spotstream.asyncio.session import Session
-from spotstream.asyncio.subscription import (
-    DEFAULT_QUEUE_SIZE,
-    Handler,
-    Subscription,
-    UpdateSubscription,
-)
-from spotstream.asyncio.tasks import TaskSpawner
-from spotstream.asyncio.transport import Transport, default_transport, transport_by_name
+from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
+from spotstream.asyncio.transport import Transport
 from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
-from spotstream.errors import (
-    ClientClosedError,
-    InvalidCredentialsError,
-    SpotstreamError,
-    UnsupportedFeatureError,
-)
+from spotstream.errors import InvalidCredentialsError, UnsupportedFeatureError
 from spotstream.kraken.spot import KrakenSpotStreams
 from spotstream.kraken.versions import (
     KRAKEN_REST_URL,
@@ -51,8 +38,6 @@ from spotstream.kraken.versions import (
     PublicSession,
     kraken_api,
 )
-from spotstream.models.enums import LifecycleKind
-from spotstream.models.market import DataEvent, LifecycleEvent
 from spotstream.protocol.kraken.v2.private import AuthEndpoint
 
 T = TypeVar("T")
@@ -63,7 +48,7 @@ def _symbols(symbols: str | Sequence[str]) -> list[str]:
     return [symbols] if isinstance(symbols, str) else list(symbols)
 
 
-class KrakenSocketClient:
+class KrakenSocketClient(SocketClient):
     """A Kraken WebSocket client. Use it as ``async with KrakenSocketClient() as client``.
 
     ``api_version`` is 2 (default: ``wss://ws.kraken.com/v2``) or 1 (WebSocket 1.9:
@@ -100,7 +85,17 @@ class KrakenSocketClient:
     ) -> None:
         self.api: KrakenApi = kraken_api(api_version)
         self.api_version: ApiVersion = api_version
-        self.url = url or self.api.public_url
+        super().__init__(
+            url or self.api.public_url,
+            transport=transport,
+            output_original_data=output_original_data,
+            request_timeout=request_timeout,
+            reconnect=reconnect,
+            keepalive_interval=keepalive_interval,
+            dead_after=dead_after,
+            queue_size=queue_size,
+            clock=clock,
+        )
         self.private_url = private_url or self.api.private_url
         self.l3_url = l3_url or self.api.l3_url
         self.rest_url = rest_url
@@ -111,89 +106,32 @@ class KrakenSocketClient:
         self._given_token = ""  # the last token a private call was given (see _use_token)
         self._private: AccountSession | None = None
         self._l3: AccountSession | None = None
-        if isinstance(transport, str):
-            transport = transport_by_name(transport)
-        self._transport = transport or default_transport()
-        self._output_original_data = output_original_data
-        self._request_timeout = request_timeout
-        self._policy = reconnect or ReconnectPolicy()
-        self._keepalive_interval = keepalive_interval
-        self._dead_after = dead_after
-        self._queue_size = queue_size
-        self._clock = clock
-        self._stack: AsyncExitStack | None = None
-        self._tasks = TaskSpawner(self._task_failed)
-        self._session: PublicSession | None = None
         self._public_hooks: PublicHooks  # fresh with each session (__aenter__)
-        self._subscriptions: list[Subscription[Any]] = []
-        self._sources: dict[int, Subscription[Any]] = {}  # id(derived) -> what feeds it
         self.spot = KrakenSpotStreams(self)
 
-    async def __aenter__(self) -> KrakenSocketClient:
-        self._stack = AsyncExitStack()
-        self._tasks.open(await self._stack.enter_async_context(asyncio.TaskGroup()))
+    # --- SocketClient --------------------------------------------------------------------
+
+    def _open_public(self) -> PublicSession:
         self._public_hooks = self.api.public_hooks(self.rest_url, self._request_timeout)
-        self._session = Session(
+        return Session(
             self._make_connection,
             protocol=self.api.public_protocol(),
             hooks=self._public_hooks,
-            spawn=self._spawn,
-            clock=self._clock,
-            request_timeout=self._request_timeout,
-            output_original_data=self._output_original_data,
-            queue_size=self._queue_size,
-        )
-        self._spawn(self._session.connection.run())
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        session, stack = self._session, self._stack
-        sessions = [s for s in (self._private, self._l3, session) if s is not None]
-        self._session = self._private = self._l3 = None
-        if session is not None:
-            for sub in list(self._subscriptions):
-                sub.closed = True
-                sub.fail(ClientClosedError("client closed"))
-        for each in sessions:
-            await each.connection.close()
-        if stack is not None:
-            await stack.aclose()
-        self._tasks.close()
-
-    def _make_connection(self, session: Session[Any], url: str | None = None) -> ManagedConnection:
-        return ManagedConnection(
-            url or self.url,
-            self._transport,
-            session,
-            policy=self._policy,
-            clock=self._clock,
-            keepalive_interval=self._keepalive_interval,
-            dead_after=self._dead_after,
+            **self._session_kwargs(),
         )
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """Every background task starts here: in the client's task group, contained (a
-        failure is logged, counted in :attr:`task_failures` and reported as ``TASK_FAILED``)."""
-        return self._tasks.spawn(coro)
+    def _other_sessions(self) -> list[Session[Any]]:
+        return [s for s in (self._private, self._l3) if s is not None]
 
-    @property
-    def task_failures(self) -> int:
-        """How many background tasks raised (each was contained and reported)."""
-        return self._tasks.failures
+    def _forget_other_sessions(self) -> None:
+        self._private = self._l3 = None
 
-    def _task_failed(self, name: str, exc: Exception) -> None:
-        self._report(LifecycleKind.TASK_FAILED, f"{name}: {exc!r}", exc)
-
-    def _report(self, kind: LifecycleKind, detail: str, error: BaseException | None) -> None:
-        """Tell the client's lifecycle listeners (and its stats) about a contained failure."""
-        if self._session is not None:
-            self._session.on_lifecycle(LifecycleEvent(kind, self._clock(), detail, error=error))
+    def _owner(self, sub: Subscription[Any]) -> Session[Any] | None:
+        return self._private if sub.channel in self.api.private_channels else self._session
 
     @property
     def session(self) -> PublicSession:
-        if self._session is None:
-            raise ClientClosedError("the client is not open (use `async with`)")
-        return self._session
+        return cast(PublicSession, self.public_session)
 
     @property
     def private_session(self) -> AccountSession:
@@ -231,11 +169,7 @@ class KrakenSocketClient:
             lambda s: self._make_connection(s, url),
             protocol=self.api.account_protocol(endpoint, public.protocol.instruments),
             hooks=self.api.account_hooks(endpoint, self._fetch_token, self._public_instruments),
-            spawn=self._spawn,
-            clock=self._clock,
-            request_timeout=self._request_timeout,
-            output_original_data=self._output_original_data,
-            queue_size=self._queue_size,
+            **self._session_kwargs(),
         )
         self._spawn(session.connection.run())
         return session
@@ -256,58 +190,3 @@ class KrakenSocketClient:
         session = self.session
         await session.wait_connected()
         await self._public_hooks.ensure_instruments(session)
-
-    async def _forget_subscription(self, sub: Subscription[Any]) -> None:
-        if sub in self._subscriptions:
-            self._subscriptions.remove(sub)
-
-    def on_lifecycle(self, listener: Callable[[LifecycleEvent], object]) -> None:
-        """Call ``listener`` on every connection lifecycle event (connect, loss, restore...,
-        and the contained failures: ``TASK_FAILED``, ``CONNECT_REJECTED``, ``DISARM_FAILED``).
-        It may be async; one that raises is logged and counted, never propagated."""
-        self.session.add_lifecycle_listener(listener)
-
-    def _new_subscription(self, channel: str, symbols: list[str]) -> Subscription[Any]:
-        sub: Subscription[Any] = Subscription(
-            channel, symbols, self._close_subscription, self._spawn, self._queue_size
-        )
-        self._subscriptions.append(sub)
-        return sub
-
-    async def _close_subscription(self, sub: Subscription[Any]) -> None:
-        if sub in self._subscriptions:
-            self._subscriptions.remove(sub)
-        source = self._sources.pop(id(sub), None)
-        if source is not None:
-            await source.close()
-            return
-        owner = self._private if sub.channel in self.api.private_channels else self._session
-        if owner is not None:
-            await owner._close_subscription(sub)
-
-    def _derived(
-        self,
-        sub: Subscription[Any],
-        source: Subscription[Any],
-        convert: Callable[[DataEvent[Any]], DataEvent[Any]],
-    ) -> None:
-        """``sub`` is fed from ``source`` (e.g. v2 spreads from the bbo ticker), each event
-        through ``convert``: it gets the source's lifecycle events too, ends with the error
-        that ends the source, and closing it closes ``source``."""
-        self._sources[id(sub)] = source
-        for kind in LifecycleKind:
-            source.on_lifecycle(kind, sub.notify)
-
-        async def pump() -> None:
-            try:
-                async for event in source:
-                    sub.push(convert(event))
-            except SpotstreamError as exc:
-                sub.fail(exc)
-
-        self._spawn(pump())
-
-    def run_handler(self, sub: Subscription[T], handler: Handler[T]) -> UpdateSubscription[T]:
-        update = UpdateSubscription(sub, handler)
-        update.task = self._spawn(update.run())
-        return update
