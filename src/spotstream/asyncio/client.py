@@ -15,6 +15,7 @@ from typing import Any, Self, TypeVar
 
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.connection import ManagedConnection
+from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.session import Session
 from spotstream.asyncio.subscription import (
     DEFAULT_QUEUE_SIZE,
@@ -25,8 +26,9 @@ from spotstream.asyncio.subscription import (
 from spotstream.asyncio.tasks import TaskSpawner
 from spotstream.asyncio.transport import Transport, default_transport, transport_by_name
 from spotstream.errors import ClientClosedError, SpotstreamError
-from spotstream.models.enums import LifecycleKind
-from spotstream.models.market import DataEvent, LifecycleEvent
+from spotstream.models.book_changes import BookChanges, book_changes
+from spotstream.models.enums import BookStatus, LifecycleKind
+from spotstream.models.market import BookSnapshot, DataEvent, LifecycleEvent
 
 T = TypeVar("T")
 
@@ -210,4 +212,29 @@ class SocketClient:
     def run_handler(self, sub: Subscription[T], handler: Handler[T]) -> UpdateSubscription[T]:
         update = UpdateSubscription(sub, handler)
         update.task = self._spawn(update.run())
+        return update
+
+    def run_book_changes(
+        self, book: OrderBook, handler: Handler[BookChanges]
+    ) -> UpdateSubscription[BookChanges]:
+        """The seed libraries' order book updates: ``handler`` gets, per verified message,
+        the levels that changed (:class:`BookChanges`; the whole book first and after a
+        resync); nothing while the book is not synced. Closing it closes ``book``."""
+        symbol = book.symbol
+        changes: Subscription[BookChanges] = self._new_subscription(book.channel, [symbol])
+        last: BookSnapshot | None = None
+
+        async def forward(event: DataEvent[Any]) -> None:
+            nonlocal last
+            if event.data.status is not BookStatus.SYNCED:
+                last = None  # the next synced message starts again with the whole book
+                return
+            now = book.snapshot()
+            delta = book_changes(last, now)
+            last = now
+            changes.push(DataEvent(delta, symbol, book.channel, delta.kind, event.received_at))
+
+        self.run_handler(book.updates(), forward)
+        update = self.run_handler(changes, handler)
+        update.also_close(book.close)
         return update

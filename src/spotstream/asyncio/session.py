@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -248,9 +248,11 @@ class Session(Generic[P]):
         symbol: str,
         depth: int,
         verified: Callable[[], VerifiedBook | VerifiedL3Book],
+        options: Mapping[str, Any] | None = None,
     ) -> B:
         """A local book of ``new_book``'s kind: subscribe its channel (one depth per symbol
-        and connection) and attach the protocol's verified book (``verified()``, once acked)."""
+        and connection; ``options`` are the venue's further subscribe options) and attach the
+        protocol's verified book (``verified()``, once acked)."""
         book = new_book(symbol, depth, self._close_book, self._spawn, self._clock, self._queue_size)
         symbol, depth = book.symbol, book.depth
         existing = self._books.get(symbol)
@@ -265,7 +267,7 @@ class Session(Generic[P]):
         )
         book.stream = sub
         try:
-            await self.open(sub, {"depth": depth})
+            await self.open(sub, {**(options or {}), "depth": depth})
         except BaseException:
             self._books[symbol].remove(book)
             raise
@@ -393,6 +395,11 @@ class Session(Generic[P]):
                 book.stream.fail(error)
             with contextlib.suppress(SpotstreamError):  # the stream is gone already
                 await self._close_book(book)
+
+    def set_status(self, status: SystemStatusModel, frame: bytes | str = b"") -> None:
+        """A status the venue's hooks derived (e.g. from maintenance notices): it reaches
+        the status subscribers as if the venue had sent it."""
+        self._on_status(StatusChanged(status, frame), self._clock())
 
     def _on_status(self, event: StatusChanged, now: float) -> None:
         self.status = event.status

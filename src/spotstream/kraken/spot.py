@@ -29,7 +29,7 @@ from spotstream.kraken.delegate import Delegate
 from spotstream.kraken.feeds import KrakenPrivateFeeds
 from spotstream.kraken.trading import KrakenTrading
 from spotstream.kraken.trading_v1 import KrakenV1Trading
-from spotstream.models.book_changes import BookChanges, book_changes
+from spotstream.models.book_changes import BookChanges
 from spotstream.models.enums import BookStatus, EventKind
 from spotstream.models.market import (
     BookSnapshot,
@@ -231,24 +231,7 @@ class KrakenSpotStreams:
         levels that changed (:class:`BookChanges`; the whole book first and after a resync).
         Nothing is delivered while the book is not synced."""
         book = await self.order_book(symbol, depth, synced=False)
-        updates = book.updates()
-        changes = self._client._new_subscription("book", [symbol])
-        last: BookSnapshot | None = None
-
-        async def forward(event: DataEvent[Any]) -> None:
-            nonlocal last
-            if event.data.status is not BookStatus.SYNCED:
-                last = None  # the next synced message starts again with the whole book
-                return
-            now = book.snapshot()
-            delta = book_changes(last, now)
-            last = now
-            changes.push(DataEvent(delta, symbol, "book", delta.kind, event.received_at))
-
-        self._client.run_handler(updates, forward)
-        update = self._client.run_handler(changes, handler)
-        update.also_close(book.close)
-        return update
+        return self._client.run_book_changes(book, handler)
 
     # --- queries -----------------------------------------------------------------------------
 

@@ -1,0 +1,106 @@
+"""The user-facing CoinEx client: ``CoinExSocketClient`` (socket API v2) and its ``spot``
+streams, on the same machinery as Kraken's (:class:`~spotstream.asyncio.client.SocketClient`)::
+
+    async with CoinExSocketClient() as client:
+        book = await client.spot.order_book("BTCUSDT", depth=50)       # verified on every push
+        async with client.spot.ticker(["BTCUSDT", "ETHUSDT"]) as sub:  # async iterator
+            async for event in sub: ...
+        sub = await client.spot.subscribe_to_trade_updates("BTCUSDT", on_trades)  # callback
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, cast
+
+from spotstream.asyncio.backoff import ReconnectPolicy
+from spotstream.asyncio.client import SocketClient
+from spotstream.asyncio.session import Session
+from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE
+from spotstream.asyncio.transport import Transport
+from spotstream.auth.coinex import CoinExCredentials
+from spotstream.coinex.endpoints import COINEX_REST_URL, COINEX_V2_URL
+from spotstream.coinex.hooks import CoinExPublicHooks
+from spotstream.coinex.spot import CoinExSpotStreams
+from spotstream.errors import UnexpectedAnswerError
+from spotstream.protocol.coinex.v2.public import CoinExV2Protocol
+
+PublicSession = Session[CoinExV2Protocol]
+
+
+class CoinExSocketClient(SocketClient):
+    """A CoinEx socket API v2 client. Use it as ``async with CoinExSocketClient() as c``.
+
+    ``url`` is the spot socket (default ``wss://socket.coinex.com/v2/spot``, or a
+    simulator's), ``rest_url`` REST v2's base (default ``https://api.coinex.com``). Private
+    feeds need ``credentials`` (or ``access_id``/``secret_key``). CoinEx ignores websocket
+    pings: the keep-alive is ``server.ping`` every ``keepalive_interval`` seconds (at most
+    15 s, as the spec recommends), and a link on which nothing arrives for ``dead_after``
+    seconds is dropped and re-established. The rest is as for
+    :class:`~spotstream.kraken.client.KrakenSocketClient`.
+    """
+
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        rest_url: str = COINEX_REST_URL,
+        credentials: CoinExCredentials | None = None,
+        access_id: str | None = None,
+        secret_key: str | None = None,
+        transport: Transport | str | None = None,
+        output_original_data: bool = False,
+        request_timeout: float = 10.0,
+        reconnect: ReconnectPolicy | None = None,
+        keepalive_interval: float = 10.0,
+        dead_after: float = 30.0,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(
+            url or COINEX_V2_URL,
+            transport=transport,
+            output_original_data=output_original_data,
+            request_timeout=request_timeout,
+            reconnect=reconnect,
+            keepalive_interval=min(keepalive_interval, 15.0),
+            dead_after=dead_after,
+            queue_size=queue_size,
+            clock=clock,
+        )
+        self.rest_url = rest_url
+        if credentials is None and (access_id is not None or secret_key is not None):
+            credentials = CoinExCredentials(access_id or "", secret_key or "")
+        self._credentials = credentials
+        self._wall_clock = wall_clock
+        self.spot = CoinExSpotStreams(self)
+
+    def _open_public(self) -> PublicSession:
+        return Session(
+            self._make_connection,
+            protocol=CoinExV2Protocol(),
+            hooks=CoinExPublicHooks(self._wall_clock),
+            **self._session_kwargs(),
+        )
+
+    @property
+    def session(self) -> PublicSession:
+        return cast(PublicSession, self.public_session)
+
+    async def get_server_time(self) -> int:
+        """The server's time (``server.time``), in epoch milliseconds."""
+        session = self.session
+        await session.wait_connected()
+        done = await session.request(session.protocol.server_time())
+        if done.errors:
+            raise done.errors[0]
+        result: Any = done.results[0] if done.results else None
+        if not isinstance(result, int):
+            raise UnexpectedAnswerError(f"server.time answered without a timestamp: {result!r}")
+        return result
+
+    async def ping(self) -> float:
+        """Round trip of a ``server.ping``, in seconds."""
+        return await self.session.ping()

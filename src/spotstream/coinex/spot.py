@@ -1,0 +1,169 @@
+"""``client.spot``: CoinEx spot streams, named as in CoinEx.Net's
+``CoinExSocketClient.SpotApiV2`` (snake_case), with the async-iterator style beside them.
+
+Markets may be written ``BTCUSDT`` (CoinEx's name, what events carry) or ``BTC/USDT``.
+Subscribing market by market never loses the earlier ones: the protocol sends each channel's
+whole set on every change (CoinEx replaces a channel's list with each subscribe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from spotstream.asyncio.call import Call
+from spotstream.asyncio.order_book import OrderBook
+from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
+from spotstream.coinex.hooks import maintenance_status
+from spotstream.models.book_changes import BookChanges
+from spotstream.models.market import (
+    DataEvent,
+    IndexPrice,
+    Maintenance,
+    Spread,
+    SystemStatus,
+    Ticker,
+    Trade,
+)
+from spotstream.protocol.coinex.v2.core import canonical
+
+if TYPE_CHECKING:
+    from spotstream.coinex.client import CoinExSocketClient
+
+
+def _markets(symbols: str | Sequence[str] | None) -> list[str]:
+    if symbols is None:
+        return []
+    return [canonical(symbols)] if isinstance(symbols, str) else [canonical(s) for s in symbols]
+
+
+class CoinExSpotStreams:
+    """CoinEx spot streams: market data (state, depth, deals, bbo, index, notices)."""
+
+    def __init__(self, client: CoinExSocketClient) -> None:
+        self._client = client
+
+    # --- async iterator style --------------------------------------------------------------
+
+    def ticker(self, symbols: str | Sequence[str] | None = None) -> Call[Subscription[Ticker]]:
+        """24-hour tickers (``state``) of ``symbols``, or of every market when ``None``."""
+        return Call(self._open("ticker", symbols))
+
+    def trades(self, symbols: str | Sequence[str] | None = None) -> Call[Subscription[Trade]]:
+        """Public trades (``deals``): a snapshot of recent ones first, then each new one,
+        oldest first, never one twice (not even across reconnects)."""
+        return Call(self._open("trade", symbols))
+
+    def book_price(self, symbols: str | Sequence[str]) -> Call[Subscription[Spread]]:
+        """Best bid and ask with their sizes (``bbo``) on every change."""
+        return Call(self._open("bbo", symbols))
+
+    spread = book_price
+
+    def index_price(self, symbols: str | Sequence[str]) -> Call[Subscription[IndexPrice]]:
+        return Call(self._open("index", symbols))
+
+    def maintenance(self) -> Call[Subscription[Maintenance]]:
+        """Maintenance windows CoinEx announces (``notice``)."""
+        return Call(self._open("notice", None))
+
+    def system_status(self) -> Call[Subscription[SystemStatus]]:
+        """``MAINTENANCE`` while an announced window is under way, else ``ONLINE`` (read
+        from the maintenance notices: CoinEx has no status channel)."""
+        return Call(self._open_status())
+
+    def order_book(
+        self,
+        symbol: str,
+        depth: int = 10,
+        *,
+        interval: str = "0",
+        full: bool = False,
+        synced: bool = True,
+    ) -> Call[OrderBook]:
+        """A maintained book of ``depth`` levels (5, 10, 20 or 50), verified by CoinEx's
+        checksum on every push; ``interval`` merges prices ("0": none), ``full`` asks for a
+        full book in every push. Waits for the first full push if ``synced``."""
+        return Call(self._open_book(symbol, depth, interval, full, synced))
+
+    # --- callback style (CoinEx.Net names) -------------------------------------------------
+
+    async def subscribe_to_ticker_updates(
+        self, symbols: str | Sequence[str] | None, handler: Handler[Ticker]
+    ) -> UpdateSubscription[Ticker]:
+        return self._client.run_handler(await self.ticker(symbols), handler)
+
+    async def subscribe_to_all_ticker_updates(
+        self, handler: Handler[Ticker]
+    ) -> UpdateSubscription[Ticker]:
+        return self._client.run_handler(await self.ticker(None), handler)
+
+    async def subscribe_to_trade_updates(
+        self, symbols: str | Sequence[str] | None, handler: Handler[Trade]
+    ) -> UpdateSubscription[Trade]:
+        return self._client.run_handler(await self.trades(symbols), handler)
+
+    async def subscribe_to_book_price_updates(
+        self, symbols: str | Sequence[str], handler: Handler[Spread]
+    ) -> UpdateSubscription[Spread]:
+        return self._client.run_handler(await self.book_price(symbols), handler)
+
+    async def subscribe_to_index_price_updates(
+        self, symbols: str | Sequence[str], handler: Handler[IndexPrice]
+    ) -> UpdateSubscription[IndexPrice]:
+        return self._client.run_handler(await self.index_price(symbols), handler)
+
+    async def subscribe_to_system_notice_updates(
+        self, handler: Handler[Maintenance]
+    ) -> UpdateSubscription[Maintenance]:
+        return self._client.run_handler(await self.maintenance(), handler)
+
+    async def subscribe_to_order_book_updates(
+        self,
+        symbol: str,
+        depth: int,
+        merge_level: str | None,
+        full_book_updates: bool,
+        handler: Handler[BookChanges],
+    ) -> UpdateSubscription[BookChanges]:
+        """CoinEx.Net's ``SubscribeToOrderBookUpdatesAsync(symbol, depth, mergeLevel,
+        fullBookUpdates, handler)``: ``handler`` gets, per verified push, the levels that
+        changed (:class:`BookChanges`; the whole book first and after a resync)."""
+        book = await self.order_book(
+            symbol, depth, interval=merge_level or "0", full=full_book_updates, synced=False
+        )
+        return self._client.run_book_changes(book, handler)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    async def _open(self, channel: str, symbols: str | Sequence[str] | None) -> Subscription[Any]:
+        sub = self._client._new_subscription(channel, _markets(symbols))
+        await self._client.session.open(sub, {})
+        return sub
+
+    async def _open_status(self) -> Subscription[SystemStatus]:
+        notices: Subscription[Maintenance] = await self.maintenance()
+        statuses: Subscription[SystemStatus] = self._client._new_subscription("status", [])
+        wall_clock = self._client._wall_clock
+
+        def status(event: DataEvent[Maintenance]) -> DataEvent[SystemStatus]:
+            now = datetime.fromtimestamp(wall_clock(), UTC)
+            data = maintenance_status([event.data], now)
+            return DataEvent(data, None, "status", event.kind, event.received_at, event.gap)
+
+        self._client._derived(statuses, notices, status)
+        return statuses
+
+    async def _open_book(
+        self, symbol: str, depth: int, interval: str, full: bool, synced: bool
+    ) -> OrderBook:
+        session = self._client.session
+        market = canonical(symbol)
+        options = {"interval": interval, "full": full}
+        book = await session.open_book(
+            OrderBook, market, depth, lambda: session.protocol.books[market], options
+        )
+        if synced:
+            await book.wait_synced(self._client._request_timeout)
+        return book
