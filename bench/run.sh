@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .bench-venv
 .bench-venv/bin/python -m pip install --quiet --upgrade pip
-.bench-venv/bin/python -m pip install --quiet . python-kraken-sdk ccxt cryptofeed
+.bench-venv/bin/python -m pip install --quiet . python-kraken-sdk ccxt==4.5.85 cryptofeed
 .bench-venv/bin/python bench/run.py "$@"
