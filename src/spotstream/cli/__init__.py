@@ -26,6 +26,7 @@ from spotstream.cli.order_options import (
 from spotstream.cli.sim import add_sim_arguments
 
 PRIVATE_CHANNELS = frozenset({"executions", "balances", "level3"})
+EXCHANGES = ("kraken", "coinex")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         "cryptofeed capture or a python-kraken-sdk fixture, told apart by content",
     )
     replay.add_argument("--json", action="store_true", help="end with a JSON summary line")
+    replay.add_argument(
+        "--exchange",
+        choices=EXCHANGES,
+        default="kraken",
+        help="coinex: CoinEx v2 pushes, one decompressed JSON text per line",
+    )
     replay.add_argument("--depth", type=int, help="book depth (default: from the snapshot)")
     replay.add_argument("--price-precision", type=int)
     replay.add_argument("--qty-precision", type=int)

@@ -14,23 +14,31 @@ from rich.console import Console
 
 from spotstream.errors import DecodeError
 from spotstream.replay import Replayer, ReplaySummary, replay_recording
+from spotstream.replay_coinex import replay_coinex
 
 
 def run_replay(args: argparse.Namespace) -> int:
     replayer = Replayer(
         depth=args.depth, price_precision=args.price_precision, qty_precision=args.qty_precision
     )
+    coinex = getattr(args, "exchange", "kraken") == "coinex"
     try:
         data = sys.stdin.buffer.read() if args.file == "-" else _read(args.file)
-        summary = replay_recording(data, replayer)
+        summary = replay_coinex(data) if coinex else replay_recording(data, replayer)
     except OSError as exc:
         return _fail(f"cannot read {args.file}: {exc.strerror or exc}")
     except DecodeError as exc:
         return _fail(f"{args.file}: {exc}")
     if summary.unhandled >= summary.frames and (summary.frames or summary.format == "frames"):
         return _fail(
-            f"{args.file}: no Kraken frame recognised in {summary.frames} frames "
-            "(expected frames one per line, a cryptofeed capture or a python-kraken-sdk fixture)"
+            f"{args.file}: no {'CoinEx' if coinex else 'Kraken'} frame recognised in "
+            f"{summary.frames} frames "
+            + (
+                "(expected CoinEx v2 pushes, one JSON text per line)"
+                if coinex
+                else "(expected frames one per line, a cryptofeed capture or a python-kraken-sdk "
+                "fixture)"
+            )
         )
     if args.json:
         print(json.dumps(summary.as_dict()))
