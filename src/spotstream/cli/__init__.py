@@ -12,6 +12,7 @@ from typing import Any
 from spotstream.cli.credentials import (
     add_account_options,
     add_api_option,
+    add_exchange_option,
     add_public_url_option,
     resolve_endpoints,
 )
@@ -26,7 +27,6 @@ from spotstream.cli.order_options import (
 from spotstream.cli.sim import add_sim_arguments
 
 PRIVATE_CHANNELS = frozenset({"executions", "balances", "level3"})
-EXCHANGES = ("kraken", "coinex")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--rate", type=float, default=50.0, help="market events/s per symbol")
     add_api_option(demo)
+    add_exchange_option(demo)
     demo.add_argument(
         "--no-trade", action="store_true", help="market data only (no demo trading bot)"
     )
@@ -53,12 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "cryptofeed capture or a python-kraken-sdk fixture, told apart by content",
     )
     replay.add_argument("--json", action="store_true", help="end with a JSON summary line")
-    replay.add_argument(
-        "--exchange",
-        choices=EXCHANGES,
-        default="kraken",
-        help="coinex: CoinEx v2 pushes, one decompressed JSON text per line",
-    )
+    add_exchange_option(replay, "coinex: CoinEx v2 pushes, one decompressed JSON text per line")
     replay.add_argument("--depth", type=int, help="book depth (default: from the snapshot)")
     replay.add_argument("--price-precision", type=int)
     replay.add_argument("--qty-precision", type=int)
@@ -80,6 +76,7 @@ def _add_watch(commands: Any) -> None:
     public.add_argument("--depth", type=int, default=10)
     public.add_argument("--interval", type=int, default=1, help="ohlc interval in minutes")
     add_public_url_option(public)
+    add_exchange_option(public)
     public.add_argument("--transport", default="picows", choices=["picows", "websockets"])
     for name, text in (
         ("book", "a maintained, checksum-verified order book"),

@@ -26,6 +26,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from spotstream.auth.kraken import Credentials
+from spotstream.coinex.endpoints import (
+    COINEX_REST_URL,
+    COINEX_REST_URL_ENV,
+    COINEX_V2_URL,
+    COINEX_V2_URL_ENV,
+)
 from spotstream.errors import InvalidCredentialsError
 from spotstream.kraken.client import KrakenSocketClient
 from spotstream.kraken.versions import (
@@ -54,6 +60,12 @@ ENDPOINTS: dict[str, dict[ApiVersion, tuple[str, str]]] = {
     "l3_url": {2: ("SPOTSTREAM_KRAKEN_L3_URL", KRAKEN_V2_L3_URL)},
     "rest_url": {2: _REST, 1: _REST},
 }
+EXCHANGES = ("kraken", "coinex")
+# option dest -> (environment variable, CoinEx's endpoint)
+COINEX_ENDPOINTS: dict[str, tuple[str, str]] = {
+    "url": (COINEX_V2_URL_ENV, COINEX_V2_URL),
+    "rest_url": (COINEX_REST_URL_ENV, COINEX_REST_URL),
+}
 _OPTION_HELP = {
     "url": "public websocket endpoint",
     "private_url": "private (authenticated) websocket endpoint",
@@ -78,11 +90,28 @@ def endpoint_default(
 
 
 def resolve_endpoints(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> None:
-    """Fill the endpoint options not given on the command line, for ``--api``'s version."""
+    """Fill the endpoint options not given on the command line, for ``--exchange`` and
+    ``--api``'s version."""
+    if getattr(args, "exchange", "kraken") == "coinex":
+        env = os.environ if environ is None else environ
+        for dest, (name, default) in COINEX_ENDPOINTS.items():
+            if hasattr(args, dest) and getattr(args, dest) is None:
+                setattr(args, dest, env.get(name) or default)
+        return
     version = API_VERSIONS[getattr(args, "api", "v2")]
     for dest in ENDPOINTS:
         if hasattr(args, dest) and getattr(args, dest) is None:
             setattr(args, dest, endpoint_default(dest, version, environ))
+
+
+def add_exchange_option(parser: argparse.ArgumentParser, text: str | None = None) -> None:
+    coinex = ", ".join(f"{env}" for env, _ in COINEX_ENDPOINTS.values())
+    parser.add_argument(
+        "--exchange",
+        choices=EXCHANGES,
+        default="kraken",
+        help=text or f"kraken (default) or coinex (socket API v2; env {coinex})",
+    )
 
 
 def add_api_option(parser: argparse.ArgumentParser) -> None:

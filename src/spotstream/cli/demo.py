@@ -19,6 +19,7 @@ from spotstream.asyncio.order_book import OrderBook
 from spotstream.cli.credentials import API_VERSIONS
 from spotstream.cli.demo_trading import DemoTrader
 from spotstream.cli.render import book_panel, tickers_panel, trades_panel
+from spotstream.coinex.client import CoinExSocketClient
 from spotstream.kraken.client import KrakenSocketClient
 from spotstream.models.market import Ticker, Trade
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
@@ -45,6 +46,8 @@ class DemoState:
 
 
 async def run_demo(args: argparse.Namespace) -> int:
+    if getattr(args, "exchange", "kraken") == "coinex":
+        return await run_coinex_demo(args)
     started = time.monotonic()
     state = DemoState()
     async with (
@@ -74,7 +77,38 @@ async def run_demo(args: argparse.Namespace) -> int:
         summary = _summary(books, state, symbols, time.monotonic() - started)
         if trader is not None:
             summary["trading"] = trader.summary()
-    if args.json:
+    return _report(summary, args.json)
+
+
+async def run_coinex_demo(args: argparse.Namespace) -> int:
+    """The CoinEx socket API v2 client against the simulator's CoinEx endpoint: its
+    USDT-quoted markets' books (verified on every push), tickers and trades."""
+    started = time.monotonic()
+    state = DemoState()
+    async with (
+        Simulator(seed=args.seed, rate=args.rate) as sim,
+        CoinExSocketClient(url=sim.urls["coinex_v2"], rest_url=sim.urls["coinex_rest"]) as client,
+    ):
+        symbols = coinex_markets(sim)[:SYMBOL_COUNT]
+        books = [await client.spot.order_book(s, depth=10) for s in symbols]
+        await client.spot.subscribe_to_ticker_updates(symbols, lambda e: _ticker(state, e))
+        await client.spot.subscribe_to_trade_updates(symbols, lambda e: _trade(state, e))
+        if args.json:
+            await _sleep(args.duration)
+        else:
+            await _live(state, books, None, args.duration)
+        summary = _summary(books, state, symbols, time.monotonic() - started)
+    return _report(summary, args.json)
+
+
+def coinex_markets(sim: Simulator) -> list[str]:
+    """The simulated market's pairs CoinEx serves (USDT-quoted), in CoinEx's spelling."""
+    specs = sim.market.instruments.values()
+    return [s.symbol.replace("/", "") for s in specs if s.quote == "USDT"]
+
+
+def _report(summary: dict[str, Any], as_json: bool) -> int:
+    if as_json:
         print(json.dumps(summary))
     else:
         print(

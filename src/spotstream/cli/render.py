@@ -66,12 +66,10 @@ def trades_panel(trades: deque[Trade]) -> Panel:
 
 def tickers_panel(tickers: dict[str, Ticker]) -> Panel:
     table = Table(box=None, show_header=True, header_style="bold")
-    for column in ("symbol", "bid", "ask", "last", "24h vol", "24h %"):
+    for column in ("symbol", "bid", "ask", "last", "24h vol", "24h change"):
         table.add_column(column, justify="right")
     for t in tickers.values():
-        table.add_row(
-            t.symbol, str(t.bid), str(t.ask), str(t.last), str(t.volume), str(t.change_pct)
-        )
+        table.add_row(t.symbol, _num(t.bid), _num(t.ask), str(t.last), str(t.volume), _change(t))
     return Panel(table, title="tickers")
 
 
@@ -89,6 +87,17 @@ _EXEC_STYLE = {
     "amended": "cyan",
     "restated": "cyan",
 }
+
+
+def _num(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _change(ticker: Ticker) -> str:
+    """The 24-hour change in percent where the venue gives it (Kraken), else in price."""
+    if ticker.change_pct is not None:
+        return f"{ticker.change_pct}%"
+    return f"{ticker.change:+}"
 
 
 def _clock(moment: datetime | None) -> str:

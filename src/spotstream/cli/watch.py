@@ -15,6 +15,8 @@ from rich.live import Live
 from spotstream.asyncio.subscription import Subscription
 from spotstream.cli.credentials import API_VERSIONS
 from spotstream.cli.render import book_panel
+from spotstream.coinex.client import CoinExSocketClient
+from spotstream.errors import InvalidRequestError
 from spotstream.kraken.client import KrakenSocketClient
 from spotstream.models.market import DataEvent
 
@@ -34,10 +36,28 @@ def event_json(event: DataEvent[Any]) -> bytes:
 
 
 async def run_watch(args: argparse.Namespace) -> int:
-    version = API_VERSIONS[args.api]
-    async with KrakenSocketClient(
-        api_version=version, url=args.url, rest_url=args.rest_url, transport=args.transport
-    ) as client:
+    client: KrakenSocketClient | CoinExSocketClient
+    if getattr(args, "exchange", "kraken") == "coinex":
+        if args.channel == "ohlc":
+            print("spotstream watch: CoinEx's socket API v2 has no candles", file=sys.stderr)
+            return 2
+        client = CoinExSocketClient(url=args.url, rest_url=args.rest_url, transport=args.transport)
+    else:
+        client = KrakenSocketClient(
+            api_version=API_VERSIONS[args.api],
+            url=args.url,
+            rest_url=args.rest_url,
+            transport=args.transport,
+        )
+    try:
+        return await _watch(client, args)
+    except InvalidRequestError as exc:
+        print(f"spotstream watch: {exc}", file=sys.stderr)
+        return 2
+
+
+async def _watch(client: KrakenSocketClient | CoinExSocketClient, args: argparse.Namespace) -> int:
+    async with client:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(args.duration):
                 if args.channel == "book":
@@ -47,7 +67,9 @@ async def run_watch(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _watch_stream(client: KrakenSocketClient, args: argparse.Namespace) -> None:
+async def _watch_stream(
+    client: KrakenSocketClient | CoinExSocketClient, args: argparse.Namespace
+) -> None:
     spot = client.spot
     sub: Subscription[Any]
     if args.channel == "ticker":
@@ -55,7 +77,8 @@ async def _watch_stream(client: KrakenSocketClient, args: argparse.Namespace) ->
     elif args.channel == "trades":
         sub = await spot.trades(args.symbols)
     else:
-        sub = await spot.klines(args.symbols, args.interval)
+        assert isinstance(client, KrakenSocketClient)  # refused for CoinEx in run_watch
+        sub = await client.spot.klines(args.symbols, args.interval)
     console = Console()
     async with sub:
         async for event in sub:
@@ -67,7 +90,9 @@ async def _watch_stream(client: KrakenSocketClient, args: argparse.Namespace) ->
                 console.print(f"{event.kind.value:8} {event.data!r}{gap}")
 
 
-async def _watch_books(client: KrakenSocketClient, args: argparse.Namespace) -> None:
+async def _watch_books(
+    client: KrakenSocketClient | CoinExSocketClient, args: argparse.Namespace
+) -> None:
     books = [await client.spot.order_book(s, args.depth) for s in args.symbols]
     if args.json:
         await _books_json(books)
