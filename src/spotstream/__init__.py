@@ -1,14 +1,19 @@
 """spotstream: exact, fast asyncio clients for exchange spot websocket streams.
 
-Start with :class:`KrakenSocketClient`; every model and error is importable from here.
+Start with :class:`KrakenSocketClient` or :class:`CoinExSocketClient`; every model and error
+is importable from here.
 """
 
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.order_book import BookUpdate, L3OrderBook, OrderBook
 from spotstream.asyncio.subscription import Subscription, UpdateSubscription
+from spotstream.auth.coinex import CoinExCredentials
 from spotstream.auth.kraken import Credentials
 from spotstream.book.l3 import L3OrderError
 from spotstream.book.units import PrecisionError
+from spotstream.coinex.client import CoinExSocketClient
+from spotstream.coinex.endpoints import COINEX_REST_URL, COINEX_V2_URL
+from spotstream.coinex.spot import CoinExSpotStreams
 from spotstream.errors import (
     AuthenticationError,
     ClientClosedError,
@@ -109,6 +114,8 @@ from spotstream.models.orders import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "COINEX_REST_URL",
+    "COINEX_V2_URL",
     "KRAKEN_REST_URL",
     "KRAKEN_V1_BETA_PRIVATE_URL",
     "KRAKEN_V1_BETA_URL",
@@ -132,6 +139,9 @@ __all__ = [
     "CancelledOrder",
     "Channel",
     "ClientClosedError",
+    "CoinExCredentials",
+    "CoinExSocketClient",
+    "CoinExSpotStreams",
     "ConditionalClose",
     "ConnectionClosedError",
     "ConnectionRejectedError",
