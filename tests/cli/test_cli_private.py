@@ -586,3 +586,25 @@ async def test_watch_executions_follows_orders_and_reconciles_end_to_end(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+def test_coinex_credentials_from_the_environment_then_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spotstream.cli.credentials import load_coinex_credentials
+
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "COINEX_ACCESS_ID": "AID1", "COINEX_SECRET_KEY": "S1"}
+    assert load_coinex_credentials(environ=env).access_id == "AID1"
+    del env["COINEX_ACCESS_ID"], env["COINEX_SECRET_KEY"]
+    with pytest.raises(InvalidCredentialsError, match="coinex.toml"):
+        load_coinex_credentials(environ=env)
+    path = tmp_path / "spotstream" / "coinex.toml"
+    path.parent.mkdir()
+    path.write_text('access_id = "AID2"\nsecret_key = "S2"\n')
+    path.chmod(0o644)
+    with pytest.raises(InvalidCredentialsError, match="too open"):
+        load_coinex_credentials(environ=env)
+    path.chmod(0o600)
+    credentials = load_coinex_credentials(environ=env)
+    assert credentials.access_id == "AID2"
+    assert "S2" not in repr(credentials)

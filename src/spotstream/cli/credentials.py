@@ -8,6 +8,9 @@ Credentials never come from the command line (they would land in the shell histo
 3. the default config file, ``$XDG_CONFIG_HOME/spotstream/kraken.toml`` (that is,
    ``~/.config/spotstream/kraken.toml``), if it exists.
 
+CoinEx's are found the same way (:func:`load_coinex_credentials`): ``access_id`` and
+``secret_key`` in the file, ``COINEX_ACCESS_ID``/``COINEX_SECRET_KEY``, ``coinex.toml``.
+
 A config file accessible by group or others is refused, as ssh refuses a private key.
 Endpoints default to Kraken's for the ``--api`` version, or to the environment:
 ``SPOTSTREAM_KRAKEN_{PUBLIC,PRIVATE,L3}_URL`` for v2 (the names the :mod:`spotstream.compat`
@@ -25,6 +28,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+from spotstream.auth.coinex import ACCESS_ID_ENV, SECRET_KEY_ENV, CoinExCredentials
 from spotstream.auth.kraken import Credentials
 from spotstream.coinex.endpoints import (
     COINEX_REST_URL,
@@ -150,10 +154,10 @@ def add_account_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transport", default="picows", choices=["picows", "websockets"])
 
 
-def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
+def default_config_path(environ: Mapping[str, str] | None = None, exchange: str = "kraken") -> Path:
     env = os.environ if environ is None else environ
     base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "spotstream" / "kraken.toml"
+    return Path(base) / "spotstream" / f"{exchange}.toml"
 
 
 def load_credentials(
@@ -178,8 +182,45 @@ def load_credentials(
     )
 
 
+def load_coinex_credentials(
+    config: str | None = None, environ: Mapping[str, str] | None = None
+) -> CoinExCredentials:
+    """A CoinEx account's credentials, looked for as Kraken's are: ``--config PATH``, then
+    ``COINEX_ACCESS_ID``/``COINEX_SECRET_KEY``, then ``~/.config/spotstream/coinex.toml``
+    (``access_id`` and ``secret_key``, mode 600)."""
+    env = os.environ if environ is None else environ
+    if config is not None:
+        return read_coinex_config(Path(config).expanduser())
+    if env.get(ACCESS_ID_ENV) or env.get(SECRET_KEY_ENV):
+        return CoinExCredentials.from_env(env)
+    default = default_config_path(env, "coinex")
+    if default.exists():
+        return read_coinex_config(default)
+    raise InvalidCredentialsError(
+        f"no CoinEx API credentials: set {ACCESS_ID_ENV} and {SECRET_KEY_ENV}, or write "
+        f"access_id and secret_key to {default} (chmod 600), or pass --config PATH"
+    )
+
+
 def read_config(path: Path) -> Credentials:
-    """Credentials from a TOML file that only its owner can access."""
+    """Kraken credentials from a TOML file that only its owner can access."""
+    key, secret = _read_pair(path, "api_key", "api_secret")
+    try:
+        return Credentials(key, secret)
+    except InvalidCredentialsError as exc:
+        raise InvalidCredentialsError(f"{path}: {exc}") from None
+
+
+def read_coinex_config(path: Path) -> CoinExCredentials:
+    """CoinEx credentials from a TOML file that only its owner can access."""
+    access_id, secret_key = _read_pair(path, "access_id", "secret_key")
+    try:
+        return CoinExCredentials(access_id, secret_key)
+    except InvalidCredentialsError as exc:
+        raise InvalidCredentialsError(f"{path}: {exc}") from None
+
+
+def _read_pair(path: Path, first: str, second: str) -> tuple[str, str]:
     try:
         # Opened first and checked through the open file, so that the file checked is the
         # file read (no swap between the check and the read).
@@ -193,13 +234,10 @@ def read_config(path: Path) -> Credentials:
     except tomllib.TOMLDecodeError as exc:
         # The parser's message gives a position, never the offending text.
         raise InvalidCredentialsError(f"{path}: not valid TOML ({exc})") from None
-    key, secret = document.get("api_key"), document.get("api_secret")
-    if not isinstance(key, str) or not isinstance(secret, str):
-        raise InvalidCredentialsError(f"{path}: needs api_key and api_secret (strings)")
-    try:
-        return Credentials(key, secret)
-    except InvalidCredentialsError as exc:
-        raise InvalidCredentialsError(f"{path}: {exc}") from None
+    one, two = document.get(first), document.get(second)
+    if not isinstance(one, str) or not isinstance(two, str):
+        raise InvalidCredentialsError(f"{path}: needs {first} and {second} (strings)")
+    return one, two
 
 
 def check_private(path: Path, mode: int) -> None:
