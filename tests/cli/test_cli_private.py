@@ -596,7 +596,7 @@ def test_coinex_credentials_from_the_environment_then_the_file(
     env = {"XDG_CONFIG_HOME": str(tmp_path), "COINEX_ACCESS_ID": "AID1", "COINEX_SECRET_KEY": "S1"}
     assert load_coinex_credentials(environ=env).access_id == "AID1"
     del env["COINEX_ACCESS_ID"], env["COINEX_SECRET_KEY"]
-    with pytest.raises(InvalidCredentialsError, match="coinex.toml"):
+    with pytest.raises(InvalidCredentialsError, match=r"coinex\.toml"):
         load_coinex_credentials(environ=env)
     path = tmp_path / "spotstream" / "coinex.toml"
     path.parent.mkdir()
