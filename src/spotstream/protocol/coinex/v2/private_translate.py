@@ -24,11 +24,17 @@ Mapping decisions (CoinEx says less than Kraken; ``report`` keeps the wire Struc
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias
 
 from spotstream.models.enums import OrderStatus
 from spotstream.models.orders import Balance, Fee, Fill, OrderUpdate, Wallet
 from spotstream.protocol.coinex.v2 import private_wire as pw
 from spotstream.protocol.coinex.v2.translate import millis, side
+
+if TYPE_CHECKING:
+    from spotstream.protocol.coinex.v2.rest import PendingOrder
+
+    AnyOrder: TypeAlias = pw.Order | PendingOrder
 
 _ZERO = Decimal(0)
 _EXEC_TYPES = {"put": "new", "update": "trade", "modify": "amended"}
@@ -52,13 +58,13 @@ def order_update(event: pw.OrderEvent) -> OrderUpdate:
     return _order(order, exec_type, status, fill, event)
 
 
-def pending_order(order: pw.Order) -> OrderUpdate:
+def pending_order(order: PendingOrder) -> OrderUpdate:
     """An open order as a snapshot entry (REST ``pending-order``): its current state."""
     return _order(order, "new", _status(order), None, order)
 
 
 def _order(
-    order: pw.Order, exec_type: str, status: str, fill: Fill | None, report: object
+    order: AnyOrder, exec_type: str, status: str, fill: Fill | None, report: object
 ) -> OrderUpdate:
     return OrderUpdate(
         order_id=str(order.order_id),
@@ -83,7 +89,7 @@ def _order(
     )
 
 
-def _status(order: pw.Order) -> OrderStatus:
+def _status(order: AnyOrder) -> OrderStatus:
     if order.unfilled_amount == _ZERO and order.filled_amount > _ZERO:
         return OrderStatus.FILLED
     return OrderStatus.PARTIALLY_FILLED if order.filled_amount > _ZERO else OrderStatus.NEW
