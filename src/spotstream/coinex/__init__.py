@@ -1,0 +1,1 @@
+"""The CoinEx client: :class:`~spotstream.coinex.client.CoinExSocketClient` (socket API v2)."""
