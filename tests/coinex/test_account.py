@@ -164,11 +164,9 @@ class Harness:
         await asyncio.sleep(0)
 
 
-def received(sub: Subscription[Any]) -> list[Any]:
-    items = []
-    while sub._queue:
-        items.append(sub._queue.popleft())
-    return items
+async def received(sub: Subscription[Any]) -> list[Any]:
+    """What ``sub`` was given so far."""
+    return [await anext(sub) for _ in range(sub.pending())]
 
 
 @pytest.fixture
@@ -233,7 +231,7 @@ async def test_the_first_subscribe_brings_the_rest_snapshot(harness: Harness) ->
     sub = await harness.subscribe("orders")
     assert harness.connection.methods() == ["server.sign", "order.subscribe"]
     assert harness.rest.calls == ["orders"]
-    events = received(sub)
+    events = await received(sub)
     assert [(e.kind, e.data.order_id) for e in events] == [
         (EventKind.SNAPSHOT, "1"),
         (EventKind.SNAPSHOT, "2"),
@@ -244,14 +242,15 @@ async def test_the_first_subscribe_brings_the_rest_snapshot(harness: Harness) ->
 async def test_pushes_update_the_account_state(harness: Harness) -> None:
     orders = await harness.subscribe("orders")
     balances = await harness.subscribe("balances")
-    received(orders), received(balances)
+    await received(orders)
+    await received(balances)
     harness.connection.push(order_push("1", "finish", unfilled="1"))
     harness.connection.push(balance_push("USDT", "90", "5"))
     await harness.settle()
-    (update,) = received(orders)
+    (update,) = await received(orders)
     assert (update.kind, update.data.exec_type) == (EventKind.UPDATE, "canceled")
     assert set(harness.session.orders.open) == {"2"}
-    (pushed,) = received(balances)
+    (pushed,) = await received(balances)
     assert pushed.data.balance == Decimal("95")
     assert harness.session.balances.balances == {"USDT": Decimal("95")}
 
@@ -259,7 +258,8 @@ async def test_pushes_update_the_account_state(harness: Harness) -> None:
 async def test_a_reconnect_resubscribes_and_reconciles_from_rest(harness: Harness) -> None:
     orders = await harness.subscribe("orders")
     balances = await harness.subscribe("balances")
-    received(orders), received(balances)
+    await received(orders)
+    await received(balances)
     harness.rest.orders = [open_order("2", filled="0.5"), open_order("3")]
     harness.rest.balances_now = [balance("USDT", "40"), balance("BTC", "1")]
     harness.rest.calls.clear()
@@ -274,14 +274,16 @@ async def test_a_reconnect_resubscribes_and_reconciles_from_rest(harness: Harnes
         "order.subscribe",
     ]
     assert sorted(harness.rest.calls) == ["balances", "orders"]
-    (orders_rec,) = [e.data for e in received(orders) if isinstance(e.data, Reconciliation)]
+    (orders_rec,) = [e.data for e in await received(orders) if isinstance(e.data, Reconciliation)]
     assert orders_rec.reason is ReconcileReason.RECONNECT
     assert [o.order_id for o in orders_rec.closed] == ["1"]
     assert [o.order_id for o in orders_rec.opened] == ["3"]
     assert [(b.order_id, a.filled_quantity) for b, a in orders_rec.changed] == [
         ("2", Decimal("0.5"))
     ]
-    (balances_rec,) = [e.data for e in received(balances) if isinstance(e.data, Reconciliation)]
+    (balances_rec,) = [
+        e.data for e in await received(balances) if isinstance(e.data, Reconciliation)
+    ]
     assert balances_rec.balances == (
         BalanceChange("BTC", None, Decimal("1")),
         BalanceChange("USDT", Decimal("100"), Decimal("40")),
@@ -290,7 +292,7 @@ async def test_a_reconnect_resubscribes_and_reconciles_from_rest(harness: Harnes
 
 async def test_a_lost_push_resubscribes_and_reconciles_the_feed(harness: Harness) -> None:
     orders = await harness.subscribe("orders")
-    received(orders)
+    await received(orders)
     harness.rest.orders = [open_order("2")]
     harness.rest.calls.clear()
     broken = json.loads(gzip.decompress(order_push("1", "finish")))
@@ -300,7 +302,7 @@ async def test_a_lost_push_resubscribes_and_reconciles_the_feed(harness: Harness
     await harness.settle()
     assert harness.connection.methods()[-2:] == ["order.unsubscribe", "order.subscribe"]
     assert harness.rest.calls == ["orders"]
-    events = received(orders)
+    events = await received(orders)
     assert events[0].gap
     (rec,) = [e.data for e in events if isinstance(e.data, Reconciliation)]
     assert rec.reason is ReconcileReason.SEQUENCE_GAP
@@ -320,7 +322,7 @@ async def test_updates_during_a_fetch_are_applied_after_the_snapshot(harness: Ha
         await asyncio.sleep(0)
     harness.rest.gate.set()  # the (older) snapshot still lists order 1
     sub = await opening
-    kinds = [(e.kind, e.data.order_id) for e in received(sub)]
+    kinds = [(e.kind, e.data.order_id) for e in await received(sub)]
     assert kinds[:2] == [(EventKind.UPDATE, "1"), (EventKind.UPDATE, "7")]  # live at once
     assert set(harness.session.orders.open) == {"2", "7"}
 

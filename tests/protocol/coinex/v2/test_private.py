@@ -10,14 +10,13 @@ from typing import Any
 
 import pytest
 
+from helpers.coinex_private import BALANCE, DEAL, ORDER, STOP
 from spotstream.auth.coinex import CoinExCredentials
 from spotstream.errors import AuthenticationError, InvalidRequestError, SubscriptionError
 from spotstream.models.enums import EventKind
 from spotstream.models.orders import Balance, Fill, OrderUpdate
 from spotstream.protocol.coinex.v2.private import CoinExV2PrivateProtocol
 from spotstream.protocol.events import ChannelData, Event, RequestDone, SequenceGap, Unhandled
-
-from .test_private_wire import BALANCE, DEAL, ORDER, STOP
 
 SECRET = "B51068CF10B34E7789C374AB932696A05E0A629BE7BFC62F"
 CREDS = CoinExCredentials("4DA36FFC61334695A66F8D29020EB589", SECRET)
