@@ -212,7 +212,7 @@ async def test_every_page_of_open_orders_is_read(served: Served) -> None:
 
 async def test_open_orders_of_one_market(served: Served) -> None:
     served.fake.orders = [order(1), order(2, "ETHUSDT")]
-    orders = await coinex_rest.get_pending_orders(CREDS, served.url, "ETHUSDT", clock=clock)
+    orders = await coinex_rest.get_pending_orders(CREDS, served.url, "eth/usdt", clock=clock)
     assert [o.order_id for o in orders] == ["2"]
     assert "market=ETHUSDT" in served.fake.seen[0].target
 

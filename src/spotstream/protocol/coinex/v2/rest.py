@@ -25,6 +25,7 @@ from spotstream.models.market import Instrument
 from spotstream.models.orders import Balance, OrderUpdate
 from spotstream.protocol.coinex.errors import coinex_refusal
 from spotstream.protocol.coinex.v2 import private_translate as translate
+from spotstream.protocol.coinex.v2.core import canonical
 
 TIME_PATH = "/v2/time"
 MARKETS_PATH = "/v2/spot/market"
@@ -112,10 +113,11 @@ _ORDERS = msgspec.json.Decoder(list[PendingOrder])
 
 
 def pending_orders_query(page: int, market: str | None = None) -> str:
-    """The path and query of one page of open spot orders (every market unless ``market``)."""
+    """The path and query of one page of open spot orders (every market unless ``market``,
+    named as CoinEx does: ``BTC/USDT`` is ``BTCUSDT``)."""
     query = f"market_type=SPOT&page={page}&limit={PAGE_LIMIT}"
     if market:
-        query = f"market={market}&{query}"
+        query = f"market={canonical(market)}&{query}"
     return f"{PENDING_ORDERS_PATH}?{query}"
 
 
