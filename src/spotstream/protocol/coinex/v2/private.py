@@ -20,19 +20,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spotstream.auth.coinex import CoinExCredentials, ws_signature
 from spotstream.errors import InvalidRequestError
 from spotstream.models.enums import EventKind
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.coinex.framing import DEFAULT_LIMIT
+from spotstream.protocol.coinex.sign import ws_signature
 from spotstream.protocol.coinex.v2 import private_translate as translate
 from spotstream.protocol.coinex.v2 import private_wire as pw
 from spotstream.protocol.coinex.v2 import wire
 from spotstream.protocol.coinex.v2.channels import BY_NAME, Channel
 from spotstream.protocol.coinex.v2.core import CoinExV2Core, _Pending
 from spotstream.protocol.events import ChannelData, Event, SequenceGap
+
+if TYPE_CHECKING:  # only its two fields are read: the protocol imports no I/O layer
+    from spotstream.auth.coinex import CoinExCredentials
 
 _UPDATE = EventKind.UPDATE
 _PUBLIC = (
