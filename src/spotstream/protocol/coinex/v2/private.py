@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from spotstream.errors import InvalidRequestError
 from spotstream.models.enums import EventKind
@@ -38,14 +38,7 @@ if TYPE_CHECKING:  # only its two fields are read: the protocol imports no I/O l
     from spotstream.auth.coinex import CoinExCredentials
 
 _UPDATE = EventKind.UPDATE
-_PUBLIC = (
-    wire.DepthUpdate,
-    wire.StateUpdate,
-    wire.DealsUpdate,
-    wire.BboUpdate,
-    wire.IndexUpdate,
-    wire.NoticeUpdate,
-)
+_PUBLIC: tuple[type, ...] = get_args(wire.PublicPush)
 
 
 class CoinExV2PrivateProtocol(CoinExV2Core):
