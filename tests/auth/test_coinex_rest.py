@@ -169,6 +169,8 @@ def test_base_urls_may_carry_a_prefix_only_where_allowed() -> None:
 
 async def test_server_time_and_markets_are_public(served: Served) -> None:
     assert await coinex_rest.get_server_time(served.url) == NOW + 5
+    assert await coinex_rest.server_offset_ms(served.url, clock=clock) == 5
+    served.fake.seen.pop()
     (market,) = await coinex_rest.get_markets(served.url)
     assert (market.symbol, market.base, market.quote) == ("CETUSDT", "CET", "USDT")
     assert (market.price_precision, market.qty_precision) == (6, 8)

@@ -45,6 +45,17 @@ async def get_server_time(base_url: str = DEFAULT_URL, *, timeout: float = 10.0)
     return rest.parse_time(status, body)
 
 
+async def server_offset_ms(
+    base_url: str = DEFAULT_URL, *, timeout: float = 10.0, clock: MillisClock = wall_clock_ms
+) -> int:
+    """How far the server's clock is ahead of ``clock`` (ms, against the middle of the round
+    trip): add it to the clock that stamps signatures when the local one is off (CoinEx
+    refuses stamps outside its window as a bad signature, which is not retried)."""
+    before = clock()
+    server = await get_server_time(base_url, timeout=timeout)
+    return server - (before + clock()) // 2
+
+
 async def get_markets(base_url: str = DEFAULT_URL, *, timeout: float = 10.0) -> list[Instrument]:
     """``GET /v2/spot/market``: every spot market, as instruments (precisions included)."""
     origin = parse_base_url(base_url, allow_path=True)
