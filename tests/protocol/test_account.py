@@ -153,6 +153,21 @@ def test_balance_reconciliation() -> None:
     assert not result.empty
 
 
+def test_absolute_updates_set_the_balance_and_reconcile_the_same_way() -> None:
+    tracker = BalanceTracker()
+    tracker.replace([Balance("USDT", Decimal("100"))])
+    tracker.set(Balance("USDT", Decimal("95.5")))  # the balance now, not a change
+    tracker.set(Balance("BTC", Decimal("0.1")))
+    assert tracker.balances == {"USDT": Decimal("95.5"), "BTC": Decimal("0.1")}
+    tracker.interrupt(ReconcileReason.SEQUENCE_GAP)
+    tracker.set(Balance("USDT", Decimal("1")))  # after the checkpoint: reconciled below
+    tracker.replace([Balance("USDT", Decimal("1")), Balance("BTC", Decimal("0.1"))])
+    result = reconcile_balances(tracker, "balances")
+    assert result is not None
+    assert result.reason is ReconcileReason.SEQUENCE_GAP
+    assert result.balances == (BalanceChange("USDT", Decimal("95.5"), Decimal("1")),)
+
+
 def test_a_separate_trades_feed_reconciles_its_fills() -> None:
     tracker = OrderTracker()
     assert [f.exec_id for f in tracker.record_fills([fill("A", "T1", "1")])] == ["T1"]

@@ -9,7 +9,13 @@ subscriptions, reconnection). What it adds, through the venue's :class:`AccountH
 - the order and balance feeds kept as account state (open orders, balances); a sequence
   gap marks the feed stale and resubscribes it with a snapshot, and a reconnect does the
   same; either way subscribers then receive a :class:`Reconciliation` saying what changed
-  while the feed was interrupted;
+  while the feed was interrupted. A venue whose feeds carry no snapshot supplies them
+  through its hooks' ``snapshots`` (e.g. from REST): fetched once the feed is subscribed
+  (first subscribe, every reconnect, every gap), and fed in as the feed's own snapshot.
+  Updates arriving while one is fetched reach subscribers at once but are applied to the
+  account state after it: nothing orders them against it, and an update the snapshot
+  already holds, applied again, costs less than a newer one lost under an older snapshot
+  (an order closed meanwhile would stay open for good);
 - trading requests that are never retried: a timeout, or a connection lost after sending,
   raises :class:`OutcomeUnknownError`.
 """
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from spotstream.asyncio.connection import ManagedConnection
@@ -80,6 +86,16 @@ class AccountHooks(SessionHooks):
     def on_close(self, session: PrivateSession[Any]) -> None:
         """The connection ended: forget what authenticated it."""
 
+    async def snapshots(
+        self, session: PrivateSession[Any], channels: Sequence[str]
+    ) -> list[ChannelData[Any]]:
+        """Fresh snapshots of the account feeds ``channels`` (subscribed now), for a venue
+        whose feeds carry none: each a :attr:`EventKind.SNAPSHOT` :class:`ChannelData` under
+        the feed's stream key (``(channel, "", None)``), fetched another way (e.g. REST).
+        Raising drops the connection to try again. The default: none (the venue's
+        subscribe brings its own snapshot)."""
+        return []
+
 
 class PrivateSession(Session[P]):
     """An authenticated connection: account feeds and trading, or authenticated books."""
@@ -100,6 +116,8 @@ class PrivateSession(Session[P]):
         self.selectors: dict[int, Select] = {}  # id(subscription) -> what it is given
         self.auth_error: AuthenticationError | None = None
         self._resnapshotting: set[str] = set()
+        self._snapshotted: set[str] = set()  # feeds whose hooks' snapshot was asked for
+        self._deferred: dict[str, list[list[object]]] = {}  # updates held while one is fetched
         self._ready = asyncio.Event()  # connected and authenticated
 
     # --- connection ----------------------------------------------------------------------
@@ -129,6 +147,7 @@ class PrivateSession(Session[P]):
         self.auth_error = None
         self._ready.set()
         await super().on_open(reconnect)
+        await self._fetch_snapshots(self._account_channels())
 
     def on_close(self) -> None:
         for channel in (
@@ -139,6 +158,8 @@ class PrivateSession(Session[P]):
             if self._account_want(channel) is not None:
                 self._interrupt(channel, ReconcileReason.RECONNECT)
         self._resnapshotting.clear()
+        self._snapshotted.clear()
+        self._deferred.clear()
         self._ready.clear()
         self.hooks.on_close(self)
         super().on_close()
@@ -165,6 +186,47 @@ class PrivateSession(Session[P]):
     async def open(self, sub: Subscription[Any], options: dict[str, Any]) -> None:
         await self.wait_ready()
         await super().open(sub, options)
+        if sub.channel in self._account_channels() and sub.channel not in self._snapshotted:
+            await self._fetch_snapshots([sub.channel])
+
+    def _account_channels(self) -> list[str]:
+        """The account feeds wanted now."""
+        hooks = self.hooks
+        channels = (hooks.orders_channel, hooks.fills_channel, hooks.balances_channel)
+        return [c for c in channels if c is not None and self._account_want(c) is not None]
+
+    async def _fetch_snapshots(self, channels: list[str]) -> None:
+        """The hooks' snapshots of ``channels``, fed in as the feeds' own; updates that
+        arrive meanwhile are applied after them."""
+        channels = [c for c in channels if c not in self._deferred]
+        if not channels:
+            return
+        self._snapshotted.update(channels)
+        for channel in channels:
+            self._deferred[channel] = []
+        connection = self.connection.connects
+        try:
+            snapshots = await self.hooks.snapshots(self, channels)
+        except (SpotstreamError, OSError) as exc:
+            if connection == self.connection.connects:
+                log.warning("could not fetch the account snapshots (%s); reconnecting", exc)
+                for channel in channels:
+                    self._deferred.pop(channel, None)
+                self.connection.drop()
+            return
+        if connection != self.connection.connects:
+            return  # fetched for a connection since lost: the new one fetches its own
+        now = self._clock()
+        for event in snapshots:
+            held = self._deferred.pop(event.key[0], [])
+            self._on_data(event, now)
+            self._replay(event.key[0], held)
+        for channel in channels:  # no snapshot came for these: their updates still count
+            self._replay(channel, self._deferred.pop(channel, []))
+
+    def _replay(self, channel: str, held: list[list[object]]) -> None:
+        for items in held:
+            self._track(channel, EventKind.UPDATE, items)
 
     # --- frames --------------------------------------------------------------------------
 
@@ -181,12 +243,11 @@ class PrivateSession(Session[P]):
         channel = event.key[0]
         items: list[object] = list(event.items)
         reconciliation: Reconciliation | None = None
-        if channel == self.hooks.orders_channel:
-            reconciliation = self._track_orders(channel, event.kind, items)
-        elif channel == self.hooks.fills_channel:
-            reconciliation = self._track_fills(channel, event.kind, items)
-        elif channel == self.hooks.balances_channel:
-            reconciliation = self._track_balances(channel, event.kind, items)
+        held = self._deferred.get(channel)
+        if held is not None and event.kind is EventKind.UPDATE:
+            held.append(items)  # applied once the snapshot being fetched is in
+        else:
+            reconciliation = self._track(channel, event.kind, items)
         subs = self.streams.routes.get(event.key)
         if not subs:
             return
@@ -203,6 +264,16 @@ class PrivateSession(Session[P]):
                 out = select(item, event.kind) if select is not None else item
                 if out is not None:
                     sub.push(DataEvent(out, symbol, channel, event.kind, now, original=original))
+
+    def _track(self, channel: str, kind: EventKind, items: list[object]) -> Reconciliation | None:
+        """Fold a feed's items into the account state (what changed, after a snapshot)."""
+        if channel == self.hooks.orders_channel:
+            return self._track_orders(channel, kind, items)
+        if channel == self.hooks.fills_channel:
+            return self._track_fills(channel, kind, items)
+        if channel == self.hooks.balances_channel:
+            return self._track_balances(channel, kind, items)
+        return None
 
     def _track_orders(
         self, channel: str, kind: EventKind, items: list[object]
@@ -233,6 +304,8 @@ class PrivateSession(Session[P]):
         for item in items:
             if isinstance(item, LedgerEntry):
                 self.balances.apply(item)
+            elif isinstance(item, Balance):  # an absolute update: the balance now
+                self.balances.set(item)
         return None
 
     def _on_gap(self, event: SequenceGap) -> None:
@@ -267,6 +340,7 @@ class PrivateSession(Session[P]):
             done = await self.request(self.protocol.subscribe_stream(channel, [""], want.options))
             if done.errors:
                 raise done.errors[0]
+            await self._fetch_snapshots([channel])
         except (ExchangeError, RequestTimeoutError, InvalidRequestError) as exc:
             log.warning("%s: resubscribe failed (%s); reconnecting to recover", channel, exc)
             self.connection.drop()

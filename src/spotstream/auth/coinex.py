@@ -1,19 +1,24 @@
-"""CoinEx authentication, sans-I/O: credentials that never leak, and the socket API v2
-``server.sign`` signature.
-
-``signed_str = hex(HMAC-SHA256(key=secret_key, msg=str(timestamp_ms)))``, lowercase, 64
-characters (CoinEx compares hex case-insensitively; we send lowercase as its docs do).
+"""CoinEx authentication, sans-I/O: credentials that never leak, and the signatures
+(computed in :mod:`spotstream.protocol.coinex.sign`, re-exported here): socket API v2
+``server.sign`` and the REST v2 headers (:func:`rest_headers`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from spotstream.auth.errors import InvalidCredentialsError
+from spotstream.protocol.coinex.sign import rest_signature, signature_matches, ws_signature
+
+__all__ = [
+    "CoinExCredentials",
+    "rest_headers",
+    "rest_signature",
+    "signature_matches",
+    "ws_signature",
+]
 
 ACCESS_ID_ENV, SECRET_KEY_ENV = "COINEX_ACCESS_ID", "COINEX_SECRET_KEY"
 
@@ -55,15 +60,17 @@ class CoinExCredentials:
     __str__ = __repr__
 
 
-def ws_signature(secret_key: str, timestamp_ms: int) -> str:
-    """The ``signed_str`` of a socket API v2 ``server.sign`` at ``timestamp_ms``."""
-    if isinstance(timestamp_ms, bool) or not isinstance(timestamp_ms, int) or timestamp_ms < 0:
-        raise InvalidCredentialsError("the signing timestamp must be a non-negative integer (ms)")
-    message = str(timestamp_ms).encode()
-    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
-
-
-def signature_matches(secret_key: str, timestamp_ms: int, signed: str) -> bool:
-    """Whether ``signed`` is the signature of ``timestamp_ms``, hex in either case (what a
-    server, such as the simulator, accepts), compared in constant time."""
-    return hmac.compare_digest(ws_signature(secret_key, timestamp_ms), signed.lower())
+def rest_headers(
+    credentials: CoinExCredentials,
+    method: str,
+    request_path: str,
+    body: bytes | str,
+    timestamp_ms: int,
+) -> dict[str, str]:
+    """The three headers that sign a REST v2 request (the key, the signature, the time)."""
+    signed = rest_signature(credentials.secret_key, method, request_path, body, timestamp_ms)
+    return {
+        "X-COINEX-KEY": credentials.access_id,
+        "X-COINEX-SIGN": signed,
+        "X-COINEX-TIMESTAMP": str(timestamp_ms),
+    }

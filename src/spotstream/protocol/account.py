@@ -5,7 +5,8 @@ Sans-I/O and exchange-neutral: it works on :class:`~spotstream.models.orders.Ord
 
 :class:`OrderTracker` merges order updates into the state of each open order (an update
 may carry only the fields that changed) and remembers which fills it has seen.
-:class:`BalanceTracker` keeps each asset's balance. Both can :meth:`checkpoint` their
+:class:`BalanceTracker` keeps each asset's balance (from ledger entries, or from absolute
+updates where the venue pushes balances themselves). Both can :meth:`checkpoint` their
 state when a feed is interrupted and, once the fresh snapshot is in, say what changed
 (:func:`reconcile`).
 """
@@ -139,7 +140,8 @@ class OrderTracker:
 
 
 class BalanceTracker:
-    """Each asset's balance, from snapshots and ledger entries."""
+    """Each asset's balance, from snapshots, ledger entries (a change and the balance after
+    it) and absolute updates (a venue that pushes an asset's balance itself, not a change)."""
 
     def __init__(self) -> None:
         self.balances: dict[str, Decimal] = {}
@@ -150,6 +152,10 @@ class BalanceTracker:
 
     def apply(self, entry: LedgerEntry) -> None:
         self.balances[entry.asset] = entry.balance
+
+    def set(self, balance: Balance) -> None:
+        """An absolute update: ``balance`` is the asset's balance now."""
+        self.balances[balance.asset] = balance.balance
 
     def interrupt(self, reason: ReconcileReason) -> None:
         if self.checkpoint is None:

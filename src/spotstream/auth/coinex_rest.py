@@ -1,0 +1,115 @@
+"""CoinEx's REST v2 calls a websocket client needs, over :mod:`spotstream.auth.http`: the
+server's time and the spot markets (public), the spot balances and every open spot order
+(signed). CoinEx's socket API v2 has no account queries and its private feeds no snapshot:
+these answers are what the account state is reconciled from after every (re)connect.
+
+Signed requests carry ``X-COINEX-KEY``, ``X-COINEX-SIGN`` and ``X-COINEX-TIMESTAMP``
+(:func:`~spotstream.auth.coinex.rest_headers`), the signature over the path as CoinEx sees
+it: ``/v2/...`` with its query. A base URL may have a path prefix (the simulator serves
+CoinEx under ``http://host:port/coinex``): the request goes to the prefix + ``/v2/...``,
+the signature covers ``/v2/...`` only. Refusals are CoinEx's typed errors by code
+(:mod:`spotstream.protocol.coinex.v2.rest`); transport failures those of
+:mod:`spotstream.auth.http`. Credentials never reach logs or exception messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from spotstream.auth.coinex import CoinExCredentials, rest_headers
+from spotstream.auth.http import Origin, encode_request, exchange, parse_base_url
+from spotstream.errors import ProtocolError
+from spotstream.models.market import Instrument
+from spotstream.models.orders import Balance, OrderUpdate
+from spotstream.protocol.coinex.v2 import rest
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_URL = "https://api.coinex.com"
+MillisClock = Callable[[], int]
+"""Now, in epoch milliseconds (what signatures are stamped with)."""
+
+_MAX_BODY = 1 << 24  # every market's entry: a few MB at most
+MAX_PAGES = 1000  # of open orders (100 each): a server that never says "last page" stops here
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+async def get_server_time(base_url: str = DEFAULT_URL, *, timeout: float = 10.0) -> int:
+    """``GET /v2/time``: the server's time in ms."""
+    status, body = await _get(parse_base_url(base_url, allow_path=True), rest.TIME_PATH, timeout)
+    return rest.parse_time(status, body)
+
+
+async def server_offset_ms(
+    base_url: str = DEFAULT_URL, *, timeout: float = 10.0, clock: MillisClock = wall_clock_ms
+) -> int:
+    """How far the server's clock is ahead of ``clock`` (ms, against the middle of the round
+    trip): add it to the clock that stamps signatures when the local one is off (CoinEx
+    refuses stamps outside its window as a bad signature, which is not retried)."""
+    before = clock()
+    server = await get_server_time(base_url, timeout=timeout)
+    return server - (before + clock()) // 2
+
+
+async def get_markets(base_url: str = DEFAULT_URL, *, timeout: float = 10.0) -> list[Instrument]:
+    """``GET /v2/spot/market``: every spot market, as instruments (precisions included)."""
+    origin = parse_base_url(base_url, allow_path=True)
+    status, body = await _get(origin, rest.MARKETS_PATH, timeout)
+    return rest.parse_markets(status, body)
+
+
+async def get_balances(
+    credentials: CoinExCredentials,
+    base_url: str = DEFAULT_URL,
+    *,
+    timeout: float = 10.0,
+    clock: MillisClock = wall_clock_ms,
+) -> list[Balance]:
+    """``GET /v2/assets/spot/balance`` (signed): each spot currency's balance."""
+    origin = parse_base_url(base_url, allow_path=True)
+    status, body = await _get(origin, rest.BALANCES_PATH, timeout, credentials, clock)
+    return rest.parse_balances(status, body)
+
+
+async def get_pending_orders(
+    credentials: CoinExCredentials,
+    base_url: str = DEFAULT_URL,
+    market: str | None = None,
+    *,
+    timeout: float = 10.0,
+    clock: MillisClock = wall_clock_ms,
+) -> list[OrderUpdate]:
+    """``GET /v2/spot/pending-order`` (signed), every page: the open spot orders (of
+    ``market`` only, if given), each once, as snapshot entries (``exec_type`` ``new``).
+    ``timeout`` applies to each page."""
+    origin = parse_base_url(base_url, allow_path=True)
+    orders: dict[str, OrderUpdate] = {}
+    for page in range(1, MAX_PAGES + 1):
+        path = rest.pending_orders_query(page, market)
+        status, body = await _get(origin, path, timeout, credentials, clock)
+        found, more = rest.parse_pending_orders(status, body)
+        for order in found:  # an order may move to the next page meanwhile: keep it once
+            orders.setdefault(order.order_id, order)
+        if not more:
+            return list(orders.values())
+    raise ProtocolError(f"{rest.PENDING_ORDERS_PATH}: more than {MAX_PAGES} pages")
+
+
+async def _get(
+    origin: Origin,
+    path: str,
+    timeout: float,
+    credentials: CoinExCredentials | None = None,
+    clock: MillisClock = wall_clock_ms,
+) -> tuple[int, bytes]:
+    """One GET of ``path`` (``/v2/...``, after the origin's prefix), signed if
+    ``credentials`` are given."""
+    headers = rest_headers(credentials, "GET", path, b"", clock()) if credentials else {}
+    logger.debug("GET %s%s from %s", origin.prefix, path.partition("?")[0], origin.authority)
+    request = encode_request(origin, "GET", path, headers, b"")
+    return await exchange(origin, request, timeout, path.partition("?")[0], _MAX_BODY)

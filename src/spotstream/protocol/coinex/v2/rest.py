@@ -1,0 +1,193 @@
+"""CoinEx REST v2 account and market answers, sans-I/O: the paths, the answers' wire models
+and their reading into the neutral models (the I/O is :mod:`spotstream.auth.coinex_rest`).
+
+Every answer is ``{"code": 0, "data": ..., "message": "OK"}``, paged ones with
+``"pagination": {"total": N, "has_next": bool}``. A ``code`` other than 0 is CoinEx's typed
+refusal (:func:`~spotstream.protocol.coinex.errors.coinex_refusal`, by code alone), whatever
+the HTTP status; another HTTP status than 200 without one is a :class:`RequestError`; a
+body that is not the expected JSON a :class:`DecodeError`.
+
+Reading: a market's price precision is ``quote_ccy_precision`` and its quantity precision
+``base_ccy_precision`` (CoinEx's decimals, the increments their powers of ten); an open
+order reads as :func:`private_translate.pending_order`; a balance as
+``available + frozen`` with both parts as wallets, as the ``balance`` feed does.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from spotstream.errors import DecodeError, RequestError
+from spotstream.models.market import Instrument
+from spotstream.models.orders import Balance, OrderUpdate
+from spotstream.protocol.coinex.errors import coinex_refusal
+from spotstream.protocol.coinex.v2 import private_translate as translate
+from spotstream.protocol.coinex.v2.core import canonical
+
+TIME_PATH = "/v2/time"
+MARKETS_PATH = "/v2/spot/market"
+BALANCES_PATH = "/v2/assets/spot/balance"
+PENDING_ORDERS_PATH = "/v2/spot/pending-order"
+PAGE_LIMIT = 100  # orders per page asked for
+MAX_DECIMALS = 40
+
+
+class Pagination(msgspec.Struct, gc=False):
+    has_next: bool = False
+    total: int | None = None
+
+
+class Answer(msgspec.Struct, gc=False):
+    code: int
+    message: str = ""
+    data: msgspec.Raw = msgspec.Raw(b"null")
+    pagination: Pagination | None = None
+
+
+class ServerTime(msgspec.Struct, gc=False):
+    timestamp: int  # ms
+
+
+class Market(msgspec.Struct, gc=False):
+    """One spot market of ``GET /v2/spot/market``."""
+
+    market: str
+    base_ccy: str
+    quote_ccy: str
+    base_ccy_precision: int
+    quote_ccy_precision: int
+    min_amount: Decimal
+    taker_fee_rate: Decimal | None = None
+    maker_fee_rate: Decimal | None = None
+    is_amm_available: bool | None = None
+    is_margin_available: bool = False
+    is_pre_trading_available: bool | None = None
+    is_api_trading_available: bool | None = None
+    status: str = "online"
+
+
+class SpotBalance(msgspec.Struct, gc=False):
+    """One currency of ``GET /v2/assets/spot/balance``."""
+
+    ccy: str
+    available: Decimal
+    frozen: Decimal
+
+
+class PendingOrder(msgspec.Struct, gc=False):
+    """One open order of ``GET /v2/spot/pending-order``: the fields ``order.update`` shows
+    (the fees named ``base_fee``/``quote_fee``/``discount_fee``)."""
+
+    order_id: int
+    market: str
+    side: str
+    type: str
+    amount: Decimal
+    price: Decimal
+    unfilled_amount: Decimal
+    filled_amount: Decimal
+    filled_value: Decimal
+    created_at: int
+    updated_at: int
+    market_type: str = "SPOT"
+    ccy: str | None = None
+    client_id: str | None = None
+    base_fee: Decimal | None = None
+    quote_fee: Decimal | None = None
+    discount_fee: Decimal | None = None
+    maker_fee_rate: Decimal | None = None
+    taker_fee_rate: Decimal | None = None
+    last_filled_amount: Decimal | None = None
+    last_filled_price: Decimal | None = None
+    stop_id: int | None = None
+
+
+_ANSWER = msgspec.json.Decoder(Answer)
+_TIME = msgspec.json.Decoder(ServerTime)
+_MARKETS = msgspec.json.Decoder(list[Market])
+_BALANCES = msgspec.json.Decoder(list[SpotBalance])
+_ORDERS = msgspec.json.Decoder(list[PendingOrder])
+
+
+def pending_orders_query(page: int, market: str | None = None) -> str:
+    """The path and query of one page of open spot orders (every market unless ``market``,
+    named as CoinEx does: ``BTC/USDT`` is ``BTCUSDT``)."""
+    query = f"market_type=SPOT&page={page}&limit={PAGE_LIMIT}"
+    if market:
+        query = f"market={canonical(market)}&{query}"
+    return f"{PENDING_ORDERS_PATH}?{query}"
+
+
+def answer(status: int, body: bytes, what: str) -> Answer:
+    """The answer's envelope, or CoinEx's refusal (any status) / an HTTP or decode error."""
+    try:
+        envelope = _ANSWER.decode(body)
+    except msgspec.DecodeError as exc:  # ValidationError included: the wrong shape
+        if status != 200:
+            raise _http_error(status, body, what) from None
+        raise DecodeError(f"{what}: not the expected answer ({exc})", body) from None
+    if envelope.code != 0:
+        raise coinex_refusal(envelope.code, envelope.message, RequestError, method=what)
+    if status != 200:
+        raise _http_error(status, b"", what)
+    return envelope
+
+
+def _data(envelope: Answer, decoder: msgspec.json.Decoder[Any], what: str) -> Any:
+    try:
+        return decoder.decode(envelope.data)
+    except msgspec.DecodeError as exc:
+        raise DecodeError(f"{what}: not the expected data ({exc})", bytes(envelope.data)) from None
+
+
+def parse_time(status: int, body: bytes) -> int:
+    """The server's time in ms."""
+    envelope = answer(status, body, TIME_PATH)
+    time: ServerTime = _data(envelope, _TIME, TIME_PATH)
+    return time.timestamp
+
+
+def parse_markets(status: int, body: bytes) -> list[Instrument]:
+    envelope = answer(status, body, MARKETS_PATH)
+    markets: list[Market] = _data(envelope, _MARKETS, MARKETS_PATH)
+    return [instrument(m) for m in markets]
+
+
+def instrument(market: Market) -> Instrument:
+    price, qty = market.quote_ccy_precision, market.base_ccy_precision
+    if not (0 <= price <= MAX_DECIMALS and 0 <= qty <= MAX_DECIMALS):
+        raise DecodeError(f"{MARKETS_PATH}: {market.market} has decimals outside 0..40")
+    return Instrument(
+        symbol=market.market,
+        base=market.base_ccy,
+        quote=market.quote_ccy,
+        status=market.status,
+        price_precision=price,
+        qty_precision=qty,
+        price_increment=Decimal(1).scaleb(-price),
+        qty_increment=Decimal(1).scaleb(-qty),
+        qty_min=market.min_amount,
+        marginable=market.is_margin_available,
+    )
+
+
+def parse_balances(status: int, body: bytes) -> list[Balance]:
+    envelope = answer(status, body, BALANCES_PATH)
+    balances: list[SpotBalance] = _data(envelope, _BALANCES, BALANCES_PATH)
+    return [translate.balance(b.ccy, b.available, b.frozen) for b in balances]
+
+
+def parse_pending_orders(status: int, body: bytes) -> tuple[list[OrderUpdate], bool]:
+    """One page of open orders, and whether another page follows."""
+    envelope = answer(status, body, PENDING_ORDERS_PATH)
+    orders: list[PendingOrder] = _data(envelope, _ORDERS, PENDING_ORDERS_PATH)
+    more = envelope.pagination is not None and envelope.pagination.has_next
+    return [translate.pending_order(o) for o in orders], more and bool(orders)
+
+
+def _http_error(status: int, body: bytes, what: str) -> RequestError:
+    excerpt = body[:200].decode("utf-8", "replace").strip()
+    return RequestError(f"HTTP {status}" + (f": {excerpt}" if excerpt else ""), method=what)
