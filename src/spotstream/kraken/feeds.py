@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any, cast
 from spotstream.asyncio.call import Call
 from spotstream.asyncio.order_book import BookUpdate, L3OrderBook
 from spotstream.asyncio.private_session import Select
-from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
-from spotstream.errors import UnsupportedFeatureError
-from spotstream.kraken.hooks import (
-    SNAPSHOT_OPTIONS,
+from spotstream.asyncio.selectors import (
     select_executions,
     select_fills,
     select_orders,
     select_snapshot,
 )
+from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
+from spotstream.errors import UnsupportedFeatureError
+from spotstream.kraken.hooks import SNAPSHOT_OPTIONS
 from spotstream.models.market import DataEvent
 from spotstream.models.orders import (
     Balance,

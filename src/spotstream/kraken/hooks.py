@@ -6,8 +6,6 @@
 - Authenticated endpoints need a token from REST ``GetWebSocketsToken``:
   :class:`KrakenV2AccountHooks` fetches a fresh one before anything is (re)subscribed and
   names the account feeds (``executions``, ``balances``) for reconciliation.
-- What each account-feed subscriber is given (``select_*``), since the session always asks
-  Kraken for snapshots so that it can reconcile after any interruption.
 """
 
 from __future__ import annotations
@@ -16,11 +14,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from spotstream.asyncio.private_session import AccountHooks, PrivateSession, Select
+from spotstream.asyncio.private_session import AccountHooks, PrivateSession
 from spotstream.asyncio.session import Session, SessionHooks
 from spotstream.errors import RequestTimeoutError
-from spotstream.models.enums import EventKind
-from spotstream.models.orders import Fill, OrderUpdate, Reconciliation
 from spotstream.protocol.events import ChannelData
 from spotstream.protocol.kraken.streams import stream_key
 from spotstream.protocol.kraken.v2.private import KrakenV2PrivateProtocol
@@ -105,50 +101,3 @@ class KrakenV2AccountHooks(AccountHooks):
     async def before_subscribe(self, session: Session[Any], channel: str) -> None:
         if channel in self.book_channels:
             await self._public_instruments()
-
-
-def select_executions(orders: bool, trades: bool) -> Select:
-    """What an executions subscriber gets: updates always; snapshot parts if it asked."""
-
-    def select(item: object, kind: EventKind) -> object | None:
-        if kind is EventKind.UPDATE or isinstance(item, Reconciliation):
-            return item
-        is_trade = isinstance(item, OrderUpdate) and item.exec_type == "trade"
-        return item if (trades if is_trade else orders) else None
-
-    return select
-
-
-def select_fills(snapshot: bool) -> Select:
-    """What a fills subscriber gets: the fills of live updates (v2: of order updates; v1:
-    ``ownTrades`` items), the snapshot's if it asked, and every reconciliation."""
-
-    def select(item: object, kind: EventKind) -> object | None:
-        if isinstance(item, Reconciliation):
-            return item
-        if kind is EventKind.SNAPSHOT and not snapshot:
-            return None
-        if isinstance(item, OrderUpdate):
-            return item.fill
-        return item if isinstance(item, Fill) else None
-
-    return select
-
-
-def select_orders(snapshot: bool) -> Select:
-    """What an order-feed subscriber gets: updates and reconciliations always, the
-    snapshot's open orders if it asked."""
-
-    def select(item: object, kind: EventKind) -> object | None:
-        if kind is EventKind.SNAPSHOT and not snapshot and not isinstance(item, Reconciliation):
-            return None
-        return item
-
-    return select
-
-
-def select_snapshot(wanted: bool) -> Select:
-    def select(item: object, kind: EventKind) -> object | None:
-        return item if wanted or kind is not EventKind.SNAPSHOT else None
-
-    return select
