@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from spotstream.asyncio.call import Call
+from spotstream.asyncio.delegate import Delegate
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.subscription import (
     Handler,
@@ -25,7 +26,6 @@ from spotstream.asyncio.subscription import (
     UpdateSubscription,
 )
 from spotstream.errors import DecodeError, UnsupportedFeatureError
-from spotstream.kraken.delegate import Delegate
 from spotstream.kraken.feeds import KrakenPrivateFeeds
 from spotstream.kraken.trading import KrakenTrading
 from spotstream.kraken.trading_v1 import KrakenV1Trading

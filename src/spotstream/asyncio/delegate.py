@@ -1,6 +1,6 @@
 """Offering a part's method on its owner, with its signature: composition without mixins.
 
-``client.spot`` is one object to users (Kraken.Net's flat ``SpotStreams``) but is composed
+``client.spot`` is one object to users (the seed libraries' flat stream classes) but is composed
 of parts that each hold one thing (market data, private feeds, trading). A
 :class:`Delegate` class attribute makes ``owner.name(...)`` call ``owner.<part>.name(...)``;
 type checkers see the part's parameters and result.
@@ -16,7 +16,7 @@ R = TypeVar("R")
 
 
 class Delegate(Generic[P, R]):
-    """``Delegate("trading", KrakenTrading.add_order)``: the owner's ``trading`` part's
+    """``Delegate("trading", Trading.add_order)``: the owner's ``trading`` part's
     ``add_order``, bound to that part."""
 
     def __init__(self, part: str, method: Callable[Concatenate[Any, P], R]) -> None:
