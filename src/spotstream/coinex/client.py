@@ -16,17 +16,22 @@ from typing import Any, cast
 
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.client import SocketClient
+from spotstream.asyncio.private_session import PrivateSession
 from spotstream.asyncio.session import Session
-from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE
+from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
 from spotstream.asyncio.transport import Transport
 from spotstream.auth.coinex import CoinExCredentials
+from spotstream.coinex.account import CoinExAccountHooks
 from spotstream.coinex.endpoints import COINEX_REST_URL, COINEX_V2_URL
 from spotstream.coinex.hooks import CoinExPublicHooks
 from spotstream.coinex.spot import CoinExSpotStreams
-from spotstream.errors import UnexpectedAnswerError
+from spotstream.errors import InvalidCredentialsError, UnexpectedAnswerError
+from spotstream.protocol.coinex.v2.channels import PRIVATE_CHANNELS
+from spotstream.protocol.coinex.v2.private import CoinExV2PrivateProtocol
 from spotstream.protocol.coinex.v2.public import CoinExV2Protocol
 
 PublicSession = Session[CoinExV2Protocol]
+AccountSession = PrivateSession[CoinExV2PrivateProtocol]
 
 
 class CoinExSocketClient(SocketClient):
@@ -75,6 +80,7 @@ class CoinExSocketClient(SocketClient):
             credentials = CoinExCredentials(access_id or "", secret_key or "")
         self._credentials = credentials
         self._wall_clock = wall_clock
+        self._private: AccountSession | None = None
         self.spot = CoinExSpotStreams(self)
 
     def _open_public(self) -> PublicSession:
@@ -84,6 +90,43 @@ class CoinExSocketClient(SocketClient):
             hooks=CoinExPublicHooks(self._wall_clock),
             **self._session_kwargs(),
         )
+
+    def _other_sessions(self) -> list[Session[Any]]:
+        return [self._private] if self._private is not None else []
+
+    def _forget_other_sessions(self) -> None:
+        self._private = None
+
+    def _owner(self, sub: Subscription[Any]) -> Session[Any] | None:
+        return self._private if sub.channel in PRIVATE_CHANNELS else self._session
+
+    @property
+    def private_session(self) -> AccountSession:
+        """The signed connection of the account feeds (opened on first use, on the same
+        URL: CoinEx signs in-band with ``server.sign``)."""
+        if self._private is None:
+            self._private = self._authenticated()
+        return self._private
+
+    def _authenticated(self) -> AccountSession:
+        self.public_session  # noqa: B018 - raises when the client is not open
+        if self._credentials is None:
+            raise InvalidCredentialsError(
+                "CoinEx's account feeds need credentials (access_id and secret_key)"
+            )
+        session: AccountSession = PrivateSession(
+            self._make_connection,
+            protocol=CoinExV2PrivateProtocol(),
+            hooks=CoinExAccountHooks(
+                self._credentials,
+                self.rest_url,
+                self._request_timeout,
+                clock_ms=lambda: int(self._wall_clock() * 1000),
+            ),
+            **self._session_kwargs(),
+        )
+        self._spawn(session.connection.run())
+        return session
 
     @property
     def session(self) -> PublicSession:

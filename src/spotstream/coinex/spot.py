@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from spotstream.asyncio.call import Call
+from spotstream.asyncio.delegate import Delegate
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
+from spotstream.coinex.feeds import CoinExPrivateFeeds
 from spotstream.coinex.hooks import maintenance_status
 from spotstream.models.book_changes import BookChanges
 from spotstream.models.market import (
@@ -26,6 +29,7 @@ from spotstream.models.market import (
     Ticker,
     Trade,
 )
+from spotstream.models.orders import OrderState
 from spotstream.protocol.coinex.v2.core import canonical
 
 if TYPE_CHECKING:
@@ -39,10 +43,37 @@ def _markets(symbols: str | Sequence[str] | None) -> list[str]:
 
 
 class CoinExSpotStreams:
-    """CoinEx spot streams: market data (state, depth, deals, bbo, index, notices)."""
+    """CoinEx spot streams: market data (state, depth, deals, bbo, index, notices) here,
+    the account's feeds of the ``feeds`` part (:class:`CoinExPrivateFeeds`)."""
 
     def __init__(self, client: CoinExSocketClient) -> None:
         self._client = client
+        self.feeds = CoinExPrivateFeeds(client)
+
+    # --- the account's feeds (the ``feeds`` part) ------------------------------------------
+
+    orders = Delegate("feeds", CoinExPrivateFeeds.orders)
+    stop_orders = Delegate("feeds", CoinExPrivateFeeds.stop_orders)
+    user_trades = own_trades = Delegate("feeds", CoinExPrivateFeeds.user_trades)
+    balances = Delegate("feeds", CoinExPrivateFeeds.balances)
+    subscribe_to_order_updates = Delegate("feeds", CoinExPrivateFeeds.subscribe_to_order_updates)
+    subscribe_to_stop_order_updates = Delegate(
+        "feeds", CoinExPrivateFeeds.subscribe_to_stop_order_updates
+    )
+    subscribe_to_user_trade_updates = Delegate(
+        "feeds", CoinExPrivateFeeds.subscribe_to_user_trade_updates
+    )
+    subscribe_to_balance_updates = Delegate(
+        "feeds", CoinExPrivateFeeds.subscribe_to_balance_updates
+    )
+
+    @property
+    def open_orders(self) -> dict[str, OrderState]:
+        return self.feeds.open_orders
+
+    @property
+    def account_balances(self) -> dict[str, Decimal]:
+        return self.feeds.account_balances
 
     # --- async iterator style --------------------------------------------------------------
 
