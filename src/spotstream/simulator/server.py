@@ -43,6 +43,9 @@ from spotstream.simulator.market.tape import DEFAULT_TAPE_STEPS
 from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.tls import TlsFiles, make_tls_files
+from spotstream.simulator.venues.coinex.rest import PREFIX as COINEX_REST_PREFIX
+from spotstream.simulator.venues.coinex.v2 import ENDPOINTS as COINEX_V2_ENDPOINTS
+from spotstream.simulator.venues.coinex.venue import CoinExVenue
 from spotstream.simulator.venues.kraken.credentials import CredentialStore
 from spotstream.simulator.venues.kraken.rest import KrakenRest
 from spotstream.simulator.venues.kraken.v1 import ENDPOINTS as KRAKEN_V1_ENDPOINTS
@@ -58,9 +61,11 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 Clock = Callable[[], int]  # epoch nanoseconds
 Rate = float | Literal["max"] | None
-VENUE_ENDPOINTS: tuple[Endpoint, ...] = KRAKEN_V2_ENDPOINTS + KRAKEN_V1_ENDPOINTS
+VENUE_ENDPOINTS: tuple[Endpoint, ...] = (
+    KRAKEN_V2_ENDPOINTS + KRAKEN_V1_ENDPOINTS + COINEX_V2_ENDPOINTS
+)
 """Every venue's websocket endpoints, in the order ``urls`` lists them (``rest`` comes right
-after Kraken v2's, the first keys ``urls`` ever had)."""
+after Kraken v2's, the first keys ``urls`` ever had; ``coinex_rest`` after CoinEx v2's)."""
 ROUTES: dict[str, Endpoint] = {path: e for e in VENUE_ENDPOINTS for path in e.paths}
 """The endpoint table: websocket path -> endpoint (whose factory makes each session)."""
 ENDPOINTS: dict[str, str] = {path: endpoint.name for path, endpoint in ROUTES.items()}
@@ -135,6 +140,9 @@ class Simulator:
         self.rest = KrakenRest(self.market, self.credentials, self.clock)
         self.matching = MatchingEngine(
             self.market, self.fanout, self.clock, accounts, _call_later, self.flush, seed=seed
+        )
+        self.coinex = CoinExVenue(
+            self.market, self.fanout, self.clock, self.faults, self.matching, seed=seed
         )
         self.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
         self.matching.on_book_change = self.level3.users_changed
@@ -252,7 +260,9 @@ class Simulator:
         ``l3`` (``/l3/v2``) websockets, ``rest``: a Kraken-style base URL
         (``rest + "/0/private/GetWebSocketsToken"``), then Kraken v1's ``kraken_v1_public``
         (``ws://H:P/``) and ``kraken_v1_private`` (``/auth``). Later venues add keys after
-        these; these are never renamed or reordered. With ``tls`` the websockets are
+        these: CoinEx's ``coinex_v2`` (``ws://H:P/coinex/v2/spot``) and ``coinex_rest``
+        (``http://H:P/coinex``, a base URL: ``coinex_rest + "/v2/spot/market"``). Keys are
+        never renamed or reordered. With ``tls`` the websockets are
         ``wss://`` on a second loopback port (:attr:`tls_port`, certificate :attr:`tls_cert`);
         ``rest`` stays plain ``http://`` on :attr:`port`, which keeps serving everything in
         the clear too."""
@@ -261,7 +271,8 @@ class Simulator:
         websockets = f"wss://{host}:{self.tls_port}" if self.tls_port else f"ws://{origin}"
         sockets = [(name, f"{websockets}{path}") for name, path in CANONICAL_PATHS.items()]
         first = len(KRAKEN_V2_ENDPOINTS)
-        return dict([*sockets[:first], ("rest", f"http://{origin}"), *sockets[first:]])
+        coinex_rest = ("coinex_rest", f"http://{origin}{COINEX_REST_PREFIX}")
+        return dict([*sockets[:first], ("rest", f"http://{origin}"), *sockets[first:], coinex_rest])
 
     @property
     def tls_cert(self) -> str | None:
@@ -292,6 +303,8 @@ class Simulator:
     def _answer_http(self, request: HttpRequest) -> HttpResponse:
         if _route_key(request.path) in ROUTES:  # a websocket path without the upgrade
             return HttpResponse(426, b"Upgrade Required\n", _UPGRADE_HEADERS)
+        if request.path.startswith(COINEX_REST_PREFIX + "/"):
+            return self.coinex.rest.handle(request)
         return self.rest.handle(request)
 
     # --- writing ------------------------------------------------------------------------------
