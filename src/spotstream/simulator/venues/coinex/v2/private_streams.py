@@ -4,9 +4,10 @@ One :class:`PrivateFeed` per connection listens to its account's execution event
 records and turns them into ``order.update`` (``new`` -> ``put``, a fill -> ``update``, an
 amend -> ``modify``, filled / cancelled / expired -> ``finish``), ``user_deals.update`` (one
 per fill), ``stop.update`` (a triggered order: ``put``, ``active`` when it fires, ``cancel``)
-and ``balance.update`` (a currency whose available or frozen amount changed: after holds
-move as well as after fills). Only orders on CoinEx markets are shown; each subscription
-lists markets (or currencies), an empty list meaning all.
+and ``balance.update`` (a currency whose available or frozen amount changed since the
+subscribe or the last push: after holds move as well as after fills; no snapshot). Only
+orders on CoinEx markets are shown; each subscription lists markets (or currencies), an
+empty list meaning all.
 """
 
 from __future__ import annotations
@@ -62,8 +63,10 @@ class PrivateFeed:
 
     def subscribe(self, method: str, names: frozenset[str]) -> None:
         self.subscriptions[method] = names
-        if method == "balance":
-            self._balances_sent.clear()
+        if method == "balance":  # what is pushed from now on is what changes
+            now = self.engine.clock()
+            held = [c for c in self.account.balances if not names or c in names]
+            self._balances_sent = {c: _state(self.balance(c, now)) for c in held}
         if not self._listening:
             self._listening = True
             self.engine.listen(self.account_id, self.on_event, self.on_ledger)
@@ -111,8 +114,9 @@ class PrivateFeed:
             and self._wants("user_deals", name)
         ):
             self._push(ENCODER.encode(pw.UserDealsUpdate(data=self._deal(order, event.fill, name))))
-        spec = self.hub.markets[name]
-        self._balance_check((spec.base, spec.quote), event.time_ns)
+        if event.exec_type != "pending_new":  # its hold shows after the put that follows
+            spec = self.hub.markets[name]
+            self._balance_check((spec.base, spec.quote), event.time_ns)
 
     def on_ledger(self, entry: LedgerRecord) -> None:
         self._balance_check((entry.asset,), entry.time_ns)
@@ -173,7 +177,7 @@ class PrivateFeed:
             if wanted and ccy not in wanted:
                 continue
             entry = self.balance(ccy, now_ns)
-            state = (entry.available, entry.frozen)
+            state = _state(entry)
             if self._balances_sent.get(ccy) != state:
                 self._balances_sent[ccy] = state
                 changed.append(entry)
@@ -190,3 +194,7 @@ class PrivateFeed:
             frozen=money(frozen, places),
             updated_at=now_ns // NS_PER_MS,
         )
+
+
+def _state(entry: pw.Balance) -> tuple[Decimal, Decimal]:
+    return entry.available, entry.frozen
