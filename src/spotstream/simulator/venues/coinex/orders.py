@@ -25,6 +25,7 @@ from decimal import Decimal
 from spotstream.models.enums import OrderSide, OrderType, TimeInForce
 from spotstream.models.orders import OrderRequest
 from spotstream.protocol.coinex.v2 import private_wire as pw
+from spotstream.protocol.coinex.v2 import rest_wire as rw
 from spotstream.simulator.market.instruments import InstrumentSpec
 from spotstream.simulator.market.state import DeepSide
 from spotstream.simulator.matching.funds import MAKER_FEE, TAKER_FEE
@@ -157,6 +158,35 @@ class CoinExOrders:
             created_at=order.created_ns // NS_PER_MS,
             updated_at=now_ns // NS_PER_MS,
             client_id=known.client_id,
+        )
+
+    def render_rest(
+        self, order: Order, spec: InstrumentSpec, numbers: MarketNumbers, now_ns: int
+    ) -> rw.SpotOrder:
+        """The REST v2 order object of ``order`` (the socket's fields, REST's names)."""
+        ws = self.render(order, spec, numbers, now_ns)
+        in_quote = order.cash_qty is not None and order.side == "buy"
+        return rw.SpotOrder(
+            order_id=ws.order_id,
+            market=ws.market,
+            side=ws.side,
+            type=ws.type,
+            ccy=spec.quote if in_quote else spec.base,
+            amount=ws.amount,
+            price=ws.price,
+            client_id=ws.client_id,
+            created_at=ws.created_at,
+            updated_at=ws.updated_at,
+            unfilled_amount=ws.unfilled_amount,
+            filled_amount=ws.filled_amount,
+            filled_value=ws.filled_value,
+            base_fee=ws.base_ccy_fee,
+            quote_fee=ws.quote_ccy_fee,
+            discount_fee=ws.discount_ccy_fee,
+            maker_fee_rate=ws.maker_fee_rate,
+            taker_fee_rate=ws.taker_fee_rate,
+            last_fill_amount=ws.last_filled_amount,
+            last_fill_price=ws.last_filled_price,
         )
 
 

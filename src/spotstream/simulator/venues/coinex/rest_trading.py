@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from spotstream.errors import InvalidRequestError
-from spotstream.protocol.coinex.v2 import private_wire as pw
+from spotstream.protocol.coinex.v2 import rest_wire as rw
 from spotstream.simulator.market.feed import BookPublisher
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.orders import Order, OrderError
@@ -69,7 +69,7 @@ class RestTrading:
             )
         return out
 
-    def pending(self, account_id: str, params: Params) -> tuple[list[pw.Order], dict[str, Any]]:
+    def pending(self, account_id: str, params: Params) -> tuple[list[rw.SpotOrder], dict[str, Any]]:
         _spot(params)
         name = params.get("market")
         if name is not None and name not in self.markets:
@@ -84,10 +84,10 @@ class RestTrading:
         ]
         return orders[::-1][:PAGE_LIMIT], {"has_next": len(orders) > PAGE_LIMIT}
 
-    def status(self, account_id: str, params: Params) -> pw.Order:
+    def status(self, account_id: str, params: Params) -> rw.SpotOrder:
         return self._render(self._own(account_id, params))
 
-    def place(self, account_id: str, params: Params) -> pw.Order:
+    def place(self, account_id: str, params: Params) -> rw.SpotOrder:
         _spot(params)
         place = _placement(params, self.markets)
         spec = self.markets[place.market]
@@ -109,7 +109,7 @@ class RestTrading:
             raise CoinExError(MAKER_ONLY_CANCELED)
         return self._render(order)
 
-    def cancel(self, account_id: str, params: Params) -> pw.Order:
+    def cancel(self, account_id: str, params: Params) -> rw.SpotOrder:
         _spot(params)
         order = self._own(account_id, params)
         if not order.is_open:
@@ -131,9 +131,11 @@ class RestTrading:
             raise CoinExError(ORDER_NOT_FOUND)
         return order
 
-    def _render(self, order: Order) -> pw.Order:
+    def _render(self, order: Order) -> rw.SpotOrder:
         name = self.hub.names[order.symbol]
-        return self.orders.render(order, self.markets[name], self.hub.numbers[name], self.clock())
+        return self.orders.render_rest(
+            order, self.markets[name], self.hub.numbers[name], self.clock()
+        )
 
 
 def _spot(params: Params) -> None:
