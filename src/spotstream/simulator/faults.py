@@ -33,6 +33,7 @@ class Faults:
         self._corruptors: list[Callable[[str], None]] = []
         self._sequence_skips = 0
         self._response_delays: deque[float] = deque()
+        self._maintenance: list[Callable[[tuple[float, float] | None], None]] = []
 
     # --- switches -----------------------------------------------------------------------------
 
@@ -78,10 +79,25 @@ class Faults:
         itself still happens at once (its executions come first)."""
         self._response_delays.append(seconds)
 
+    def maintenance(self, starts_in: float = 0.0, lasts: float = 3600.0) -> None:
+        """Announce a maintenance window from ``starts_in`` seconds from now, ``lasts``
+        seconds long, to the venues that announce one (CoinEx: ``notice.update`` to its
+        subscribers and ``/v2/maintain/info``). Nothing stops trading: it is an announcement."""
+        for listener in self._maintenance:
+            listener((starts_in, lasts))
+
+    def end_maintenance(self) -> None:
+        """Withdraw the announced maintenance window."""
+        for listener in self._maintenance:
+            listener(None)
+
     # --- consumed by the server and the protocol modules --------------------------------------
 
     def on_corrupt(self, corrupt: Callable[[str], None]) -> None:
         self._corruptors.append(corrupt)
+
+    def on_maintenance(self, listener: Callable[[tuple[float, float] | None], None]) -> None:
+        self._maintenance.append(listener)
 
     def take_drop_next(self) -> bool:
         if self._drop_next:

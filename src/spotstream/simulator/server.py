@@ -142,7 +142,7 @@ class Simulator:
             self.market, self.fanout, self.clock, accounts, _call_later, self.flush, seed=seed
         )
         self.coinex = CoinExVenue(
-            self.market, self.fanout, self.clock, self.faults, self.matching, seed=seed
+            self.market, self.fanout, self.clock, self.faults, self.matching, self.flush, seed=seed
         )
         self.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
         self.matching.on_book_change = self.level3.users_changed

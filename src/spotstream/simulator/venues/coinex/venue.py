@@ -35,6 +35,7 @@ class CoinExVenue:
         clock: Callable[[], int],
         faults: Faults,
         engine: MatchingEngine[BookPublisher],
+        flush: Callable[[], None],
         *,
         seed: object = 1,
         keys: Iterable[CoinExKey] = DEFAULT_COINEX_KEYS,
@@ -42,8 +43,14 @@ class CoinExVenue:
         self.hub = CoinExV2Hub(market, fanout, clock, faults)
         self.keys = CoinExKeyStore(keys)
         self.orders = CoinExOrders(seed)
+        self._flush = flush
+        faults.on_maintenance(self._announce)
         self.rest = CoinExRest(
-            RestMarket(market, fanout, self.hub, clock),
+            RestMarket(market, fanout, self.hub, clock, lambda: self.hub.maintenance),
             RestTrading(engine, self.orders, self.hub, clock),
             self.keys,
         )
+
+    def _announce(self, window: tuple[float, float] | None) -> None:
+        self.hub.announce(window)
+        self._flush()

@@ -90,6 +90,7 @@ class CoinExV2Hub:
         self._index_sent: dict[tuple[Subscriber, str], int] = {}
         self._corrupt_pending: set[str] = set()
         self._watchers: Counter[str] = Counter()
+        self.maintenance: list[frames.Maintenance] = []  # what /v2/maintain/info lists
         faults.on_corrupt(self.corrupt_next_checksum)
         fanout.add_feed(self)
 
@@ -149,6 +150,16 @@ class CoinExV2Hub:
             group.corrupt = True
         if not groups:
             self._corrupt_pending.add(name)
+
+    def announce(self, window: tuple[float, float] | None) -> None:
+        """The maintenance fault: ``(starts_in, lasts)`` seconds from now, or ``None`` (over);
+        its ``notice.update`` goes to every ``notice`` subscriber."""
+        self.maintenance.clear()
+        if window is not None:
+            start = frames.ms(self.clock()) + round(window[0] * 1000)
+            end = start + round(window[1] * 1000)
+            self.maintenance.append(frames.Maintenance(start, end, ["SPOT"], start, end))
+        _deliver(self.notice, frames.notice(self.maintenance))
 
     # --- first pushes -------------------------------------------------------------------------
 
