@@ -26,9 +26,11 @@ from dataclasses import dataclass
 
 from spotstream.auth.coinex import signature_matches
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
-
-ABNORMAL_ACCESS_ID = (4005, "Abnormal access_id")
-SIGNATURE_FAILED = (4006, "Signature verification failed")
+from spotstream.simulator.venues.coinex.refusals import (
+    ABNORMAL_ACCESS_ID,
+    SIGNATURE_FAILED,
+    CoinExRefusal,
+)
 
 
 def _hex(label: str, size: int) -> str:
@@ -54,14 +56,6 @@ COINEX_TEST_KEY = CoinExKey(
 DEFAULT_COINEX_KEYS: tuple[CoinExKey, ...] = (COINEX_TEST_KEY,)
 
 
-class CoinExAuthError(Exception):
-    """A refused REST request: ``code`` and ``message`` as CoinEx answers them."""
-
-    def __init__(self, error: tuple[int, str]) -> None:
-        super().__init__(error[1])
-        self.code, self.message = error
-
-
 class CoinExKeyStore:
     """The CoinEx keys of one simulator."""
 
@@ -79,20 +73,20 @@ class CoinExKeyStore:
 
     def verify(self, method: str, path: str, body: bytes, headers: Mapping[str, str]) -> str:
         """The account that signed a REST request (``path`` as CoinEx sees it, query
-        included; ``headers`` keyed by lower-case names). Raises :class:`CoinExAuthError`."""
+        included; ``headers`` keyed by lower-case names). Raises :class:`CoinExRefusal`."""
         key = self._by_id.get(headers.get("x-coinex-key", "").strip())
         if key is None:
-            raise CoinExAuthError(ABNORMAL_ACCESS_ID)
+            raise CoinExRefusal(ABNORMAL_ACCESS_ID)
         timestamp = headers.get("x-coinex-timestamp", "").strip()
         given = headers.get("x-coinex-sign", "").strip().lower()
         if not timestamp.isdigit() or not given:
-            raise CoinExAuthError(SIGNATURE_FAILED)
+            raise CoinExRefusal(SIGNATURE_FAILED)
         prepared = method.encode() + path.encode() + body + timestamp.encode()
         secret = key.secret_key.encode()
         documented = hmac.new(secret, prepared, hashlib.sha256).hexdigest()
         plain = hashlib.sha256(prepared + secret).hexdigest()
         if not (hmac.compare_digest(documented, given) or hmac.compare_digest(plain, given)):
-            raise CoinExAuthError(SIGNATURE_FAILED)
+            raise CoinExRefusal(SIGNATURE_FAILED)
         return key.account_id
 
 

@@ -1,4 +1,4 @@
-"""CoinEx orders on the neutral matching engine: ids, the order object, requests, refusals.
+"""CoinEx orders on the neutral matching engine: ids, order objects, placements.
 
 Shared by REST v2 (which places and cancels) and the socket's private pushes, so both show
 one order the same way. Decisions:
@@ -11,7 +11,9 @@ one order the same way. Decisions:
   cancelled and answered 3622), ``ioc``, ``fok`` (checked against the market's book before it
   is placed, as an IOC; one the book cannot fill is refused with 3621 and never placed);
 - a market **buy**'s ``amount`` is in the quote currency (as CoinEx and ccxt have it);
-- every number has the market's fixed decimals (:mod:`~spotstream.simulator.venues.coinex.markets`).
+- every number has the market's fixed decimals
+  (:mod:`~spotstream.simulator.venues.coinex.markets`); refusals are worded by
+  :mod:`~spotstream.simulator.venues.coinex.refusals`.
 """
 
 from __future__ import annotations
@@ -30,36 +32,11 @@ from spotstream.simulator.market.instruments import InstrumentSpec
 from spotstream.simulator.market.state import DeepSide
 from spotstream.simulator.matching.funds import MAKER_FEE, TAKER_FEE
 from spotstream.simulator.matching.orders import Order, OrderFill
-from spotstream.simulator.matching.rejections import Rejection
 from spotstream.simulator.venues.coinex.markets import MarketNumbers, money
+from spotstream.simulator.venues.coinex.refusals import PARAMETER_ERROR, CoinExRefusal
 
 NS_PER_MS = 1_000_000
 TYPES = ("limit", "market", "maker_only", "ioc", "fok")
-PARAMETER_ERROR = (4004, "Parameter error")
-FOK_UNFILLED = (3621, "This order can't be completely executed and has been canceled.")
-MAKER_ONLY_CANCELED = (3622, "This order can't be set as Maker Only and has been canceled.")
-ORDER_NOT_FOUND = (3600, "Order not found")
-_REFUSALS: dict[Rejection, tuple[int, str]] = {
-    Rejection.INSUFFICIENT_FUNDS: (3109, "balance not enough"),
-    Rejection.ORDER_MINIMUM: (3127, "The order quantity is below the minimum requirement."),
-    Rejection.COST_MINIMUM: (3127, "The order quantity is below the minimum requirement."),
-    Rejection.UNKNOWN_ORDER: ORDER_NOT_FOUND,
-    Rejection.POST_ONLY_WOULD_TAKE: MAKER_ONLY_CANCELED,
-    Rejection.RATE_LIMITED: (4213, "The request is too frequent, please try again later."),
-}
-
-
-def refusal(reason: Rejection) -> tuple[int, str]:
-    """A neutral rejection as CoinEx's code and message (a parameter error by default)."""
-    return _REFUSALS.get(reason, PARAMETER_ERROR)
-
-
-class CoinExError(Exception):
-    """A refused request: ``code`` and ``message`` as CoinEx answers them."""
-
-    def __init__(self, error: tuple[int, str]) -> None:
-        super().__init__(error[1])
-        self.code, self.message = error
 
 
 @dataclass(slots=True)
@@ -212,11 +189,11 @@ class PlaceRequest:
 
 
 def order_request(place: PlaceRequest) -> OrderRequest:
-    """The neutral request of a CoinEx placement (raises :class:`CoinExError`)."""
+    """The neutral request of a CoinEx placement (raises :class:`CoinExRefusal`)."""
     side = OrderSide.BUY if place.side == "buy" else OrderSide.SELL
     if place.kind == "market":
         if place.price is not None and place.price != 0:
-            raise CoinExError(PARAMETER_ERROR)
+            raise CoinExRefusal(PARAMETER_ERROR)
         if side is OrderSide.BUY:
             return OrderRequest(
                 side=side,
@@ -226,7 +203,7 @@ def order_request(place: PlaceRequest) -> OrderRequest:
             )
         return OrderRequest(side=side, order_type=OrderType.MARKET, quantity=place.amount)
     if place.price is None:
-        raise CoinExError(PARAMETER_ERROR)
+        raise CoinExRefusal(PARAMETER_ERROR)
     tif = TimeInForce.IOC if place.kind in ("ioc", "fok") else None
     return OrderRequest(
         side=side,

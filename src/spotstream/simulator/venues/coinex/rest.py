@@ -21,9 +21,9 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from spotstream.simulator.http import HttpRequest, HttpResponse
-from spotstream.simulator.venues.coinex.credentials import CoinExAuthError, CoinExKeyStore
+from spotstream.simulator.venues.coinex.credentials import CoinExKeyStore
 from spotstream.simulator.venues.coinex.markets import ENCODER
-from spotstream.simulator.venues.coinex.orders import PARAMETER_ERROR, CoinExError
+from spotstream.simulator.venues.coinex.refusals import PARAMETER_ERROR, CoinExRefusal
 from spotstream.simulator.venues.coinex.rest_market import RestMarket
 from spotstream.simulator.venues.coinex.rest_trading import RestTrading
 
@@ -95,7 +95,7 @@ def _answer(method: Callable[[], Any]) -> HttpResponse:
         if isinstance(data, tuple):
             data, pagination = data
         body = ENCODER.encode(_Envelope(0, data, "OK", pagination))
-    except (CoinExError, CoinExAuthError) as error:
+    except CoinExRefusal as error:
         body = ENCODER.encode(_Envelope(error.code, {}, error.message))
     return HttpResponse(200, body, _JSON)
 
@@ -104,16 +104,16 @@ def _query(request: HttpRequest) -> Params:
     try:
         return dict(parse_qsl(request.query, keep_blank_values=True))
     except ValueError:
-        raise CoinExError(PARAMETER_ERROR) from None
+        raise CoinExRefusal(PARAMETER_ERROR) from None
 
 
 def _body(body: bytes) -> Params:
     try:
         params = msgspec.json.decode(body or b"{}")
     except msgspec.DecodeError:
-        raise CoinExError(PARAMETER_ERROR) from None
+        raise CoinExRefusal(PARAMETER_ERROR) from None
     if not isinstance(params, dict):
-        raise CoinExError(PARAMETER_ERROR)
+        raise CoinExRefusal(PARAMETER_ERROR)
     return {
         str(k): v if isinstance(v, str) else msgspec.json.encode(v).decode()
         for k, v in params.items()

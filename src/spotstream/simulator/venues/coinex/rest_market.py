@@ -14,7 +14,7 @@ from spotstream.protocol.coinex.v2 import wire
 from spotstream.simulator.market.fanout import MarketFanout
 from spotstream.simulator.market.state import Market
 from spotstream.simulator.matching.funds import MAKER_FEE, TAKER_FEE
-from spotstream.simulator.venues.coinex.orders import PARAMETER_ERROR, CoinExError
+from spotstream.simulator.venues.coinex.refusals import PARAMETER_ERROR, CoinExRefusal
 from spotstream.simulator.venues.coinex.v2 import frames
 from spotstream.simulator.venues.coinex.v2.depth import INTERVALS, LIMITS, DepthWindow, merge_units
 from spotstream.simulator.venues.coinex.v2.hub import CoinExV2Hub
@@ -44,11 +44,11 @@ class RestMarket:
         text = params.get("market", "")
         if not text:
             if required:
-                raise CoinExError(PARAMETER_ERROR)
+                raise CoinExRefusal(PARAMETER_ERROR)
             return list(self.hub.markets)
         names = [n.strip() for n in text.split(",") if n.strip()]
         if any(n not in self.hub.markets for n in names) or (required and len(names) != 1):
-            raise CoinExError(PARAMETER_ERROR)
+            raise CoinExRefusal(PARAMETER_ERROR)
         return names
 
     def time(self, params: Params) -> dict[str, int]:
@@ -103,7 +103,7 @@ class RestMarket:
         name = self._names(params, required=True)[0]
         limit, interval = _int(params.get("limit", "20")), params.get("interval", "0")
         if limit not in LIMITS or interval not in INTERVALS:
-            raise CoinExError(PARAMETER_ERROR)
+            raise CoinExRefusal(PARAMETER_ERROR)
         spec = self.hub.markets[name]
         self.fanout.sync(spec.symbol)
         market = self.market[spec.symbol]
@@ -126,7 +126,7 @@ class RestMarket:
         name = self._names(params, required=True)[0]
         limit = _int(params.get("limit", str(DEALS_LIMIT)))
         if not 1 <= limit <= 1000:
-            raise CoinExError(PARAMETER_ERROR)
+            raise CoinExRefusal(PARAMETER_ERROR)
         spec, numbers = self.hub.markets[name], self.hub.numbers[name]
         recent = list(self.market[spec.symbol].tape.recent)[::-1][:limit]
         return [
@@ -143,5 +143,5 @@ class RestMarket:
 
 def _int(text: str) -> int:
     if not text.isdigit():
-        raise CoinExError(PARAMETER_ERROR)
+        raise CoinExRefusal(PARAMETER_ERROR)
     return int(text)

@@ -19,16 +19,18 @@ from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.matching.orders import Order, OrderError
 from spotstream.simulator.venues.coinex.markets import coinex_markets, money
 from spotstream.simulator.venues.coinex.orders import (
-    FOK_UNFILLED,
-    MAKER_ONLY_CANCELED,
-    ORDER_NOT_FOUND,
-    PARAMETER_ERROR,
     TYPES,
-    CoinExError,
     CoinExOrders,
     PlaceRequest,
     fok_fillable,
     order_request,
+)
+from spotstream.simulator.venues.coinex.refusals import (
+    FOK_UNFILLED,
+    MAKER_ONLY_CANCELED,
+    ORDER_NOT_FOUND,
+    PARAMETER_ERROR,
+    CoinExRefusal,
     refusal,
 )
 from spotstream.simulator.venues.coinex.v2.hub import CoinExV2Hub
@@ -73,7 +75,7 @@ class RestTrading:
         _spot(params)
         name = params.get("market")
         if name is not None and name not in self.markets:
-            raise CoinExError(PARAMETER_ERROR)
+            raise CoinExRefusal(PARAMETER_ERROR)
         side = params.get("side")
         orders = [
             self._render(order)
@@ -98,37 +100,37 @@ class RestTrading:
             opposite = market.asks if place.side == "buy" else market.bids
             price, qty = spec.price_units(place.price or Decimal(0)), spec.qty_units(place.amount)
             if not fok_fillable(opposite, place.side, price, qty):
-                raise CoinExError(FOK_UNFILLED)
+                raise CoinExRefusal(FOK_UNFILLED)
         try:
             with self.orders.placing(account_id, place.client_id, place.kind):
                 order = self.engine.add_order(account_id, spec.symbol, request)
                 self.orders.adopt(order)
         except OrderError as error:
-            raise CoinExError(refusal(error.reason)) from None
+            raise CoinExRefusal(refusal(error.reason)) from None
         if place.kind == "maker_only" and order.status == "canceled" and not order.filled:
-            raise CoinExError(MAKER_ONLY_CANCELED)
+            raise CoinExRefusal(MAKER_ONLY_CANCELED)
         return self._render(order)
 
     def cancel(self, account_id: str, params: Params) -> rw.SpotOrder:
         _spot(params)
         order = self._own(account_id, params)
         if not order.is_open:
-            raise CoinExError(ORDER_NOT_FOUND)
+            raise CoinExRefusal(ORDER_NOT_FOUND)
         try:
             self.engine.cancel_orders(account_id, [order])
         except OrderError as error:
-            raise CoinExError(refusal(error.reason)) from None
+            raise CoinExRefusal(refusal(error.reason)) from None
         return self._render(order)
 
     def _own(self, account_id: str, params: Params) -> Order:
         name, text = params.get("market"), params.get("order_id", "")
         if name not in self.markets or not text.isdigit():
-            raise CoinExError(PARAMETER_ERROR)
+            raise CoinExRefusal(PARAMETER_ERROR)
         order = self.orders.find(int(text))
         if order is None or order.account_id != account_id:
-            raise CoinExError(ORDER_NOT_FOUND)
+            raise CoinExRefusal(ORDER_NOT_FOUND)
         if self.hub.names.get(order.symbol) != name:
-            raise CoinExError(ORDER_NOT_FOUND)
+            raise CoinExRefusal(ORDER_NOT_FOUND)
         return order
 
     def _render(self, order: Order) -> rw.SpotOrder:
@@ -140,16 +142,16 @@ class RestTrading:
 
 def _spot(params: Params) -> None:
     if params.get("market_type", "SPOT").upper() != "SPOT":
-        raise CoinExError(PARAMETER_ERROR)
+        raise CoinExRefusal(PARAMETER_ERROR)
 
 
 def _placement(params: Params, markets: dict[str, Any]) -> PlaceRequest:
     market, side, kind = params.get("market"), params.get("side"), params.get("type")
     if market not in markets or side not in ("buy", "sell") or kind not in TYPES:
-        raise CoinExError(PARAMETER_ERROR)
+        raise CoinExRefusal(PARAMETER_ERROR)
     client_id = params.get("client_id") or ""
     if len(client_id) > 64:
-        raise CoinExError(PARAMETER_ERROR)
+        raise CoinExRefusal(PARAMETER_ERROR)
     return PlaceRequest(
         market, side, kind, _decimal(params.get("amount")), _price(params.get("price")), client_id
     )
@@ -159,16 +161,16 @@ def _neutral(place: PlaceRequest) -> Any:
     try:
         return order_request(place)
     except InvalidRequestError:
-        raise CoinExError(PARAMETER_ERROR) from None
+        raise CoinExRefusal(PARAMETER_ERROR) from None
 
 
 def _decimal(text: str | None) -> Decimal:
     try:
         value = Decimal(text or "")
     except InvalidOperation:
-        raise CoinExError(PARAMETER_ERROR) from None
+        raise CoinExRefusal(PARAMETER_ERROR) from None
     if not value.is_finite() or value <= 0:
-        raise CoinExError(PARAMETER_ERROR)
+        raise CoinExRefusal(PARAMETER_ERROR)
     return value
 
 

@@ -67,6 +67,7 @@ class SimCoinExV2Session:
         self.depth: dict[str, tuple[DepthKey, bool]] = {}  # market -> its depth subscription
         self.account_id: str | None = None
         self.private: PrivateFeed | None = None
+        self._held: list[bytes] | None = None  # pushes waiting for the answer being made
         self._handlers: dict[str, Callable[[str, dict[str, Any]], Any]] = {
             "server.ping": lambda _, p: {"result": "pong"},
             "server.time": lambda _, p: {"timestamp": frames.ms(self.hub.clock())},
@@ -115,8 +116,6 @@ class SimCoinExV2Session:
             self._held = None
         self._send(frames.ok(request.id, data))
         self.outbox.extend(held)  # first pushes follow the answer
-
-    _held: list[bytes] | None = None
 
     def _send(self, payload: bytes) -> None:
         self.outbox.append(frames.frame(payload))
