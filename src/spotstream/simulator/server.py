@@ -1,16 +1,18 @@
-"""The simulator's server: one port for every venue's websockets and Kraken REST.
+"""The simulator's server: one port for every venue's websockets and REST.
 
 Websockets (picows) are routed by an endpoint table, path -> endpoint (its name and session
 factory, :mod:`spotstream.simulator.endpoints`), built from what each venue package exports:
 Kraken v2's public ``/v2``, private ``/auth/v2`` and level 3 ``/l3/v2`` (with their older
-aliases), Kraken v1's public ``/`` and private ``/auth``. Every venue's hub hangs off one
+aliases), Kraken v1's public ``/`` and private ``/auth``, CoinEx v2's ``/coinex/v2/spot``.
+Every venue's hub hangs off one
 :class:`~spotstream.simulator.market.fanout.MarketFanout`, so all of them show one market.
-Plain HTTP/1.1 gets the REST methods of
-:mod:`spotstream.simulator.venues.kraken.rest` (``sim.urls["rest"]`` is a Kraken-style base
-URL). :class:`~spotstream.simulator.http.FrontProtocol` tells the two apart per connection and
-hands websockets to picows untouched. Frames are written raw: every connection has an outbox
-of complete, unmasked websocket frames that is joined and written to the socket in one call
-(much cheaper than one ``WSTransport.send`` per frame).
+Plain HTTP/1.1 gets the REST methods of :mod:`spotstream.simulator.venues.kraken.rest`
+(``sim.urls["rest"]`` is a Kraken-style base URL), or under ``/coinex/`` CoinEx's REST v2
+(:mod:`spotstream.simulator.venues.coinex.rest`, ``sim.urls["coinex_rest"]``).
+:class:`~spotstream.simulator.http.FrontProtocol` tells websockets and HTTP apart per
+connection and hands websockets to picows untouched. Frames are written raw: every
+connection has an outbox of complete, unmasked websocket frames that is joined and written
+to the socket in one call (much cheaper than one ``WSTransport.send`` per frame).
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ class ManualClock:
 
 class Simulator:
     """A local exchange speaking Kraken WebSocket v2 (public, private, level 3), Kraken
-    WebSocket v1 (public, private) and REST, over one market and one matching engine.
+    WebSocket v1 (public, private) and REST, CoinEx's socket API v2 and REST v2 (its USDT
+    pairs: ``BTC/USDT`` is CoinEx's ``BTCUSDT``), over one market and one matching engine.
 
     ``rate`` is market events per second per watched symbol, or ``None`` / ``"max"`` for as
     fast as clients read (frames pre-encoded, see

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from simulator.coinex_client import ReferenceBook
-from spotstream.simulator import Simulator
+from spotstream.simulator import ManualClock, Simulator
 from spotstream.simulator.http import HttpRequest
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY, rest_signature
 
@@ -23,7 +23,7 @@ KEY = COINEX_TEST_KEY
 
 @pytest.fixture
 async def sim() -> Any:
-    async with Simulator(seed=3, rate=50) as simulator:
+    async with Simulator(seed=3, rate=50, clock=ManualClock()) as simulator:
         yield simulator
 
 
