@@ -34,6 +34,7 @@ class Faults:
         self._sequence_skips = 0
         self._response_delays: deque[float] = deque()
         self._maintenance: list[Callable[[tuple[float, float] | None], None]] = []
+        self._private_droppers: list[Callable[[], None]] = []
 
     # --- switches -----------------------------------------------------------------------------
 
@@ -63,10 +64,12 @@ class Faults:
         self._rejections.append(error)
 
     def drop_private_connections(self) -> None:
-        """Close every private socket (Kraken v2 ``/auth/v2``, v1 ``/auth``) abruptly; public
-        ones stay."""
+        """Close every private socket (Kraken v2 ``/auth/v2``, v1 ``/auth``, a CoinEx socket
+        that signed in) abruptly; public ones stay."""
         for endpoint in PRIVATE_ENDPOINTS:
             self._target.drop_connections(endpoint=endpoint)
+        for drop in self._private_droppers:
+            drop()
 
     def skip_next_sequence(self) -> None:
         """The next private channel message (``executions``, ``balances``, ``ownTrades`` or
@@ -95,6 +98,10 @@ class Faults:
 
     def on_corrupt(self, corrupt: Callable[[str], None]) -> None:
         self._corruptors.append(corrupt)
+
+    def on_drop_private(self, drop: Callable[[], None]) -> None:
+        """``drop`` cuts a venue's private sockets that no endpoint name tells apart."""
+        self._private_droppers.append(drop)
 
     def on_maintenance(self, listener: Callable[[tuple[float, float] | None], None]) -> None:
         self._maintenance.append(listener)

@@ -147,6 +147,7 @@ class Simulator:
         self.coinex = CoinExVenue(
             self.market, self.fanout, self.clock, self.faults, self.matching, self.flush, seed=seed
         )
+        self.faults.on_drop_private(lambda: self._drop_ids(self.coinex.signed))
         self.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
         self.matching.on_book_change = self.level3.users_changed
         self.connections: set[SocketConnection] = set()
@@ -356,6 +357,11 @@ class Simulator:
         """Cut the websockets of ``endpoint`` (``"public"``, ``"private"``, ``"l3"``), or all."""
         for connection in list(self.connections):
             if endpoint is None or connection.endpoint == endpoint:
+                connection.drop()
+
+    def _drop_ids(self, connection_ids: set[int]) -> None:
+        for connection in list(self.connections):
+            if connection.connection_id in connection_ids:
                 connection.drop()
 
     def stall(self, seconds: float | None) -> None:

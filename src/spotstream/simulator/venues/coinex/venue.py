@@ -43,6 +43,7 @@ class CoinExVenue:
         self.hub = CoinExV2Hub(market, fanout, clock, faults)
         self.keys = CoinExKeyStore(keys)
         self.orders = CoinExOrders(seed)
+        self.signed: set[int] = set()  # the connections that signed in (private sockets)
         self._flush = flush
         faults.on_maintenance(self._announce)
         self.rest = CoinExRest(

@@ -1,5 +1,6 @@
 """Fault switches on CoinEx v2: the maintenance announcement (``notice.update`` and
-``/v2/maintain/info``), stall and resume, dropping the endpoint by name; and max rate."""
+``/v2/maintain/info``), stall and resume, dropping the endpoint by name, dropping the signed
+(private) sockets; and max rate."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import json
 
 from simulator.coinex_client import CoinExClient, ReferenceBook, connect, is_push
 from simulator.sim_client import connect as connect_kraken
+from spotstream.auth.coinex import ws_signature
 from spotstream.simulator import Simulator
 from spotstream.simulator.http import HttpRequest
+from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
 from support.wait import eventually
 
 
@@ -75,3 +78,19 @@ async def test_depth_at_max_rate() -> None:
             book.apply(await cx.until(is_push("depth.update")))
         assert len(book.bids) == len(book.asks) == 20
         await cx.close()
+
+
+async def test_drop_private_connections_cuts_signed_coinex_sockets(sim: Simulator) -> None:
+    signed, public = await connect(sim.urls["coinex_v2"]), await connect(sim.urls["coinex_v2"])
+    stamp = 1_700_000_000_000
+    params = {
+        "access_id": COINEX_TEST_KEY.access_id,
+        "signed_str": ws_signature(COINEX_TEST_KEY.secret_key, stamp),
+        "timestamp": stamp,
+    }
+    assert (await signed.request("server.sign", params))["code"] == 0
+    sim.faults.drop_private_connections()
+    await signed.ws.wait_closed()
+    assert (await public.request("server.ping"))["code"] == 0  # still up
+    await eventually(lambda: not sim.coinex.signed)
+    await public.close()

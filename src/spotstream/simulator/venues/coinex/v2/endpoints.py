@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 def spot_session(sim: Simulator, connection_id: int) -> SimCoinExV2Session:
     venue = sim.coinex
-    return SimCoinExV2Session(venue.hub, sim.matching, venue.keys, venue.orders)
+    return SimCoinExV2Session(
+        venue.hub, sim.matching, venue.keys, venue.orders, connection_id, venue.signed
+    )
 
 
 ENDPOINTS = (Endpoint("coinex_v2", "/coinex/v2/spot", spot_session),)

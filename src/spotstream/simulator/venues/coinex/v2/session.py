@@ -57,11 +57,15 @@ class SimCoinExV2Session:
         engine: MatchingEngine[BookPublisher],
         keys: CoinExKeyStore,
         orders: CoinExOrders,
+        connection_id: int = 0,
+        signed: set[int] | None = None,
     ) -> None:
         self.hub = hub
         self.engine = engine
         self.keys = keys
         self.orders = orders
+        self.connection_id = connection_id
+        self._signed_ids = signed if signed is not None else set()  # shared by the venue
         self.outbox: list[bytes] = []
         self.streams: dict[str, frozenset[str]] = {}  # public method -> markets
         self.depth: dict[str, tuple[DepthKey, bool]] = {}  # market -> its depth subscription
@@ -90,6 +94,7 @@ class SimCoinExV2Session:
         self.hub.forget(self)
         if self.private is not None:
             self.private.close()
+        self._signed_ids.discard(self.connection_id)
 
     def receive(self, payload: bytes | str) -> None:
         """Handle one request."""
@@ -139,6 +144,7 @@ class SimCoinExV2Session:
             self.private.close()
             self.private = None
         self.account_id = account
+        self._signed_ids.add(self.connection_id)
 
     def _notice(self, method: str, params: dict[str, Any]) -> None:
         channels = params.get("channels")
