@@ -157,3 +157,28 @@ async def test_order_subscribe_filters_markets_and_replaces(
         m.get("method") == "order.update" and m["data"]["order"]["market"] == "ETHUSDT"
         for m in cx.received
     )
+
+
+async def test_a_maker_only_order_that_would_take_shows_no_order(
+    cx: CoinExClient, sim: Simulator
+) -> None:
+    await _signed(cx)
+    await cx.request("order.subscribe", {"market_list": []})
+    order = {
+        "market": "BTCUSDT",
+        "market_type": "SPOT",
+        "side": "buy",
+        "type": "maker_only",
+        "amount": "0.01",
+        "price": "80000",
+    }
+    data = json.dumps(order).encode()
+    headers = {
+        "x-coinex-key": KEY.access_id,
+        "x-coinex-sign": rest_signature(KEY.secret_key, "POST", "/v2/spot/order", data, 1),
+        "x-coinex-timestamp": "1",
+    }
+    request = HttpRequest("POST", "/coinex/v2/spot/order", "HTTP/1.1", headers, data)
+    assert json.loads(sim.coinex.rest.handle(request).body)["code"] == 3622
+    await cx.request("server.ping")  # anything pushed would have come before its answer
+    assert not [m for m in cx.received if m.get("method") == "order.update"]

@@ -61,6 +61,8 @@ async def test_ping_and_time() -> None:
         ),
         ({"method": "depth.subscribe", "params": {"market_list": ["BTCUSDT"]}, "id": 3}, 20001),
         ({"method": "notice.subscribe", "params": {"channels": "101"}, "id": 3}, 20001),
+        ({"method": "state.subscribe", "params": ["BTCUSDT"], "id": 3}, 20001),
+        ({"method": "depth.subscribe", "params": {"market_list": []}, "id": 3}, 20001),
     ],
 )
 async def test_errors(cx: CoinExClient, message: dict[str, object], code: int) -> None:

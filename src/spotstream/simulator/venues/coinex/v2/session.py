@@ -12,7 +12,8 @@ their pushes there too. Behaviour (spec A2-A8):
   (for depth too), ``[]`` meaning all;
 - the first push after a subscribe: depth a full book, deals the recent deals (newest
   first), state / bbo / index the market as it stands;
-- ``balance.subscribe`` takes ``ccy_list`` only (``market_list`` is 20001);
+- ``balance.subscribe`` takes ``ccy_list`` only (``market_list`` is 20001); a
+  ``depth.subscribe`` must list its tuples (an empty list is 20001: there is no "all" depth);
 - a malformed request or bad params: 20001; an unknown method: 20002.
 """
 
@@ -37,7 +38,7 @@ PUBLIC = ("state", "depth", "deals", "bbo", "index")
 
 class _Request(msgspec.Struct):
     method: str
-    params: dict[str, Any] = {}
+    params: Any = {}  # an object, checked once the id is known
     id: int | None = None
 
 
@@ -110,6 +111,8 @@ class SimCoinExV2Session:
         held: list[bytes] = []
         self._held = held
         try:
+            if not isinstance(request.params, dict):
+                raise ParamsError
             data = handler(request.method, request.params)
         except ParamsError:
             self._send(frames.error(request.id, frames.INVALID_ARGUMENT))
