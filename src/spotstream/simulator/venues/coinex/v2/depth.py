@@ -11,7 +11,9 @@ CoinEx's checksum text (the strings sent). Each push compares a fresh window wit
 So a client that applies every push (and never truncates) holds the top-``limit`` window,
 and the ``checksum`` of each push, :func:`~spotstream.protocol.coinex.checksum.coinex_checksum`
 of that book, is what such a client computes. The checksum is sent as an **unsigned**
-32-bit int (0 to 2^32 - 1), as CoinEx's documented example is.
+32-bit int (0 to 2^32 - 1), as CoinEx's documented example is. Merged prices keep the
+pair's price decimals (``"65000.00"`` at interval ``"10"``; how CoinEx writes them is not
+documented).
 """
 
 from __future__ import annotations
