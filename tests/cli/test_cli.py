@@ -156,6 +156,10 @@ def test_sim_json_line_schema(sim_line: dict[str, Any]) -> None:
     assert urls["l3"] == f"ws://{origin}/l3/v2"
     assert urls["kraken_v1_public"] == f"ws://{origin}/"
     assert urls["kraken_v1_private"] == f"ws://{origin}/auth"
+    assert list(urls)[6:] == ["coinex_v2", "coinex_rest"]
+    assert urls["coinex_v2"] == f"ws://{origin}/coinex/v2/spot"
+    assert urls["coinex_rest"] == f"http://{origin}/coinex"
+    assert list(sim_line)[5:7] == ["coinex_access_id", "coinex_secret_key"]
     assert "tls_cert" not in sim_line  # only with --tls
     assert (sim_line["seed"], sim_line["rate"]) == (5, "100")
     assert sim_line["api_key"] == TEST_ACCOUNT.api_key

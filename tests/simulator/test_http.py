@@ -21,6 +21,7 @@ from spotstream.simulator import Simulator, server
 from spotstream.simulator.http import HttpError, body_length, parse_head
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
 from spotstream.simulator.server import ENDPOINTS
+from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
 from support.wait import eventually
 
 TIMEOUT = 10.0
@@ -240,8 +241,12 @@ async def test_unknown_websocket_path_is_404(sim: Simulator) -> None:
 
 async def test_drop_connections_by_endpoint(sim: Simulator) -> None:
     clients = {endpoint: await connect(sim.urls[endpoint]) for endpoint in ENDPOINTS.values()}
-    for client in clients.values():
-        await client.recv()
+    for endpoint, client in clients.items():
+        if endpoint == "coinex_v2":  # CoinEx greets no one: its answer to a ping shows it is up
+            await client.send({"method": "server.ping", "params": {}, "id": 1})
+            await client.ws.recv()
+        else:
+            await client.recv()
     for endpoint in set(ENDPOINTS.values()) - {"public"}:  # kraken_v1_public among them
         sim.drop_connections(endpoint=endpoint)
         await clients[endpoint].ws.wait_closed()
@@ -352,8 +357,23 @@ async def test_cli_sim_prints_every_url_and_the_test_account(
         "rest",
         "kraken_v1_public",
         "kraken_v1_private",
+        "coinex_v2",
+        "coinex_rest",
+    ]
+    assert list(line)[:7] == [
+        "urls",
+        "seed",
+        "rate",
+        "api_key",
+        "api_secret",
+        "coinex_access_id",
+        "coinex_secret_key",
     ]
     assert line["urls"]["rest"].startswith("http://127.0.0.1:")
+    assert line["urls"]["coinex_v2"].endswith("/coinex/v2/spot")
+    assert line["urls"]["coinex_rest"] == line["urls"]["rest"] + "/coinex"
+    assert line["coinex_access_id"] == COINEX_TEST_KEY.access_id
+    assert line["coinex_secret_key"] == COINEX_TEST_KEY.secret_key
     assert line["api_key"] == TEST_ACCOUNT.api_key
     assert line["api_secret"] == TEST_ACCOUNT.api_secret
     assert "tls_cert" not in line

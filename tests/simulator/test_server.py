@@ -137,4 +137,6 @@ async def test_urls_are_the_canonical_ones() -> None:
             ("rest", f"http://{origin}"),
             ("kraken_v1_public", f"ws://{origin}/"),
             ("kraken_v1_private", f"ws://{origin}/auth"),
+            ("coinex_v2", f"ws://{origin}/coinex/v2/spot"),
+            ("coinex_rest", f"http://{origin}/coinex"),
         ]

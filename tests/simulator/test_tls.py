@@ -41,8 +41,12 @@ async def test_wss_with_the_certificate_and_plain_rest(host: str) -> None:
         pem = await asyncio.to_thread(Path(cert).read_bytes)
         assert pem.startswith(b"-----BEGIN CERTIFICATE-----")
         assert list(urls)[:4] == ["public", "private", "l3", "rest"]
-        assert all(url.startswith("wss://127.0.0.1:") for k, url in urls.items() if k != "rest")
+        rest_urls = ("rest", "coinex_rest")
+        assert all(
+            url.startswith("wss://127.0.0.1:") for k, url in urls.items() if k not in rest_urls
+        )
         assert urls["rest"] == f"http://127.0.0.1:{sim.port}"
+        assert urls["coinex_rest"] == f"http://127.0.0.1:{sim.port}/coinex"  # REST stays plain
         context = ssl.create_default_context(cafile=cert)
         for name in ("kraken_v1_public", "public"):
             client = await connect(urls[name].replace("127.0.0.1", host), ssl=context)

@@ -48,7 +48,9 @@ class TrackedBook(Generic[Entry, Update]):
         checksum: int | None,
         timestamp: datetime | None = None,
     ) -> ApplyResult:
-        if self.status is not BookStatus.SYNCING and self.counters.snapshots:
+        # A resync is a fresh start after trust was lost; a snapshot of a synced book (such
+        # as a venue's periodic full push) is none.
+        if self.status is BookStatus.RESYNCING:
             self.counters.resyncs += 1
         self.status = BookStatus.SYNCED
         self.counters.snapshots += 1

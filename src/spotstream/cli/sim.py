@@ -23,11 +23,12 @@ def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run_sim(args: argparse.Namespace) -> int:
-    """Print one JSON line (every URL, seed, rate, the funded test account's API key and
-    secret, and with ``--tls`` the certificate's PEM path as ``tls_cert``), then serve until
-    interrupted."""
+    """Print one JSON line (every URL, seed, rate, the funded test account's Kraken API key
+    and secret, its CoinEx access id and secret key, and with ``--tls`` the certificate's PEM
+    path as ``tls_cert``), then serve until interrupted."""
     from spotstream.simulator.matching.accounts import TEST_ACCOUNT  # only when it runs
     from spotstream.simulator.server import Simulator
+    from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
 
     rate = None if args.rate == "max" else float(args.rate)
     tls = bool(args.tls)
@@ -38,6 +39,8 @@ async def run_sim(args: argparse.Namespace) -> int:
             "rate": args.rate,
             "api_key": TEST_ACCOUNT.api_key,
             "api_secret": TEST_ACCOUNT.api_secret,
+            "coinex_access_id": COINEX_TEST_KEY.access_id,
+            "coinex_secret_key": COINEX_TEST_KEY.secret_key,
         }
         if sim.tls_cert is not None:
             line["tls_cert"] = sim.tls_cert

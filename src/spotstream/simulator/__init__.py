@@ -1,4 +1,5 @@
-"""The local exchange simulator: one seeded market served over Kraken WebSocket v2, v1 and REST.
+"""The local exchange simulator: one seeded market served over Kraken WebSocket v2, v1, REST
+and CoinEx v2 (socket and REST).
 
 >>> async with Simulator(seed=7, rate=50) as sim:     # doctest: +SKIP
 ...     url = sim.urls["public"]                       # ws://127.0.0.1:PORT/v2
@@ -7,7 +8,10 @@
 
 ``sim.urls`` also has ``"private"`` (``/auth/v2``: executions, balances, trading) and ``"l3"``
 (``/l3/v2``: level 3), both needing a token from ``rest + "/0/private/GetWebSocketsToken"``,
-then Kraken v1's ``"kraken_v1_public"`` (``/``) and ``"kraken_v1_private"`` (``/auth``).
+then Kraken v1's ``"kraken_v1_public"`` (``/``) and ``"kraken_v1_private"`` (``/auth``),
+then CoinEx's ``"coinex_v2"`` (``/coinex/v2/spot``; ``server.sign`` with the test account's
+``COINEX_TEST_KEY`` from :mod:`spotstream.simulator.venues.coinex.credentials`) and
+``"coinex_rest"`` (``http://H:P/coinex``: REST v2 paths follow it, signed without the prefix).
 """
 
 from spotstream.simulator.faults import Faults

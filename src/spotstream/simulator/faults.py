@@ -33,6 +33,8 @@ class Faults:
         self._corruptors: list[Callable[[str], None]] = []
         self._sequence_skips = 0
         self._response_delays: deque[float] = deque()
+        self._maintenance: list[Callable[[tuple[float, float] | None], None]] = []
+        self._private_droppers: list[Callable[[], None]] = []
 
     # --- switches -----------------------------------------------------------------------------
 
@@ -62,10 +64,12 @@ class Faults:
         self._rejections.append(error)
 
     def drop_private_connections(self) -> None:
-        """Close every private socket (Kraken v2 ``/auth/v2``, v1 ``/auth``) abruptly; public
-        ones stay."""
+        """Close every private socket (Kraken v2 ``/auth/v2``, v1 ``/auth``, a CoinEx socket
+        that signed in) abruptly; public ones stay."""
         for endpoint in PRIVATE_ENDPOINTS:
             self._target.drop_connections(endpoint=endpoint)
+        for drop in self._private_droppers:
+            drop()
 
     def skip_next_sequence(self) -> None:
         """The next private channel message (``executions``, ``balances``, ``ownTrades`` or
@@ -78,10 +82,29 @@ class Faults:
         itself still happens at once (its executions come first)."""
         self._response_delays.append(seconds)
 
+    def maintenance(self, starts_in: float = 0.0, lasts: float = 3600.0) -> None:
+        """Announce a maintenance window from ``starts_in`` seconds from now, ``lasts``
+        seconds long, to the venues that announce one (CoinEx: ``notice.update`` to its
+        subscribers and ``/v2/maintain/info``). Nothing stops trading: it is an announcement."""
+        for listener in self._maintenance:
+            listener((starts_in, lasts))
+
+    def end_maintenance(self) -> None:
+        """Withdraw the announced maintenance window."""
+        for listener in self._maintenance:
+            listener(None)
+
     # --- consumed by the server and the protocol modules --------------------------------------
 
     def on_corrupt(self, corrupt: Callable[[str], None]) -> None:
         self._corruptors.append(corrupt)
+
+    def on_drop_private(self, drop: Callable[[], None]) -> None:
+        """``drop`` cuts a venue's private sockets that no endpoint name tells apart."""
+        self._private_droppers.append(drop)
+
+    def on_maintenance(self, listener: Callable[[tuple[float, float] | None], None]) -> None:
+        self._maintenance.append(listener)
 
     def take_drop_next(self) -> bool:
         if self._drop_next:

@@ -1,4 +1,4 @@
-"""How the simulator writes numbers and times: like Kraken, exactly, never in exponent form.
+"""How the simulator writes frames, numbers and times: exactly, never in exponent form.
 
 The wire Structs of :mod:`spotstream.protocol.kraken.v2.wire` type prices as ``Decimal`` and
 times as ``datetime``. msgspec writes a plain ``Decimal`` with ``str()`` (``1E+1``, ``1E-8``)
@@ -13,6 +13,7 @@ of the instrument's precision (``0.10000000``), as recorded live traffic shows.
 
 from __future__ import annotations
 
+import gzip
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -117,18 +118,33 @@ ENCODER = msgspec.json.Encoder(decimal_format="number", enc_hook=_enc_hook)
 """Encodes wire Structs built from :class:`WireDecimal` / :class:`WireTime` values."""
 
 
-def ws_header(size: int) -> bytes:
-    """The header of an unmasked server-to-client websocket text frame (FIN set)."""
+TEXT_OPCODE, BINARY_OPCODE = 0x81, 0x82  # first header byte: FIN set and the opcode
+
+
+def ws_header(size: int, first: int = TEXT_OPCODE) -> bytes:
+    """The header of an unmasked server-to-client websocket frame (FIN set; a text frame
+    unless ``first`` says :data:`BINARY_OPCODE`)."""
     if size < 126:
-        return bytes((0x81, size))
+        return bytes((first, size))
     if size < 65536:
-        return b"\x81\x7e" + size.to_bytes(2, "big")
-    return b"\x81\x7f" + size.to_bytes(8, "big")
+        return bytes((first, 0x7E)) + size.to_bytes(2, "big")
+    return bytes((first, 0x7F)) + size.to_bytes(8, "big")
 
 
 def ws_frame(payload: bytes) -> bytes:
     """A complete unmasked server-to-client websocket text frame."""
     return ws_header(len(payload)) + payload
+
+
+def ws_binary_frame(payload: bytes) -> bytes:
+    """A complete unmasked server-to-client websocket binary frame."""
+    return ws_header(len(payload), BINARY_OPCODE) + payload
+
+
+def gzip_frame(payload: bytes) -> bytes:
+    """``payload`` gzip-compressed in a binary frame, as CoinEx sends every message. The
+    gzip header's mtime is 0, so one payload always makes the same bytes."""
+    return ws_binary_frame(gzip.compress(payload, compresslevel=6, mtime=0))
 
 
 class PairNumbers:

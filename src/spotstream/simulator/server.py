@@ -1,16 +1,18 @@
-"""The simulator's server: one port for every venue's websockets and Kraken REST.
+"""The simulator's server: one port for every venue's websockets and REST.
 
 Websockets (picows) are routed by an endpoint table, path -> endpoint (its name and session
 factory, :mod:`spotstream.simulator.endpoints`), built from what each venue package exports:
 Kraken v2's public ``/v2``, private ``/auth/v2`` and level 3 ``/l3/v2`` (with their older
-aliases), Kraken v1's public ``/`` and private ``/auth``. Every venue's hub hangs off one
+aliases), Kraken v1's public ``/`` and private ``/auth``, CoinEx v2's ``/coinex/v2/spot``.
+Every venue's hub hangs off one
 :class:`~spotstream.simulator.market.fanout.MarketFanout`, so all of them show one market.
-Plain HTTP/1.1 gets the REST methods of
-:mod:`spotstream.simulator.venues.kraken.rest` (``sim.urls["rest"]`` is a Kraken-style base
-URL). :class:`~spotstream.simulator.http.FrontProtocol` tells the two apart per connection and
-hands websockets to picows untouched. Frames are written raw: every connection has an outbox
-of complete, unmasked websocket frames that is joined and written to the socket in one call
-(much cheaper than one ``WSTransport.send`` per frame).
+Plain HTTP/1.1 gets the REST methods of :mod:`spotstream.simulator.venues.kraken.rest`
+(``sim.urls["rest"]`` is a Kraken-style base URL), or under ``/coinex/`` CoinEx's REST v2
+(:mod:`spotstream.simulator.venues.coinex.rest`, ``sim.urls["coinex_rest"]``).
+:class:`~spotstream.simulator.http.FrontProtocol` tells websockets and HTTP apart per
+connection and hands websockets to picows untouched. Frames are written raw: every
+connection has an outbox of complete, unmasked websocket frames that is joined and written
+to the socket in one call (much cheaper than one ``WSTransport.send`` per frame).
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ from spotstream.simulator.market.tape import DEFAULT_TAPE_STEPS
 from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.tls import TlsFiles, make_tls_files
+from spotstream.simulator.venues.coinex.rest import PREFIX as COINEX_REST_PREFIX
+from spotstream.simulator.venues.coinex.v2 import ENDPOINTS as COINEX_V2_ENDPOINTS
+from spotstream.simulator.venues.coinex.venue import CoinExVenue
 from spotstream.simulator.venues.kraken.credentials import CredentialStore
 from spotstream.simulator.venues.kraken.rest import KrakenRest
 from spotstream.simulator.venues.kraken.v1 import ENDPOINTS as KRAKEN_V1_ENDPOINTS
@@ -58,9 +63,11 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 Clock = Callable[[], int]  # epoch nanoseconds
 Rate = float | Literal["max"] | None
-VENUE_ENDPOINTS: tuple[Endpoint, ...] = KRAKEN_V2_ENDPOINTS + KRAKEN_V1_ENDPOINTS
+VENUE_ENDPOINTS: tuple[Endpoint, ...] = (
+    KRAKEN_V2_ENDPOINTS + KRAKEN_V1_ENDPOINTS + COINEX_V2_ENDPOINTS
+)
 """Every venue's websocket endpoints, in the order ``urls`` lists them (``rest`` comes right
-after Kraken v2's, the first keys ``urls`` ever had)."""
+after Kraken v2's, the first keys ``urls`` ever had; ``coinex_rest`` after CoinEx v2's)."""
 ROUTES: dict[str, Endpoint] = {path: e for e in VENUE_ENDPOINTS for path in e.paths}
 """The endpoint table: websocket path -> endpoint (whose factory makes each session)."""
 ENDPOINTS: dict[str, str] = {path: endpoint.name for path, endpoint in ROUTES.items()}
@@ -89,7 +96,8 @@ class ManualClock:
 
 class Simulator:
     """A local exchange speaking Kraken WebSocket v2 (public, private, level 3), Kraken
-    WebSocket v1 (public, private) and REST, over one market and one matching engine.
+    WebSocket v1 (public, private) and REST, CoinEx's socket API v2 and REST v2 (its USDT
+    pairs: ``BTC/USDT`` is CoinEx's ``BTCUSDT``), over one market and one matching engine.
 
     ``rate`` is market events per second per watched symbol, or ``None`` / ``"max"`` for as
     fast as clients read (frames pre-encoded, see
@@ -136,6 +144,10 @@ class Simulator:
         self.matching = MatchingEngine(
             self.market, self.fanout, self.clock, accounts, _call_later, self.flush, seed=seed
         )
+        self.coinex = CoinExVenue(
+            self.market, self.fanout, self.clock, self.faults, self.matching, self.flush, seed=seed
+        )
+        self.faults.on_drop_private(lambda: self._drop_ids(self.coinex.signed))
         self.level3 = L3Hub(self.hub, seed, self.matching.resting_orders)
         self.matching.on_book_change = self.level3.users_changed
         self.connections: set[SocketConnection] = set()
@@ -252,7 +264,9 @@ class Simulator:
         ``l3`` (``/l3/v2``) websockets, ``rest``: a Kraken-style base URL
         (``rest + "/0/private/GetWebSocketsToken"``), then Kraken v1's ``kraken_v1_public``
         (``ws://H:P/``) and ``kraken_v1_private`` (``/auth``). Later venues add keys after
-        these; these are never renamed or reordered. With ``tls`` the websockets are
+        these: CoinEx's ``coinex_v2`` (``ws://H:P/coinex/v2/spot``) and ``coinex_rest``
+        (``http://H:P/coinex``, a base URL: ``coinex_rest + "/v2/spot/market"``). Keys are
+        never renamed or reordered. With ``tls`` the websockets are
         ``wss://`` on a second loopback port (:attr:`tls_port`, certificate :attr:`tls_cert`);
         ``rest`` stays plain ``http://`` on :attr:`port`, which keeps serving everything in
         the clear too."""
@@ -261,7 +275,8 @@ class Simulator:
         websockets = f"wss://{host}:{self.tls_port}" if self.tls_port else f"ws://{origin}"
         sockets = [(name, f"{websockets}{path}") for name, path in CANONICAL_PATHS.items()]
         first = len(KRAKEN_V2_ENDPOINTS)
-        return dict([*sockets[:first], ("rest", f"http://{origin}"), *sockets[first:]])
+        coinex_rest = ("coinex_rest", f"http://{origin}{COINEX_REST_PREFIX}")
+        return dict([*sockets[:first], ("rest", f"http://{origin}"), *sockets[first:], coinex_rest])
 
     @property
     def tls_cert(self) -> str | None:
@@ -292,6 +307,8 @@ class Simulator:
     def _answer_http(self, request: HttpRequest) -> HttpResponse:
         if _route_key(request.path) in ROUTES:  # a websocket path without the upgrade
             return HttpResponse(426, b"Upgrade Required\n", _UPGRADE_HEADERS)
+        if request.path.startswith(COINEX_REST_PREFIX + "/"):
+            return self.coinex.rest.handle(request)
         return self.rest.handle(request)
 
     # --- writing ------------------------------------------------------------------------------
@@ -340,6 +357,11 @@ class Simulator:
         """Cut the websockets of ``endpoint`` (``"public"``, ``"private"``, ``"l3"``), or all."""
         for connection in list(self.connections):
             if endpoint is None or connection.endpoint == endpoint:
+                connection.drop()
+
+    def _drop_ids(self, connection_ids: set[int]) -> None:
+        for connection in list(self.connections):
+            if connection.connection_id in connection_ids:
                 connection.drop()
 
     def stall(self, seconds: float | None) -> None:

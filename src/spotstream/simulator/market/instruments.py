@@ -74,6 +74,7 @@ DEFAULT_ASSETS: tuple[AssetSpec, ...] = (
     AssetSpec("ETH", 10, 5, collateral_value=Decimal("1.00")),
     AssetSpec("XRP", 8, 5),
     AssetSpec("DOGE", 8, 2),
+    AssetSpec("USDT", 8, 4, collateral_value=Decimal("1.00")),
 )
 
 DEFAULT_INSTRUMENTS: tuple[InstrumentSpec, ...] = (
@@ -151,5 +152,35 @@ DEFAULT_INSTRUMENTS: tuple[InstrumentSpec, ...] = (
         typical_qty=Decimal("3"),
         position_limit_long=1000,
         position_limit_short=600,
+    ),
+    # USDT-quoted pairs, which every venue serves (one tick and one lot each, whatever the
+    # venue's name for them)
+    InstrumentSpec(
+        "BTC/USDT",
+        "BTC",
+        "USDT",
+        2,
+        8,
+        Decimal("0.01"),
+        Decimal("0.00005"),
+        Decimal("0.50"),
+        8,
+        start_price=Decimal("65000.00"),
+        typical_qty=Decimal("0.25"),
+        margin_initial=None,
+    ),
+    InstrumentSpec(
+        "ETH/USDT",
+        "ETH",
+        "USDT",
+        2,
+        8,
+        Decimal("0.01"),
+        Decimal("0.002"),
+        Decimal("0.50"),
+        8,
+        start_price=Decimal("3200.00"),
+        typical_qty=Decimal("4"),
+        margin_initial=None,
     ),
 )

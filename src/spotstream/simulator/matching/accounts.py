@@ -52,6 +52,7 @@ TEST_ACCOUNT = AccountSpec(
         "ETH": Decimal("100"),
         "XRP": Decimal("100000"),
         "DOGE": Decimal("1000000"),
+        "USDT": Decimal("1000000"),
     },
 )
 

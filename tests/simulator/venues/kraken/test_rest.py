@@ -69,7 +69,15 @@ def test_asset_pairs_in_krakens_shape(rest: KrakenRest) -> None:
     assert status == 200
     assert body["error"] == []
     pairs = body["result"]
-    assert list(pairs) == ["XXBTZUSD", "XETHZUSD", "XXRPZUSD", "XDGUSD", "XETHXXBT"]
+    assert list(pairs) == [
+        "XXBTZUSD",
+        "XETHZUSD",
+        "XXRPZUSD",
+        "XDGUSD",
+        "XETHXXBT",
+        "XBTUSDT",
+        "ETHUSDT",
+    ]
     btc = pairs["XXBTZUSD"]
     assert list(btc) == [
         "altname", "wsname", "aclass_base", "base", "aclass_quote", "quote", "lot",
@@ -138,7 +146,7 @@ def test_public_errors(rest: KrakenRest, target: str, error: str) -> None:
 def test_assets(rest: KrakenRest) -> None:
     _, body = _get(rest, "/0/public/Assets")
     assets = body["result"]
-    assert list(assets) == ["ZUSD", "XXBT", "XETH", "XXRP", "XXDG"]
+    assert list(assets) == ["ZUSD", "XXBT", "XETH", "XXRP", "XXDG", "USDT"]
     assert assets["XXBT"] == {
         "aclass": "currency",
         "altname": "XBT",

@@ -77,9 +77,12 @@ class SpotBalance(msgspec.Struct, gc=False):
     frozen: Decimal
 
 
-class PendingOrder(msgspec.Struct, gc=False):
-    """One open order of ``GET /v2/spot/pending-order``: the fields ``order.update`` shows
-    (the fees named ``base_fee``/``quote_fee``/``discount_fee``)."""
+class SpotOrder(msgspec.Struct, omit_defaults=True, gc=False):
+    """REST v2's order object (``pending-order``, ``order``, ``cancel-order``,
+    ``order-status``): the fields ``order.update`` shows, with REST's names (the fees
+    ``base_fee``/``quote_fee``/``discount_fee``; ``ccy``, the currency ``amount`` is in).
+    CoinEx's examples spell the last fill both ``last_filled_*`` and ``last_fill_*``: either
+    is read. The simulator answers with this Struct too."""
 
     order_id: int
     market: str
@@ -92,7 +95,7 @@ class PendingOrder(msgspec.Struct, gc=False):
     filled_value: Decimal
     created_at: int
     updated_at: int
-    market_type: str = "SPOT"
+    market_type: str | None = None  # "SPOT"
     ccy: str | None = None
     client_id: str | None = None
     base_fee: Decimal | None = None
@@ -102,14 +105,19 @@ class PendingOrder(msgspec.Struct, gc=False):
     taker_fee_rate: Decimal | None = None
     last_filled_amount: Decimal | None = None
     last_filled_price: Decimal | None = None
+    last_fill_amount: Decimal | None = None
+    last_fill_price: Decimal | None = None
     stop_id: int | None = None
+
+
+PendingOrder = SpotOrder
 
 
 _ANSWER = msgspec.json.Decoder(Answer)
 _TIME = msgspec.json.Decoder(ServerTime)
 _MARKETS = msgspec.json.Decoder(list[Market])
 _BALANCES = msgspec.json.Decoder(list[SpotBalance])
-_ORDERS = msgspec.json.Decoder(list[PendingOrder])
+_ORDERS = msgspec.json.Decoder(list[SpotOrder])
 
 
 def pending_orders_query(page: int, market: str | None = None) -> str:
@@ -183,7 +191,7 @@ def parse_balances(status: int, body: bytes) -> list[Balance]:
 def parse_pending_orders(status: int, body: bytes) -> tuple[list[OrderUpdate], bool]:
     """One page of open orders, and whether another page follows."""
     envelope = answer(status, body, PENDING_ORDERS_PATH)
-    orders: list[PendingOrder] = _data(envelope, _ORDERS, PENDING_ORDERS_PATH)
+    orders: list[SpotOrder] = _data(envelope, _ORDERS, PENDING_ORDERS_PATH)
     more = envelope.pagination is not None and envelope.pagination.has_next
     return [translate.pending_order(o) for o in orders], more and bool(orders)
 

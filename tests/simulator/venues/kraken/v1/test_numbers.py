@@ -37,7 +37,15 @@ def test_prices_and_volumes_have_one_width_and_are_exact(spec: InstrumentSpec, u
 def test_observed_widths_are_wider_than_pair_decimals_where_kraken_is() -> None:
     """XBT/USD and ETH/USD as live v1 writes them; REST still says 1 and 2 decimals."""
     widths = {spec.symbol: price_decimals(spec) for spec in DEFAULT_INSTRUMENTS}
-    assert widths == {"BTC/USD": 5, "ETH/USD": 5, "XRP/USD": 5, "DOGE/USD": 7, "ETH/BTC": 5}
+    assert widths == {
+        "BTC/USD": 5,
+        "ETH/USD": 5,
+        "XRP/USD": 5,
+        "DOGE/USD": 7,
+        "ETH/BTC": 5,
+        "BTC/USDT": 2,  # not observed live: the pair's own decimals
+        "ETH/USDT": 2,
+    }
     for spec in DEFAULT_INSTRUMENTS:
         assert asset_pair_info(spec)["pair_decimals"] == spec.price_precision
         assert widths[spec.symbol] >= spec.price_precision

@@ -43,6 +43,8 @@ def test_pairs_are_rest_wsnames_and_channel_ids_are_unique() -> None:
         "XRP/USD": "XRP/USD",
         "DOGE/USD": "XDG/USD",
         "ETH/BTC": "ETH/XBT",
+        "BTC/USDT": "XBT/USDT",
+        "ETH/USDT": "ETH/USDT",
     }
     ids = [hub.channel_id(name, symbol) for symbol in market.instruments for name in CHANNEL_NAMES]
     assert len(set(ids)) == len(ids)
