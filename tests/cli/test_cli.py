@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -111,31 +108,6 @@ def test_demo_without_trading(capsys: pytest.CaptureFixture[str]) -> None:
     summary = _last_json(capsys.readouterr().out)
     assert "trading" not in summary
     assert summary["checksum_mismatches"] == 0
-
-
-@pytest.fixture
-def sim_line() -> Iterator[dict[str, Any]]:
-    """The first stdout line of a ``spotstream sim`` process (served until the test ends)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spotstream", "sim", "--port", "0", "--seed", "5", "--rate", "100"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        yield json.loads(line)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-@pytest.fixture
-def sim_process(sim_line: dict[str, Any]) -> dict[str, str]:
-    urls: dict[str, str] = sim_line["urls"]
-    return urls
 
 
 def test_sim_json_line_schema(sim_line: dict[str, Any]) -> None:
