@@ -14,6 +14,7 @@ from spotstream.coinex.client import CoinExSocketClient
 from spotstream.errors import InvalidRequestError, SubscriptionError
 from spotstream.models.enums import BookStatus, EventKind, LifecycleKind
 from spotstream.models.market import IndexPrice, Spread, Ticker, Trade
+from spotstream.protocol.base import Outgoing
 from spotstream.simulator.server import Simulator
 from support.wait import eventually
 
@@ -205,3 +206,32 @@ async def test_maintenance_notices_and_system_status(
         assert event.data.system is SystemState.MAINTENANCE
         assert client.session.status is not None
         assert client.session.status.system is SystemState.MAINTENANCE
+
+
+async def test_keepalive_is_server_ping_and_a_silent_link_is_replaced(sim: Simulator) -> None:
+    pings: list[bytes] = []
+    client = CoinExSocketClient(
+        url=sim.urls["coinex_v2"], reconnect=FAST_RECONNECT, keepalive_interval=0.05,
+        dead_after=0.3,
+    )  # fmt: skip
+    lifecycle: list[LifecycleKind] = []
+    async with client:
+        client.on_lifecycle(lambda e: lifecycle.append(e.kind))
+        book = await client.spot.order_book("ETHUSDT", depth=10)
+        protocol = client.session.protocol
+        ping = protocol.ping
+
+        def spy() -> Outgoing:
+            out = ping()
+            pings.append(out.frame)
+            return out
+
+        protocol.ping = spy  # type: ignore[method-assign]
+        await eventually(lambda: any(b'"server.ping"' in f for f in pings))
+        sim.faults.stall()  # nothing arrives any more, pongs included
+        await eventually(lambda: LifecycleKind.CONNECTION_LOST in lifecycle)
+        assert book.status is BookStatus.RESYNCING
+        sim.faults.resume()
+        await eventually(lambda: LifecycleKind.RESTORED in lifecycle)
+        await eventually(lambda: book.status is BookStatus.SYNCED)
+        assert book.counters.checksum_mismatches == 0
