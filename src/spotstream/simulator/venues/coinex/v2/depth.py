@@ -26,30 +26,11 @@ import msgspec
 from spotstream.book.l2 import BookSide, L2Book
 from spotstream.protocol.coinex.checksum import COINEX_LEVEL_TEXT, coinex_checksum
 from spotstream.protocol.coinex.v2 import wire
+from spotstream.protocol.coinex.v2.channels import DEPTH_INTERVALS, DEPTH_LIMITS
 from spotstream.simulator.market.state import DeepBook, DeepSide, Level
 from spotstream.simulator.venues.coinex.markets import ENCODER, MarketNumbers
 
-LIMITS = (5, 10, 20, 50)
-INTERVALS = (
-    "0",
-    "0.000000000001",
-    "0.00000000001",
-    "0.0000000001",
-    "0.000000001",
-    "0.00000001",
-    "0.0000001",
-    "0.000001",
-    "0.00001",
-    "0.0001",
-    "0.001",
-    "0.01",
-    "0.1",
-    "1",
-    "10",
-    "100",
-    "1000",
-)
-"""The merge intervals CoinEx documents (spec A5.2); ``"0"``: no merge."""
+LIMITS, INTERVALS = DEPTH_LIMITS, DEPTH_INTERVALS  # the protocol's: one table
 
 
 class _Level(NamedTuple):
