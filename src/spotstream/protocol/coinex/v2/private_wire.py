@@ -15,10 +15,7 @@ from typing import Literal
 import msgspec
 
 from spotstream.protocol.coinex.v2 import wire
-
-
-class _Push(msgspec.Struct, tag_field="method", kw_only=True, gc=False):
-    id: None = None
+from spotstream.protocol.coinex.v2.wire import Push as _Push
 
 
 class Order(msgspec.Struct, gc=False):

@@ -30,7 +30,9 @@ class Response(msgspec.Struct, gc=False):
 # --- pushes -----------------------------------------------------------------------------------
 
 
-class _Push(msgspec.Struct, tag_field="method", kw_only=True, gc=False):
+class Push(msgspec.Struct, tag_field="method", kw_only=True, gc=False):
+    """Base of every push: tagged by ``method``, ``"id": null``."""
+
     id: None = None
 
 
@@ -53,7 +55,7 @@ class DepthData(msgspec.Struct, gc=False):
     depth: Depth
 
 
-class DepthUpdate(_Push, tag="depth.update"):
+class DepthUpdate(Push, tag="depth.update"):
     data: DepthData
 
 
@@ -77,7 +79,7 @@ class StateData(msgspec.Struct, gc=False):
     state_list: list[MarketState]
 
 
-class StateUpdate(_Push, tag="state.update"):
+class StateUpdate(Push, tag="state.update"):
     data: StateData
 
 
@@ -94,7 +96,7 @@ class DealsData(msgspec.Struct, gc=False):
     deal_list: list[Deal]
 
 
-class DealsUpdate(_Push, tag="deals.update"):
+class DealsUpdate(Push, tag="deals.update"):
     data: DealsData
 
 
@@ -107,7 +109,7 @@ class BboData(msgspec.Struct, gc=False):
     best_ask_size: Decimal
 
 
-class BboUpdate(_Push, tag="bbo.update"):
+class BboUpdate(Push, tag="bbo.update"):
     data: BboData
 
 
@@ -117,7 +119,7 @@ class IndexData(msgspec.Struct, gc=False):
     mark_price: Decimal | None = None  # futures only
 
 
-class IndexUpdate(_Push, tag="index.update"):
+class IndexUpdate(Push, tag="index.update"):
     data: IndexData
 
 
@@ -150,7 +152,7 @@ class MaintenanceWindow(msgspec.Struct, gc=False):
     protect_duration_end: int | None = None
 
 
-class NoticeUpdate(_Push, tag="notice.update"):
+class NoticeUpdate(Push, tag="notice.update"):
     """Maintenance notices. The ``data`` layout is UNCONFIRMED (spec A5.6): a bare list of
     windows, or an object holding the list, are both read."""
 
