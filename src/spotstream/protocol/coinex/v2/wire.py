@@ -113,7 +113,7 @@ class BboUpdate(Push, tag="bbo.update"):
     data: BboData
 
 
-class IndexData(msgspec.Struct, gc=False):
+class IndexData(msgspec.Struct, omit_defaults=True, gc=False):
     market: str
     index_price: Decimal
     mark_price: Decimal | None = None  # futures only

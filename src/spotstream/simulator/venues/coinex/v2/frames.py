@@ -115,29 +115,16 @@ def index_price(market: SymbolMarket) -> int:
 
 
 def index(name: str, price: int, numbers: MarketNumbers) -> bytes:
-    """``index.update`` (spot: no ``mark_price``, which the wire Struct has for futures)."""
-    data = {"market": name, "index_price": numbers.price(price)}
-    return ENCODER.encode({"method": "index.update", "data": data, "id": None})
+    """``index.update`` (spot: no ``mark_price``, which only futures send)."""
+    data = wire.IndexData(name, numbers.price(price))
+    return ENCODER.encode(wire.IndexUpdate(data=data))
 
 
-class Maintenance(msgspec.Struct):
-    """One maintenance window, as ``notice.update`` lists them (CoinEx.Net's model)."""
-
-    started_at: int
-    ended_at: int
-    scope: list[str]
-    protect_duration_start: int
-    protect_duration_end: int
-
-
-class _NoticeData(msgspec.Struct):
-    maintenance_list: list[Maintenance]
-
-
-class _NoticeUpdate(msgspec.Struct, tag_field="method", tag="notice.update"):
-    data: _NoticeData
-    id: None = None
+Maintenance = wire.MaintenanceWindow
+"""One maintenance window, as ``notice.update`` and ``/v2/maintain/info`` list them."""
 
 
 def notice(windows: list[Maintenance]) -> bytes:
-    return ENCODER.encode(_NoticeUpdate(_NoticeData(windows)))
+    """``notice.update``: the windows under ``maintenance_list`` (the layout is
+    UNCONFIRMED; the client reads a bare list too)."""
+    return ENCODER.encode(wire.NoticeUpdate(data={"maintenance_list": windows}))
