@@ -1,8 +1,9 @@
-"""Build configuration beyond pyproject.toml: the optional C accelerator.
+"""Build configuration beyond pyproject.toml: the optional C accelerators.
 
-``spotstream.book._fastbook`` speeds up the per-level loop of order books. It is optional:
-if it cannot be compiled the package installs and works in pure Python (set
-``SPOTSTREAM_PURE=1`` to use the pure path even when it is built).
+``spotstream.book._fastbook`` speeds up the per-level loop of order books, and
+``spotstream.protocol.coinex._inflate`` the bounded gunzip of CoinEx frames (linked with the
+system zlib). Both are optional: if one cannot be compiled the package installs and works in
+pure Python (set ``SPOTSTREAM_PURE=1`` to use the pure paths even when they are built).
 """
 
 from setuptools import Extension, setup
@@ -14,6 +15,13 @@ setup(
             ["src/spotstream/book/_fastbook.c"],
             optional=True,
             extra_compile_args=["-O2"],
-        )
+        ),
+        Extension(
+            "spotstream.protocol.coinex._inflate",
+            ["src/spotstream/protocol/coinex/_inflate.c"],
+            libraries=["z"],
+            optional=True,
+            extra_compile_args=["-O2"],
+        ),
     ]
 )
