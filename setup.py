@@ -1,8 +1,8 @@
 """Build configuration beyond pyproject.toml: the optional C accelerators.
 
-``spotstream.book._fastbook`` speeds up the per-level loop of order books, and
-``spotstream.protocol.coinex._inflate`` the bounded gunzip of CoinEx frames (linked with the
-system zlib). Both are optional: if one cannot be compiled the package installs and works in
+``spotstream.book._fastbook`` speeds up the per-level loop of order books and the CRC32 of
+their joined level texts, ``spotstream.protocol.coinex._inflate`` the bounded gunzip of CoinEx
+frames; both link the system zlib. Both are optional: if one cannot be compiled the package installs and works in
 pure Python (set ``SPOTSTREAM_PURE=1`` to use the pure paths even when they are built).
 """
 
@@ -13,6 +13,7 @@ setup(
         Extension(
             "spotstream.book._fastbook",
             ["src/spotstream/book/_fastbook.c"],
+            libraries=["z"],  # crc32
             optional=True,
             extra_compile_args=["-O2"],
         ),

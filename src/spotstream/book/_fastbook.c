@@ -19,10 +19,18 @@
  * the pure-Python path, which handles (or rejects, with its own error) every other case.
  * This module is an accelerator only: spotstream/book/l2.py is the reference, and the tests
  * run both on the same inputs.
+ *
+ * crc_join(first, second, watch, separator)
+ *
+ * The CRC32 (zlib's) of ``separator.join(first[:watch] + second[:watch])``: two book sides'
+ * cached level texts (lists of bytes) joined, without building the joined bytes object. The
+ * texts are copied into a buffer (on the stack for a book of up to STACK_TEXT bytes) and
+ * CRC'd in one call. l2.crc_join_python is the reference.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
+#include <zlib.h>
 
 #define MAX_DIGITS 40
 #define MAX_TEXT 64 /* longer received text (leading zeros, padding) takes the Python path */
@@ -30,6 +38,7 @@
 #define FALLBACK (-2)
 #define SOURCE_UNITS 0
 #define SOURCE_RECEIVED 1
+#define STACK_TEXT 8192 /* joined text that needs no malloc */
 
 /* One number: its scaled-integer digits, and (received text only) its text as received. */
 typedef struct {
@@ -326,9 +335,98 @@ done:
     return result;
 }
 
+/* Append the texts of list[:watch] to buf[len:] while they fit in cap bytes, a separator
+   before each but the very first (*first: none written yet); the length of everything so
+   far, or -1 with TypeError when an item is not bytes. */
+static Py_ssize_t
+join_into(PyObject *list, Py_ssize_t watch, const char *sep, Py_ssize_t sep_len, char *buf,
+          Py_ssize_t cap, Py_ssize_t len, int *first)
+{
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    if (n > watch)
+        n = watch;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *text = PyList_GET_ITEM(list, i);
+        Py_ssize_t size;
+        if (!PyBytes_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "level texts must be bytes");
+            return -1;
+        }
+        size = PyBytes_GET_SIZE(text);
+        if (!*first) {
+            if (len + sep_len <= cap) {
+                if (sep_len == 1)
+                    buf[len] = sep[0];
+                else
+                    memcpy(buf + len, sep, sep_len);
+            }
+            len += sep_len;
+        }
+        *first = 0;
+        if (len + size <= cap)
+            memcpy(buf + len, PyBytes_AS_STRING(text), size);
+        len += size;
+    }
+    return len;
+}
+
+static PyObject *
+crc_join(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    char stack[STACK_TEXT], *buf = stack;
+    const char *sep;
+    Py_ssize_t watch, sep_len, len;
+    unsigned long crc = 0;
+    int first = 1;
+    PyObject *result;
+
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "crc_join takes 4 arguments");
+        return NULL;
+    }
+    if (!PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyBytes_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "crc_join(list, list, int, bytes)");
+        return NULL;
+    }
+    watch = PyLong_AsSsize_t(args[2]);
+    if (watch == -1 && PyErr_Occurred())
+        return NULL;
+    if (watch < 0) {
+        PyErr_SetString(PyExc_ValueError, "watch must not be negative");
+        return NULL;
+    }
+    sep = PyBytes_AS_STRING(args[3]);
+    sep_len = PyBytes_GET_SIZE(args[3]);
+    /* Into the stack buffer; a larger text is copied again into one of its size (the lists
+       cannot change meanwhile: no Python code runs here). */
+    len = join_into(args[0], watch, sep, sep_len, buf, STACK_TEXT, 0, &first);
+    if (len >= 0)
+        len = join_into(args[1], watch, sep, sep_len, buf, STACK_TEXT, len, &first);
+    if (len < 0)
+        return NULL;
+    if (len > STACK_TEXT) {
+        if ((buf = PyMem_Malloc(len)) == NULL)
+            return PyErr_NoMemory();
+        first = 1;
+        join_into(args[1], watch, sep, sep_len, buf, len,
+                  join_into(args[0], watch, sep, sep_len, buf, len, 0, &first), &first);
+    }
+    for (Py_ssize_t done = 0; done < len;) { /* zlib's crc32 takes a uInt length */
+        Py_ssize_t chunk = len - done > (1 << 30) ? (1 << 30) : len - done;
+        crc = crc32(crc, (const Bytef *)buf + done, (uInt)chunk);
+        done += chunk;
+    }
+    result = PyLong_FromUnsignedLong(crc);
+    if (buf != stack)
+        PyMem_Free(buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"apply_levels", (PyCFunction)(void (*)(void))apply_levels, METH_FASTCALL,
      "Apply text-number levels to a book side's parallel lists (see module source)."},
+    {"crc_join", (PyCFunction)(void (*)(void))crc_join, METH_FASTCALL,
+     "CRC32 of separator.join(first[:watch] + second[:watch]) (see module source)."},
     {NULL, NULL, 0, NULL},
 };
 
