@@ -16,8 +16,8 @@ _SIDES = {"buy": OrderSide.BUY, "sell": OrderSide.SELL}
 
 def millis(ms: int) -> datetime:
     """CoinEx's epoch milliseconds as a UTC datetime; :class:`DecodeError` if out of range."""
-    try:
-        return _EPOCH + timedelta(milliseconds=ms)
+    try:  # positional (days, seconds, microseconds, milliseconds): half the cost of keywords
+        return _EPOCH + timedelta(0, 0, 0, ms)
     except (OverflowError, ValueError):
         raise DecodeError(f"not a timestamp: {ms}") from None
 
