@@ -171,3 +171,13 @@ def test_crc_join_beyond_its_stack_buffer_and_wrong_arguments() -> None:
     for crc_join in (l2.crc_join, l2.crc_join_python):
         with pytest.raises(ValueError, match="negative"):
             crc_join([b"a"], [], -1, b":")
+
+
+@needs_c
+def test_crc_join_at_every_length_and_tail() -> None:
+    # Blocks of 64 bytes are folded by carry-less multiplication where the CPU can
+    # (_fastbook.CLMUL); whatever the length, the CRC is zlib's.
+    data = bytes((i * 131 + (i >> 3)) % 256 for i in range(3000))
+    for n in [*range(300), 1023, 1024, 1025, 2999, 3000]:
+        assert l2.crc_join([data[:n]], [], 1, b":") == zlib.crc32(data[:n])
+        assert l2.crc_join([data[:n]], [data[n:]], 1, b"") == zlib.crc32(data)
