@@ -41,6 +41,7 @@ from spotstream.protocol.events import BookData, ChannelData, Event, StreamKey
 from spotstream.protocol.instruments import InstrumentCache
 
 _SNAPSHOT, _UPDATE = EventKind.SNAPSHOT, EventKind.UPDATE
+_INVALID = ApplyResult.INVALID  # a member read from its class costs ~170 ns (3.11)
 _millis = translate.millis
 
 
@@ -143,7 +144,7 @@ class CoinExV2Protocol(CoinExV2Core):
                 result = book.apply_snapshot(depth.bids, depth.asks, checksum, stamp)
             else:
                 result = book.apply_update(depth.bids, depth.asks, checksum, stamp)
-                if result is ApplyResult.INVALID:
+                if result is _INVALID:
                     self._note_decimals(market, depth)  # the next full push makes room
         except Exception as exc:  # perhaps half applied: untrusted until a full push
             if isinstance(exc, DecodeError):
