@@ -20,9 +20,11 @@ frames. Each runner gets those bytes, in-process, with no sockets:
   pipeline on ``bench/traffic.py``'s depth-10 traffic, in the same process, so that a run's
   figures can be compared across runs on a noisy machine.
 
-Each runner reports the best of ``--repeat`` runs (one JSON line each)::
+Each runner reports the best of ``--repeat`` runs (one JSON line each); ``--stages`` first
+prints the microseconds per push of each stage of spotstream's pipeline (inflate, decode, the
+timestamp, book apply with and without the checksum, ``receive`` of text and of gzip)::
 
-    .venv/bin/python bench/coinex.py --limit 50 --updates 20000 --repeat 7
+    .venv/bin/python bench/coinex.py --limit 50 --updates 20000 --repeat 7 [--stages]
 """
 
 from __future__ import annotations
@@ -148,6 +150,78 @@ def run_kraken_calibration() -> PeerResult:
     return result
 
 
+def stages(traffic: CoinExTraffic, repeat: int) -> dict[str, float]:
+    """Microseconds per push of each stage of spotstream's pipeline, best of ``repeat`` plain
+    loops each (no results kept): what ``receive`` does, piece by piece."""
+    from spotstream.protocol.coinex import framing
+    from spotstream.protocol.coinex.v2 import translate, wire
+    from spotstream.protocol.coinex.v2.public import CoinExV2Protocol
+
+    frames, n = traffic.frames, len(traffic.frames)
+    texts = [framing.inflate(frame) for frame in frames]  # the inputs of the later stages
+    pushes = [wire.PUSH_DECODER.decode(text) for text in texts]
+
+    def protocol() -> CoinExV2Protocol:
+        p = CoinExV2Protocol()
+        p.subscribe_stream("book", [MARKET], {"depth": traffic.limit})
+        return p
+
+    def inflate() -> None:
+        unzip = framing.inflate
+        for frame in frames:
+            unzip(frame)
+
+    def decode() -> None:
+        decode = wire.PUSH_DECODER.decode
+        for text in texts:
+            decode(text)
+
+    def millis() -> None:
+        to_datetime = translate.millis
+        for push in pushes:
+            to_datetime(push.data.depth.updated_at)
+
+    def book(verify: bool) -> Callable[[], None]:
+        def run() -> None:
+            p = protocol()
+            p.receive(frames[0])
+            update = p.books[MARKET].apply_update
+            for push in pushes[1:]:
+                depth = push.data.depth
+                update(depth.bids, depth.asks, depth.checksum if verify else None, None)
+
+        return run
+
+    def receive(inputs: list[bytes] | list[str]) -> Callable[[], None]:
+        def run() -> None:
+            receive = protocol().receive
+            for item in inputs:
+                receive(item)
+
+        return run
+
+    def timed(run: Callable[[], None]) -> float:
+        best = float("inf")
+        for _ in range(repeat):
+            gc.collect()
+            start = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - start)
+        return round(best / n * 1e6, 2)
+
+    out = {
+        "inflate": timed(inflate),
+        "decode": timed(decode),
+        "millis": timed(millis),
+        "apply": timed(book(False)),
+        "apply+checksum": timed(book(True)),
+        "receive(text)": timed(receive([text.decode() for text in texts])),  # str: no gunzip
+        "receive(gzip)": timed(receive(frames)),
+    }
+    out["checksum"] = round(out["apply+checksum"] - out["apply"], 2)
+    return out
+
+
 def best_of(run: Callable[[], PeerResult], repeat: int) -> PeerResult:
     runs = [run() for _ in range(repeat)]
     return min(runs, key=lambda r: r.seconds)
@@ -161,8 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="report the fastest of N runs")
     parser.add_argument("--runner", action="append", choices=RUNNERS, help="(repeatable)")
     parser.add_argument("--no-calibration", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="also time each stage (us/push)")
     args = parser.parse_args(argv)
     traffic = CoinExTraffic(args.limit, args.updates, seed=args.seed)
+    if args.stages:
+        line = {"bench": "coinex-stages", "limit": args.limit, "repeat": args.repeat}
+        print(json.dumps({**line, "us_per_push": stages(traffic, args.repeat)}), flush=True)
     runners: dict[str, Callable[[], PeerResult]] = {
         "spotstream": lambda: run_spotstream(traffic),
         "ccxt.pro": lambda: run_ccxt(traffic),
