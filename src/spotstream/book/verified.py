@@ -62,23 +62,23 @@ class VerifiedBook(TrackedBook[PriceLevel, PriceLevel]):
             if _apply_levels is None:
                 book_bids.apply_python(bids, pp, qp)
                 book_asks.apply_python(asks, pp, qp)
-            else:
-                for side, levels in ((book_bids, bids), (book_asks, asks)):
-                    touched = _apply_levels(
-                        side.keys,
-                        side.qtys,
-                        side.texts,
-                        levels,
-                        pp,
-                        qp,
-                        side.sign,
-                        side.source,
-                        side.separator,
-                    )
-                    if touched == _FALLBACK:
-                        side.apply_python(levels, pp, qp)
-                    elif touched < side.watch:
-                        side.top = None
+            else:  # unrolled: a loop over the two sides costs ~0.1 us a message
+                side = book_bids
+                touched = _apply_levels(
+                    side.keys, side.qtys, side.texts, bids, pp, qp, -1, side.source, side.separator
+                )
+                if touched == _FALLBACK:
+                    side.apply_python(bids, pp, qp)
+                elif touched < side.watch:
+                    side.top = None
+                side = book_asks
+                touched = _apply_levels(
+                    side.keys, side.qtys, side.texts, asks, pp, qp, 1, side.source, side.separator
+                )
+                if touched == _FALLBACK:
+                    side.apply_python(asks, pp, qp)
+                elif touched < side.watch:
+                    side.top = None
         except PrecisionError:
             return self._invalid()
         if len(book_bids.keys) > depth:
