@@ -10,6 +10,9 @@ member is read: bytes after its end (another member, garbage) are ignored, as
 :func:`inflate` is the optional C accelerator :mod:`spotstream.protocol.coinex._inflate`
 (one zlib stream per process, reset per frame) when it is built, else
 :func:`inflate_python`, the reference it must match; ``SPOTSTREAM_PURE=1`` turns it off.
+Its stream and output buffer are module-global: it holds the GIL for the whole call and runs
+no Python code while using them, so calls from several threads are serialised, never
+interleaved (a free-threaded CPython re-enables the GIL when it imports the module).
 """
 
 from __future__ import annotations
