@@ -179,3 +179,11 @@ def test_both_paths_agree_on_anything(payload: bytes, limit: int, cut: int, tail
     agree(frame[:cut] + tail, limit)
     if cut < len(frame):
         agree(corrupt(frame, cut), limit)
+
+
+@each
+def test_the_default_limit_is_framings(inflate_: Inflate) -> None:
+    at_limit = b"0" * framing.DEFAULT_LIMIT
+    assert inflate_(gzip.compress(at_limit)) == at_limit
+    with pytest.raises(FrameTooLargeError):
+        inflate_(gzip.compress(at_limit + b"0"))
