@@ -75,7 +75,9 @@ class CoinExTraffic:
             return
         side[price] = rng.randint(1, 10**9)
 
-    def _window(self, bids: dict[int, int], asks: dict[int, int]) -> tuple[list[tuple[str, str]], ...]:
+    def _window(
+        self, bids: dict[int, int], asks: dict[int, int]
+    ) -> tuple[list[tuple[str, str]], ...]:
         top_bids = sorted(bids, reverse=True)[: self.limit]
         top_asks = sorted(asks)[: self.limit]
         return (
@@ -97,8 +99,8 @@ class CoinExTraffic:
         text = ":".join(f"{p}:{q}" for p, q in (*new[0], *new[1]))
         depth = {"asks": sides[1], "bids": sides[0], "last": new[1][0][0],
                  "updated_at": stamp, "checksum": zlib.crc32(text.encode())}  # fmt: skip
-        message = {"method": "depth.update",
-                   "data": {"market": MARKET, "is_full": full, "depth": depth}, "id": None}  # fmt: skip
+        data = {"market": MARKET, "is_full": full, "depth": depth}
+        message = {"method": "depth.update", "data": data, "id": None}
         raw = json.dumps(message, separators=(",", ":"))
         self.texts.append(raw)
         self.frames.append(gzip.compress(raw.encode(), compresslevel=6, mtime=0))

@@ -4,7 +4,9 @@ spotstream end to end from the simulator over loopback.
 
     bench/run.sh                 # sets up .bench-venv (spotstream + peers from PyPI), runs this
 
-Prints a Markdown table (for docs/performance.md) and writes every result as JSON lines to
+Then the CoinEx v2 depth pipeline (``bench/coinex.py``: spotstream and ccxt.pro on gzip
+traffic at limit 50, with spotstream's Kraken pipeline as the run's calibration). Prints
+Markdown tables (for docs/performance.md) and writes every result as JSON lines to
 ``bench/results.jsonl``.
 """
 
@@ -71,6 +73,15 @@ def end_to_end(depths: list[int], seconds: float) -> list[dict[str, object]]:
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
+def coinex(updates: int, repeat: int) -> list[dict[str, object]]:
+    """bench/coinex.py in its own interpreter: spotstream and ccxt.pro on CoinEx v2 gzip
+    depth traffic at limit 50, and the Kraken calibration of the same process."""
+    cmd = [sys.executable, str(HERE / "coinex.py"), "--limit", "50"]
+    cmd += ["--updates", str(updates), "--repeat", str(repeat)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
 def table(results: list[PeerResult], depths: list[int]) -> str:
     rows = ["| library | checksum | " + " | ".join(f"depth {d}" for d in depths) + " |"]
     rows.append("| --- | --- | " + " | ".join("---:" for _ in depths) + " |")
@@ -105,11 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     results = in_process(depths, args.updates, args.repeat)
     memory = memory_per_level()
     e2e = end_to_end(depths, args.e2e_seconds)
+    coinex_lines = coinex(args.updates, args.repeat)
     with open(HERE / "results.jsonl", "w") as out:
         for result in results:
             out.write(json.dumps(result.as_dict()) + "\n")
         out.write(json.dumps({"bench": "memory", "bytes_per_level": round(memory, 1)}) + "\n")
-        for line in e2e:
+        for line in e2e + coinex_lines:
             out.write(json.dumps(line) + "\n")
     print(
         f"machine: {platform.python_implementation()} {platform.python_version()}, "
@@ -127,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     by_depth = {line["depth"]: line for line in e2e}
     cells = [f"{by_depth[d]['msgs_per_sec']:,}" if d in by_depth else "-" for d in depths]
     print("| picows | " + " | ".join(cells) + " |")
+    print(
+        "\nCoinEx v2 depth pipeline, limit 50 (gunzip + decode + apply + whole-book checksum "
+        f"per push), {args.updates:,} updates, best of {args.repeat}:\n"
+    )
+    print("| runner | checksum | pushes/s |\n| --- | --- | ---: |")
+    for line in coinex_lines:
+        print(f"| {line['peer']} | {line['checksum']} | {line['msgs_per_sec']:,} |")
     return 0
 
 

@@ -4,6 +4,7 @@ for every source of level text and with or without a separator."""
 from __future__ import annotations
 
 import os
+import zlib
 from decimal import Decimal
 
 import msgspec
@@ -138,3 +139,45 @@ def test_set_needs_unit_text() -> None:
     assert side.texts == [b"15:2"]
     with pytest.raises(ValueError, match="received"):
         BookSide(1, LevelText(TextSource.RECEIVED, 10)).set(15, 2)
+
+
+# --- crc_join: the CRC of two sides' level texts joined ------------------------------------------
+
+TEXTS = st.lists(st.binary(max_size=40), max_size=70)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, TEXTS, st.integers(0, 80), st.sampled_from([b"", b":", b"::", b"ab"]))
+def test_crc_join_matches_the_reference(
+    first: list[bytes], second: list[bytes], watch: int, separator: bytes
+) -> None:
+    want = l2.crc_join_python(first, second, watch, separator)
+    assert want == zlib.crc32(separator.join(first[:watch] + second[:watch]))
+    assert l2.crc_join(first, second, watch, separator) == want
+
+
+@needs_c
+def test_crc_join_beyond_its_stack_buffer_and_wrong_arguments() -> None:
+    big = [bytes([65 + i % 26]) * 100 for i in range(200)]  # 20 KiB joined
+    for watch in (0, 50, 81, 82, 200):
+        assert l2.crc_join(big, big[:90], watch, b":") == l2.crc_join_python(
+            big, big[:90], watch, b":"
+        )
+    with pytest.raises(TypeError):
+        l2.crc_join([b"a", "b"], [], 10, b":")  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        l2.crc_join((b"a",), [], 10, b":")  # type: ignore[arg-type]
+    for crc_join in (l2.crc_join, l2.crc_join_python):
+        with pytest.raises(ValueError, match="negative"):
+            crc_join([b"a"], [], -1, b":")
+
+
+@needs_c
+def test_crc_join_at_every_length_and_tail() -> None:
+    # Blocks of 64 bytes are folded by carry-less multiplication where the CPU can
+    # (_fastbook.CLMUL); whatever the length, the CRC is zlib's.
+    data = bytes((i * 131 + (i >> 3)) % 256 for i in range(3000))
+    for n in [*range(300), 1023, 1024, 1025, 2999, 3000]:
+        assert l2.crc_join([data[:n]], [], 1, b":") == zlib.crc32(data[:n])
+        assert l2.crc_join([data[:n]], [data[n:]], 1, b"") == zlib.crc32(data)

@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
+from zlib import crc32
 
 from spotstream.book.units import (
     _PAD,
@@ -58,12 +59,25 @@ ApplyLevels = Callable[
     [list[int], list[int], list[bytes], Iterable[PriceLevel], int, int, int, int, bytes], int
 ]
 _FALLBACK = -2
+
+
+def crc_join_python(first: list[bytes], second: list[bytes], watch: int, separator: bytes) -> int:
+    """The CRC32 of ``separator.join(first[:watch] + second[:watch])``: two sides' level
+    texts joined (a side without levels adds no separator). The reference of the C one."""
+    if watch < 0:
+        raise ValueError("watch must not be negative")
+    return crc32(separator.join(first[:watch] + second[:watch]))
+
+
 _apply_levels: ApplyLevels | None = None
+crc_join: Callable[[list[bytes], list[bytes], int, bytes], int] = crc_join_python
+""":func:`crc_join_python`, in C when the accelerator is built (no joined bytes made)."""
 if not os.environ.get("SPOTSTREAM_PURE"):
     try:
         from spotstream.book import _fastbook
 
         _apply_levels = _fastbook.apply_levels
+        crc_join = _fastbook.crc_join
     except ImportError:  # not compiled: pure Python
         pass
 ACCELERATED = _apply_levels is not None

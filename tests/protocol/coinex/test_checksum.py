@@ -74,3 +74,13 @@ def test_the_wire_value_is_compared_unsigned(sent: object, unsigned: int) -> Non
 def test_what_is_no_checksum_is_a_decode_error(sent: object) -> None:
     with pytest.raises(DecodeError):
         wire_checksum(sent)
+
+
+def test_the_joined_and_the_cached_checksums_agree() -> None:
+    # The C accelerator's path (one CRC over both sides' texts) and the pure one (cached joins).
+    from spotstream.protocol.coinex import checksum
+
+    b = book()
+    for bids, asks in ((BIDS, ASKS), (BIDS, b"[]"), (b"[]", ASKS), (b"[]", b"[]")):
+        b.apply_snapshot(LEVELS.decode(bids), LEVELS.decode(asks), None)
+        assert checksum._checksum_joined(b.book) == checksum._checksum_cached(b.book)

@@ -8,13 +8,17 @@ integer and sends it as an int above 2^31, a negative int or a string: it is com
 unsigned (:func:`wire_checksum`).
 
 The books cache each level's text as received with the ``:`` separator
-(:data:`COINEX_LEVEL_TEXT`), so a checksum is two cached joins and a CRC.
+(:data:`COINEX_LEVEL_TEXT`), so a checksum is two cached joins and a CRC; with the C
+accelerator built, one call that CRCs both sides' level texts without joining them
+(:func:`spotstream.book.l2.crc_join`: with limit 50 nearly every push invalidates a side's
+cached join, so the cache saves little and the join costs more than the CRC).
 """
 
 from __future__ import annotations
 
 from zlib import crc32
 
+from spotstream.book import l2
 from spotstream.book.l2 import L2Book, L2Checksum, LevelText, TextSource
 from spotstream.errors import DecodeError
 
@@ -25,13 +29,22 @@ COINEX_LEVEL_TEXT = LevelText(TextSource.RECEIVED, COINEX_MAX_LEVELS, b":")
 _SEPARATOR = b":"
 
 
-def _checksum(book: L2Book) -> int:
+def _checksum_cached(book: L2Book) -> int:
     bids, asks = book.bids, book.asks
     bid_text = bids.top if bids.top is not None else bids.top_text()
     ask_text = asks.top if asks.top is not None else asks.top_text()
     if bid_text and ask_text:
         return crc32(ask_text, crc32(_SEPARATOR, crc32(bid_text)))
     return crc32(bid_text or ask_text)
+
+
+def _checksum_joined(book: L2Book) -> int:
+    # The same CRC: bids then asks, ":" between levels and between the sides (if both).
+    return _crc_join(book.bids.texts, book.asks.texts, COINEX_MAX_LEVELS, _SEPARATOR)
+
+
+_crc_join = l2.crc_join
+_checksum = _checksum_joined if l2.ACCELERATED else _checksum_cached
 
 
 coinex_checksum = L2Checksum(COINEX_LEVEL_TEXT, _checksum)

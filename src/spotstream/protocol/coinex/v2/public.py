@@ -41,6 +41,8 @@ from spotstream.protocol.events import BookData, ChannelData, Event, StreamKey
 from spotstream.protocol.instruments import InstrumentCache
 
 _SNAPSHOT, _UPDATE = EventKind.SNAPSHOT, EventKind.UPDATE
+_INVALID = ApplyResult.INVALID  # a member read from its class costs ~170 ns (3.11)
+_millis = translate.millis
 
 
 class CoinExV2Protocol(CoinExV2Core):
@@ -129,16 +131,20 @@ class CoinExV2Protocol(CoinExV2Core):
         if key is None:
             key = self._book_keys[market] = ("book", market, None)
         depth = data.depth
-        kind = _SNAPSHOT if data.is_full else _UPDATE
+        full = data.is_full
+        kind = _SNAPSHOT if full else _UPDATE
         try:
-            checksum = wire_checksum(depth.checksum)
-            stamp = translate.millis(depth.updated_at) if depth.updated_at is not None else None
-            if data.is_full:
+            checksum = depth.checksum
+            if type(checksum) is not int or not 0 <= checksum <= 0xFFFFFFFF:
+                checksum = wire_checksum(checksum)  # a negative int or text (unsigned: as is)
+            updated_at = depth.updated_at
+            stamp = None if updated_at is None else _millis(updated_at)
+            if full:
                 self._widen(book, depth)
                 result = book.apply_snapshot(depth.bids, depth.asks, checksum, stamp)
             else:
                 result = book.apply_update(depth.bids, depth.asks, checksum, stamp)
-                if result is ApplyResult.INVALID:
+                if result is _INVALID:
                     self._note_decimals(market, depth)  # the next full push makes room
         except Exception as exc:  # perhaps half applied: untrusted until a full push
             if isinstance(exc, DecodeError):
