@@ -17,10 +17,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 from spotstream.auth.coinex import CoinExCredentials, rest_headers
 from spotstream.auth.http import Origin, encode_request, exchange, parse_base_url
-from spotstream.errors import ProtocolError
+from spotstream.errors import (
+    ConnectionClosedError,
+    OutcomeUnknownError,
+    ProtocolError,
+    RequestTimeoutError,
+)
+from spotstream.models.enums import OrderStatus
 from spotstream.models.market import Instrument
 from spotstream.models.orders import Balance, OrderUpdate
 from spotstream.protocol.coinex.v2 import rest
@@ -98,6 +105,81 @@ async def get_pending_orders(
         if not more:
             return list(orders.values())
     raise ProtocolError(f"{rest.PENDING_ORDERS_PATH}: more than {MAX_PAGES} pages")
+
+
+async def place_order(
+    credentials: CoinExCredentials,
+    base_url: str,
+    market: str,
+    side: str,
+    order_type: str,
+    amount: Decimal,
+    price: Decimal | None = None,
+    client_id: str | None = None,
+    *,
+    timeout: float = 10.0,
+    clock: MillisClock = wall_clock_ms,
+) -> OrderUpdate:
+    """``POST /v2/spot/order``: a spot order (``limit``, ``market``, ``maker_only``, ``ioc``,
+    ``fok``; a market buy's ``amount`` is in the quote currency). Never retried: no answer
+    raises :class:`OutcomeUnknownError` (the order may exist; the order feed tells)."""
+    body = rest.order_body(market, side, order_type, amount, price, client_id)
+    status, answer = await _trade(credentials, base_url, rest.ORDER_PATH, body, timeout, clock)
+    return rest.parse_order(status, answer, rest.ORDER_PATH, "new")
+
+
+async def cancel_order(
+    credentials: CoinExCredentials,
+    base_url: str,
+    market: str,
+    order_id: int | str,
+    *,
+    timeout: float = 10.0,
+    clock: MillisClock = wall_clock_ms,
+) -> OrderUpdate:
+    """``POST /v2/spot/cancel-order``: the order as cancelled (3600: OrderNotFoundError)."""
+    body = rest.cancel_body(market, order_id)
+    path = rest.CANCEL_ORDER_PATH
+    status, answer = await _trade(credentials, base_url, path, body, timeout, clock)
+    return rest.parse_order(status, answer, path, "canceled", OrderStatus.CANCELED)
+
+
+async def get_order(
+    credentials: CoinExCredentials,
+    base_url: str,
+    market: str,
+    order_id: int | str,
+    *,
+    timeout: float = 10.0,
+    clock: MillisClock = wall_clock_ms,
+) -> OrderUpdate:
+    """``GET /v2/spot/order-status``: one order's state now."""
+    origin = parse_base_url(base_url, allow_path=True)
+    path = rest.order_status_query(market, order_id)
+    status, body = await _get(origin, path, timeout, credentials, clock)
+    return rest.parse_order(status, body, rest.ORDER_STATUS_PATH, "status")
+
+
+async def _trade(
+    credentials: CoinExCredentials,
+    base_url: str,
+    path: str,
+    body: bytes,
+    timeout: float,
+    clock: MillisClock,
+) -> tuple[int, bytes]:
+    """One signed POST that changes the account: a lost answer is an unknown outcome."""
+    origin = parse_base_url(base_url, allow_path=True)
+    headers = {**rest_headers(credentials, "POST", path, body, clock()),
+               "Content-Type": "application/json"}  # fmt: skip
+    logger.debug("POST %s%s to %s", origin.prefix, path, origin.authority)
+    request = encode_request(origin, "POST", path, headers, body)
+    try:
+        return await exchange(origin, request, timeout, path, _MAX_BODY)
+    except (RequestTimeoutError, ConnectionClosedError) as exc:
+        raise OutcomeUnknownError(
+            f"{path}: no answer ({exc}); it may have taken effect (check the orders)"
+        ) from None
 
 
 async def _get(

@@ -121,7 +121,7 @@ class CoinExSocketClient(SocketClient):
                 self._credentials,
                 self.rest_url,
                 self._request_timeout,
-                clock_ms=lambda: int(self._wall_clock() * 1000),
+                clock_ms=self._clock_ms,
             ),
             **self._session_kwargs(),
         )
@@ -131,6 +131,10 @@ class CoinExSocketClient(SocketClient):
     @property
     def session(self) -> PublicSession:
         return cast(PublicSession, self.public_session)
+
+    def _clock_ms(self) -> int:
+        """The wall clock in epoch ms: what signatures are stamped with."""
+        return int(self._wall_clock() * 1000)
 
     async def get_server_time(self) -> int:
         """The server's time (``server.time``), in epoch milliseconds."""

@@ -19,6 +19,7 @@ from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
 from spotstream.coinex.feeds import CoinExPrivateFeeds
 from spotstream.coinex.hooks import maintenance_status
+from spotstream.coinex.trading import CoinExTrading
 from spotstream.models.book_changes import BookChanges
 from spotstream.models.market import (
     DataEvent,
@@ -49,6 +50,15 @@ class CoinExSpotStreams:
     def __init__(self, client: CoinExSocketClient) -> None:
         self._client = client
         self.feeds = CoinExPrivateFeeds(client)
+        self.trading = CoinExTrading(client)
+
+    # --- trading over REST v2 (the ``trading`` part) ---------------------------------------
+
+    place_order = Delegate("trading", CoinExTrading.place_order)
+    cancel_order = Delegate("trading", CoinExTrading.cancel_order)
+    get_order = Delegate("trading", CoinExTrading.get_order)
+    get_open_orders = Delegate("trading", CoinExTrading.get_open_orders)
+    get_balances = Delegate("trading", CoinExTrading.get_balances)
 
     # --- the account's feeds (the ``feeds`` part) ------------------------------------------
 

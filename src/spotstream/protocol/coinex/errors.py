@@ -8,7 +8,10 @@ Socket API v2 codes (spec A2): 20001 invalid argument, 20002 method not found, 2
 private request before ``server.sign``, 21002 authentication failed, 23001 request timeout,
 23002 too many requests, 24001 internal error, 24002 service unavailable; the futures
 endpoint's 3xxxx twins map the same. Codes HTTP-style servers add (3008 busy, 4001
-unavailable) are retryable. A code no entry knows is raised as the *what* class alone.
+unavailable) are retryable. REST v2's trading codes: 3109 balance not enough, 3127 below the
+minimum, 3600 order not found, 3621 / 3622 a FOK or maker-only order cancelled, 4004
+parameter error, 4005 / 4006 bad key or signature, 4213 too frequent. A code no entry knows
+is raised as the *what* class alone.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from typing import Final
 from spotstream.errors import (
     AuthenticationError,
     ExchangeError,
+    InsufficientFundsError,
     InvalidArgumentsError,
+    InvalidOrderError,
+    OrderNotFoundError,
     RateLimitError,
     RequestError,
     ServiceUnavailableError,
@@ -48,6 +54,16 @@ CODES: Final[Mapping[int, Why]] = {
     34002: ServiceUnavailableError,
     3008: ServiceUnavailableError,  # service too busy
     4001: ServiceUnavailableError,
+    # REST v2 (trading)
+    3109: InsufficientFundsError,  # balance not enough
+    3127: InvalidOrderError,  # below the minimum amount
+    3600: OrderNotFoundError,
+    3621: InvalidOrderError,  # a FOK order that cannot be filled whole (cancelled)
+    3622: InvalidOrderError,  # a maker-only order that would take (cancelled)
+    4004: InvalidArgumentsError,  # parameter error
+    4005: AuthenticationError,  # abnormal access_id
+    4006: AuthenticationError,  # signature verification failed
+    4213: RateLimitError,  # too frequent
 }
 """CoinEx code -> the reason class of the refusal."""
 

@@ -63,6 +63,12 @@ def pending_order(order: PendingOrder) -> OrderUpdate:
     return _order(order, "new", _status(order), None, order)
 
 
+def rest_order(order: PendingOrder, exec_type: str, status: str | None = None) -> OrderUpdate:
+    """A REST v2 order object (placed, cancelled or queried) as an update of ``exec_type``:
+    its status ``status``, or the one its amounts imply."""
+    return _order(order, exec_type, status or _status(order), None, order)
+
+
 def _order(
     order: AnyOrder, exec_type: str, status: str, fill: Fill | None, report: object
 ) -> OrderUpdate:

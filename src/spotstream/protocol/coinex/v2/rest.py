@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from spotstream.errors import DecodeError, RequestError
+from spotstream.errors import DecodeError, InvalidRequestError, RequestError
 from spotstream.models.market import Instrument
 from spotstream.models.orders import Balance, OrderUpdate
 from spotstream.protocol.coinex.errors import coinex_refusal
@@ -31,6 +31,11 @@ TIME_PATH = "/v2/time"
 MARKETS_PATH = "/v2/spot/market"
 BALANCES_PATH = "/v2/assets/spot/balance"
 PENDING_ORDERS_PATH = "/v2/spot/pending-order"
+ORDER_PATH = "/v2/spot/order"
+CANCEL_ORDER_PATH = "/v2/spot/cancel-order"
+ORDER_STATUS_PATH = "/v2/spot/order-status"
+ORDER_TYPES = ("limit", "market", "maker_only", "ioc", "fok")
+SIDES = ("buy", "sell")
 PAGE_LIMIT = 100  # orders per page asked for
 MAX_DECIMALS = 40
 
@@ -199,3 +204,86 @@ def parse_pending_orders(status: int, body: bytes) -> tuple[list[OrderUpdate], b
 def _http_error(status: int, body: bytes, what: str) -> RequestError:
     excerpt = body[:200].decode("utf-8", "replace").strip()
     return RequestError(f"HTTP {status}" + (f": {excerpt}" if excerpt else ""), method=what)
+
+
+# --- trading ----------------------------------------------------------------------------------
+
+
+class OrderRequest(msgspec.Struct, omit_defaults=True, gc=False):
+    """``POST /v2/spot/order``'s body: a market buy's ``amount`` is in the quote currency."""
+
+    market: str
+    side: str
+    type: str
+    amount: str
+    market_type: str = "SPOT"
+    price: str | None = None
+    client_id: str | None = None
+
+
+class OrderRef(msgspec.Struct, gc=False):
+    """``POST /v2/spot/cancel-order``'s body."""
+
+    market: str
+    order_id: int
+    market_type: str = "SPOT"
+
+
+_ENCODER = msgspec.json.Encoder()
+_ORDER = msgspec.json.Decoder(SpotOrder)
+
+
+def order_body(
+    market: str,
+    side: str,
+    order_type: str,
+    amount: Decimal,
+    price: Decimal | None = None,
+    client_id: str | None = None,
+) -> bytes:
+    """The JSON body of a new order; :class:`InvalidRequestError` before anything is sent
+    when it cannot be valid (a side or type CoinEx has not, an amount or price that is not
+    a positive finite number, a price on a market order or none on another)."""
+    if side not in SIDES:
+        raise InvalidRequestError(f"side must be one of {SIDES}, not {side!r}")
+    if order_type not in ORDER_TYPES:
+        raise InvalidRequestError(f"order type must be one of {ORDER_TYPES}, not {order_type!r}")
+    if (order_type == "market") != (price is None):
+        raise InvalidRequestError("a market order takes no price; every other type needs one")
+    for name, value in (("amount", amount), ("price", price)):
+        if value is not None and (not value.is_finite() or value <= 0):
+            raise InvalidRequestError(f"{name} must be a positive number, not {value}")
+    if client_id is not None and not (0 < len(client_id) <= 32 and client_id.isprintable()):
+        raise InvalidRequestError("client_id must be 1 to 32 printable characters")
+    request = OrderRequest(
+        market=canonical(market),
+        side=side,
+        type=order_type,
+        amount=format(amount, "f"),
+        price=None if price is None else format(price, "f"),
+        client_id=client_id,
+    )
+    return _ENCODER.encode(request)
+
+
+def cancel_body(market: str, order_id: int | str) -> bytes:
+    text = str(order_id)
+    if not text.isdigit():
+        raise InvalidRequestError(f"a CoinEx order id is a number, not {order_id!r}")
+    return _ENCODER.encode(OrderRef(canonical(market), int(text)))
+
+
+def order_status_query(market: str, order_id: int | str) -> str:
+    text = str(order_id)
+    if not text.isdigit():
+        raise InvalidRequestError(f"a CoinEx order id is a number, not {order_id!r}")
+    return f"{ORDER_STATUS_PATH}?market={canonical(market)}&order_id={text}"
+
+
+def parse_order(
+    status: int, body: bytes, what: str, exec_type: str, state: str | None = None
+) -> OrderUpdate:
+    """A REST order answer (placed, cancelled, queried) as an :class:`OrderUpdate`."""
+    envelope = answer(status, body, what)
+    order: SpotOrder = _data(envelope, _ORDER, what)
+    return translate.rest_order(order, exec_type, state)
