@@ -1,0 +1,119 @@
+"""CoinEx's depth books, sans-I/O, for every socket API version: one verified book per
+market, fed full pushes (replace) and incremental ones (merge; amount ``"0"`` deletes), each
+verified against the whole-book checksum over the numbers as received
+(:mod:`spotstream.protocol.coinex.checksum`).
+
+CoinEx keeps the client's book equal to its top-``limit`` window with explicit deletions, so a
+book is never truncated here. A book's precisions are the most decimals its pushes have shown
+(CoinEx sends fixed-decimal text; the checksum reads the text, so a wider precision changes
+nothing but what the book can hold). v1's ``depth.update`` and v2's carry the same depth
+object (:class:`~spotstream.protocol.coinex.v2.wire.Depth`); only the envelope differs.
+"""
+
+from __future__ import annotations
+
+from spotstream.book.tracked import ApplyResult
+from spotstream.book.units import check_precision, most_decimals
+from spotstream.book.verified import VerifiedBook
+from spotstream.errors import DecodeError
+from spotstream.models.enums import EventKind
+from spotstream.protocol.coinex.checksum import COINEX_MAX_LEVELS, coinex_checksum, wire_checksum
+from spotstream.protocol.coinex.v2.translate import millis
+from spotstream.protocol.coinex.v2.wire import Depth
+from spotstream.protocol.core import ProtocolCore
+from spotstream.protocol.events import BookData, Event, StreamKey
+from spotstream.protocol.instruments import InstrumentCache
+
+_SNAPSHOT, _UPDATE = EventKind.SNAPSHOT, EventKind.UPDATE
+_INVALID = ApplyResult.INVALID  # a member read from its class costs ~170 ns (3.11)
+
+
+class CoinExBooks(ProtocolCore):
+    """The verified books of one CoinEx public connection."""
+
+    def __init__(self, instruments: InstrumentCache | None = None) -> None:
+        super().__init__()
+        self.instruments = instruments if instruments is not None else InstrumentCache()
+        self.books: dict[str, VerifiedBook] = {}
+        self.discarded = 0  # book pushes still in flight for a book that was dropped
+        self._dropped_books: set[str] = set()
+        self._decimals: dict[str, tuple[int, int]] = {}  # market -> most decimals seen
+        self._book_keys: dict[str, StreamKey] = {}
+
+    def drop_book(self, symbol: str) -> None:
+        if self.books.pop(symbol, None) is not None:
+            self._dropped_books.add(symbol)
+            self._book_keys.pop(symbol, None)
+
+    def _ensure_book(self, market: str) -> None:
+        if market in self.books:
+            return
+        pair = self.instruments.pairs.get(market)  # a hint; every full push widens it
+        price, qty = (pair.price_precision, pair.qty_precision) if pair else (0, 0)
+        seen = self._decimals.get(market, (0, 0))
+        price, qty = max(price, seen[0]), max(qty, seen[1])
+        self.books[market] = VerifiedBook(market, COINEX_MAX_LEVELS, price, qty, coinex_checksum)
+        self._dropped_books.discard(market)
+
+    def _apply_depth(
+        self, market: str, full: bool, depth: Depth, stamp_ms: int | None, text: bytes | str
+    ) -> list[Event]:
+        """One depth push into ``market``'s book: the :class:`BookData` saying how it went
+        (and an ``Unhandled`` when it could not be read)."""
+        book = self.books.get(market)
+        if book is None:
+            if market in self._dropped_books:
+                self.discarded += 1
+                return []
+            return [self._unhandled("book:unknown-market", market, text)]
+        key = self._book_keys.get(market)
+        if key is None:
+            key = self._book_keys[market] = ("book", market, None)
+        kind = _SNAPSHOT if full else _UPDATE
+        try:
+            checksum = depth.checksum
+            if type(checksum) is not int or not 0 <= checksum <= 0xFFFFFFFF:
+                checksum = wire_checksum(checksum)  # a negative int or text (unsigned: as is)
+            stamp = None if stamp_ms is None else millis(stamp_ms)
+            if full:
+                self._widen(book, depth)
+                result = book.apply_snapshot(depth.bids, depth.asks, checksum, stamp)
+            else:
+                result = book.apply_update(depth.bids, depth.asks, checksum, stamp)
+                if result is _INVALID:
+                    self._note_decimals(market, depth)  # the next full push makes room
+        except Exception as exc:  # perhaps half applied: untrusted until a full push
+            if isinstance(exc, DecodeError):
+                event = self._unhandled("depth.update", str(exc), text)
+            else:
+                event = self._internal("depth.update", exc, text)
+            book.mark_resyncing()
+            return [event, BookData(key, kind, ApplyResult.INVALID, book, text)]
+        return [BookData(key, kind, result, book, text)]
+
+    def _book_unreadable(self, market: str, text: bytes | str) -> list[Event]:
+        """A depth push of ``market`` could not be read: its levels are unknown now, so the
+        book is untrusted until a full push."""
+        book = self.books.get(market)
+        if book is None:
+            return []
+        book.mark_resyncing()
+        key: StreamKey = ("book", book.symbol, None)
+        return [BookData(key, _UPDATE, ApplyResult.INVALID, book, text)]
+
+    def _widen(self, book: VerifiedBook, depth: Depth) -> None:
+        """Before a full push: make the book's precisions hold every number it carries."""
+        price, qty = self._note_decimals(book.symbol, depth)
+        if price > book.price_precision or qty > book.qty_precision:
+            check_precision(book.symbol, "price precision", price)
+            check_precision(book.symbol, "qty precision", qty)
+            book.price_precision = max(book.price_precision, price)
+            book.qty_precision = max(book.qty_precision, qty)
+
+    def _note_decimals(self, market: str, depth: Depth) -> tuple[int, int]:
+        levels = (*depth.bids, *depth.asks)
+        seen = self._decimals.get(market, (0, 0))
+        price = max(seen[0], most_decimals(level.price for level in levels))
+        qty = max(seen[1], most_decimals(level.qty for level in levels))
+        self._decimals[market] = (price, qty)
+        return price, qty
