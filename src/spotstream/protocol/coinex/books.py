@@ -17,6 +17,7 @@ from spotstream.book.units import check_precision, most_decimals
 from spotstream.book.verified import VerifiedBook
 from spotstream.errors import DecodeError
 from spotstream.models.enums import EventKind
+from spotstream.models.market import BookSnapshot
 from spotstream.protocol.coinex.checksum import COINEX_MAX_LEVELS, coinex_checksum, wire_checksum
 from spotstream.protocol.coinex.v2.translate import millis
 from spotstream.protocol.coinex.v2.wire import Depth
@@ -117,3 +118,25 @@ class CoinExBooks(ProtocolCore):
         qty = max(seen[1], most_decimals(level.qty for level in levels))
         self._decimals[market] = (price, qty)
         return price, qty
+
+
+def depth_snapshot(market: str, depth: Depth, stamp_ms: int | None) -> BookSnapshot:
+    """A queried depth (v1's ``depth.query``, REST v2's ``depth``) as a verified
+    :class:`BookSnapshot`; :class:`DecodeError` when its checksum does not verify or a number
+    cannot be read (never a book that might be wrong)."""
+    books = CoinExBooks()
+    books._ensure_book(market)
+    book = books.books[market]
+    try:
+        books._widen(book, depth)
+        checksum = wire_checksum(depth.checksum)
+        result = book.apply_snapshot(
+            depth.bids, depth.asks, checksum, None if stamp_ms is None else millis(stamp_ms)
+        )
+    except DecodeError:
+        raise
+    except Exception as exc:
+        raise DecodeError(f"{market}: unreadable depth: {exc}") from None
+    if result is not ApplyResult.VERIFIED:
+        raise DecodeError(f"{market}: the depth's checksum does not verify ({result.value})")
+    return book.snapshot()

@@ -11,7 +11,9 @@ endpoint's 3xxxx twins map the same. Codes HTTP-style servers add (3008 busy, 40
 unavailable) are retryable. REST v2's trading codes: 3109 balance not enough, 3127 below the
 minimum, 3600 order not found, 3621 / 3622 a FOK or maker-only order cancelled, 4004
 parameter error, 4005 / 4006 bad key or signature, 4213 too frequent. A code no entry knows
-is raised as the *what* class alone.
+is raised as the *what* class alone. Socket API v1 (spec B2, viabtc's access server): 1 invalid
+argument, 2 internal error, 3 service unavailable, 4 method not found, 5 service timeout,
+6 require authentication.
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ CODES: Final[Mapping[int, Why]] = {
     34002: ServiceUnavailableError,
     3008: ServiceUnavailableError,  # service too busy
     4001: ServiceUnavailableError,
+    # socket API v1
+    1: InvalidArgumentsError,
+    2: ServiceUnavailableError,  # internal error
+    3: ServiceUnavailableError,
+    4: InvalidArgumentsError,  # method not found
+    5: ServiceUnavailableError,  # service timeout
+    6: AuthenticationError,  # require authentication (sign first), or a refused signature
     # REST v2 (trading)
     3109: InsufficientFundsError,  # balance not enough
     3127: InvalidOrderError,  # below the minimum amount
