@@ -232,6 +232,11 @@ class ConnectionClosedError(SpotstreamError):
     """The connection closed before the operation completed."""
 
 
+class EndpointRetiredError(ConnectionClosedError):
+    """An endpoint of an API version the venue has retired did not answer: the message names
+    the version to use instead. Not a reason to retry."""
+
+
 class RequestTimeoutError(SpotstreamError, TimeoutError):
     """No usable answer arrived within the deadline."""
 

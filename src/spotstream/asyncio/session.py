@@ -31,6 +31,7 @@ from spotstream.errors import (
     InvalidRequestError,
     RequestTimeoutError,
     SpotstreamError,
+    UnexpectedAnswerError,
 )
 from spotstream.models.enums import EventKind, LifecycleKind, SystemState
 from spotstream.models.market import DataEvent, LifecycleEvent
@@ -215,6 +216,18 @@ class Session(Generic[P]):
             raise RequestTimeoutError(f"no answer to req_id {out.req_id}") from None
         finally:
             self._waiters.pop(out.req_id, None)
+
+    async def ask(self, out: Outgoing) -> Any:
+        """A query's result: send ``out`` (once connected), wait for its answer, and return
+        its first result; raises the venue's refusal, or :class:`UnexpectedAnswerError`
+        when the answer holds no result."""
+        await self.wait_connected()
+        done = await self.request(out)
+        if done.errors:
+            raise done.errors[0]
+        if not done.results:
+            raise UnexpectedAnswerError(f"{done.method} was answered without a result")
+        return done.results[0]
 
     async def ping(self) -> float:
         """Round trip of an application-level ping, in seconds."""

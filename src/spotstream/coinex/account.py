@@ -66,7 +66,7 @@ class CoinExAccountHooks(AccountHooks):
     ``rest_url`` with ``timeout`` per request)."""
 
     orders_channel = ORDERS
-    fills_channel = FILLS
+    fills_channel: str | None = FILLS
     balances_channel = BALANCES
 
     def __init__(
@@ -101,6 +101,10 @@ class CoinExAccountHooks(AccountHooks):
             orders: list[object] = list(await self.rest.open_orders())
             events.append(ChannelData((ORDERS, "", None), EventKind.SNAPSHOT, orders, b""))
         if BALANCES in channels:
-            balances: list[object] = list(await self.rest.balances())
+            balances: list[object] = list(await self._balances(session))
             events.append(ChannelData((BALANCES, "", None), EventKind.SNAPSHOT, balances, b""))
         return events
+
+    async def _balances(self, session: PrivateSession[Any]) -> list[Balance]:
+        """The balances snapshot (REST v2's)."""
+        return await self.rest.balances()

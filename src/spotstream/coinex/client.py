@@ -25,7 +25,7 @@ from spotstream.coinex.account import CoinExAccountHooks
 from spotstream.coinex.endpoints import COINEX_REST_URL, COINEX_V2_URL
 from spotstream.coinex.hooks import CoinExPublicHooks
 from spotstream.coinex.spot import CoinExSpotStreams
-from spotstream.errors import InvalidCredentialsError, UnexpectedAnswerError
+from spotstream.errors import InvalidCredentialsError, InvalidRequestError, UnexpectedAnswerError
 from spotstream.protocol.coinex.v2.channels import PRIVATE_CHANNELS
 from spotstream.protocol.coinex.v2.private import CoinExV2PrivateProtocol
 from spotstream.protocol.coinex.v2.public import CoinExV2Protocol
@@ -35,7 +35,9 @@ AccountSession = PrivateSession[CoinExV2PrivateProtocol]
 
 
 class CoinExSocketClient(SocketClient):
-    """A CoinEx socket API v2 client. Use it as ``async with CoinExSocketClient() as c``.
+    """A CoinEx socket API v2 client. Use it as ``async with CoinExSocketClient() as c``;
+    ``CoinExSocketClient(api_version=1)`` is the legacy v1 API's
+    (:class:`~spotstream.coinex.v1.client.CoinExV1SocketClient`).
 
     ``url`` is the spot socket (default ``wss://socket.coinex.com/v2/spot``, or a
     simulator's), ``rest_url`` REST v2's base (default ``https://api.coinex.com``). Private
@@ -46,9 +48,21 @@ class CoinExSocketClient(SocketClient):
     :class:`~spotstream.kraken.client.KrakenSocketClient`.
     """
 
+    api_version = 2
+
+    def __new__(cls, *args: Any, api_version: int = 2, **kwargs: Any) -> CoinExSocketClient:
+        if api_version not in (1, 2):
+            raise InvalidRequestError(f"CoinEx's socket API is version 1 or 2, not {api_version!r}")
+        if api_version == 1 and cls is CoinExSocketClient:
+            from spotstream.coinex.v1.client import CoinExV1SocketClient
+
+            return super().__new__(CoinExV1SocketClient)
+        return super().__new__(cls)
+
     def __init__(
         self,
         *,
+        api_version: int = 2,
         url: str | None = None,
         rest_url: str = COINEX_REST_URL,
         credentials: CoinExCredentials | None = None,
@@ -58,20 +72,20 @@ class CoinExSocketClient(SocketClient):
         output_original_data: bool = False,
         request_timeout: float = 10.0,
         reconnect: ReconnectPolicy | None = None,
-        keepalive_interval: float = 10.0,
-        dead_after: float = 30.0,
+        keepalive_interval: float | None = None,
+        dead_after: float | None = None,
         queue_size: int = DEFAULT_QUEUE_SIZE,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(
-            url or COINEX_V2_URL,
+            url or self._default_url(),
             transport=transport,
             output_original_data=output_original_data,
             request_timeout=request_timeout,
             reconnect=reconnect,
-            keepalive_interval=min(keepalive_interval, 15.0),
-            dead_after=dead_after,
+            keepalive_interval=self._keepalive(keepalive_interval),
+            dead_after=dead_after or 30.0,
             queue_size=queue_size,
             clock=clock,
         )
@@ -82,6 +96,13 @@ class CoinExSocketClient(SocketClient):
         self._wall_clock = wall_clock
         self._private: AccountSession | None = None
         self.spot = CoinExSpotStreams(self)
+
+    def _default_url(self) -> str:
+        return COINEX_V2_URL
+
+    def _keepalive(self, interval: float | None) -> float:
+        """v2's ``server.ping`` period: at most 15 s (the spec's advice)."""
+        return min(interval or 10.0, 15.0)
 
     def _open_public(self) -> PublicSession:
         return Session(

@@ -1,0 +1,1 @@
+"""CoinEx's legacy socket API v1 (``CoinExSocketClient(api_version=1)``)."""
