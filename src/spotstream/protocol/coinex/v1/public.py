@@ -26,11 +26,11 @@ from spotstream.protocol.coinex.v1 import translate, wire
 from spotstream.protocol.coinex.v1.core import CoinExV1Core, _Pending
 from spotstream.protocol.coinex.v1.deals import DealV1, read_deals
 from spotstream.protocol.coinex.v1.deals import trade as deal_trade
+from spotstream.protocol.coinex.v2.channels import DEPTH_LIMITS
 from spotstream.protocol.coinex.v2.core import canonical
 from spotstream.protocol.events import ChannelData, Event
 from spotstream.protocol.instruments import InstrumentCache
 
-DEPTH_LIMITS = (5, 10, 20, 50)
 DEPTH_INTERVALS = (
     "0", "0.00000001", "0.0000001", "0.000001", "0.00001", "0.0001", "0.001", "0.01", "0.1",
     "1", "10", "100",
