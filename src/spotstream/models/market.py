@@ -125,18 +125,22 @@ class Maintenance(msgspec.Struct, frozen=True):
 
 
 class Kline(msgspec.Struct, frozen=True):
-    """One OHLC candle; ``interval`` is in minutes, ``interval_begin`` its opening time."""
+    """One OHLC candle; ``interval`` is in minutes, ``interval_begin`` its opening time.
+
+    ``trades`` and ``vwap`` are ``None`` where the venue gives none (CoinEx's REST klines);
+    ``value`` is the quote-asset volume where the venue gives it (CoinEx), else ``None``."""
 
     symbol: str
     open: Decimal
     high: Decimal
     low: Decimal
     close: Decimal
-    trades: int
+    trades: int | None
     volume: Decimal
-    vwap: Decimal
+    vwap: Decimal | None
     interval_begin: datetime
     interval: int
+    value: Decimal | None = None
 
 
 class BookLevel(msgspec.Struct, frozen=True, array_like=True):
