@@ -216,7 +216,7 @@ class OrderRequest(msgspec.Struct, omit_defaults=True, gc=False):
     side: str
     type: str
     amount: str
-    market_type: str = "SPOT"
+    market_type: str  # "SPOT", always sent (CoinEx requires it; omit_defaults would drop it)
     price: str | None = None
     client_id: str | None = None
 
@@ -260,6 +260,7 @@ def order_body(
         side=side,
         type=order_type,
         amount=format(amount, "f"),
+        market_type="SPOT",
         price=None if price is None else format(price, "f"),
         client_id=client_id,
     )
