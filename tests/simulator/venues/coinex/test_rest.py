@@ -255,3 +255,67 @@ def test_unknown_paths_and_methods(sim: Simulator) -> None:
         sim.coinex.rest.handle(HttpRequest("GET", "/coinex/v2/spot/order", "HTTP/1.1")).status
         == 405
     )
+
+
+# --- klines, cancel-all, finished orders, paging ----------------------------------------------
+
+
+def test_klines_are_built_from_the_candle_series(sim: Simulator) -> None:
+    body = _get(sim, "/coinex/v2/spot/kline?market=BTCUSDT&period=1min&limit=5")
+    candles = body["data"]
+    assert len(candles) == 5
+    assert set(candles[0]) == {
+        "market", "created_at", "open", "close", "high", "low", "volume", "value",
+    }  # fmt: skip
+    assert all(c["created_at"] % 60_000 == 0 for c in candles)
+    assert [c["created_at"] for c in candles] == sorted(c["created_at"] for c in candles)
+    assert all(isinstance(c["open"], str) and "." in c["open"] for c in candles)
+    three = _get(sim, "/coinex/v2/spot/kline?market=BTCUSDT&period=3min&limit=1000")["data"]
+    assert all(c["created_at"] % 180_000 == 0 for c in three)
+    ones = _get(sim, "/coinex/v2/spot/kline?market=BTCUSDT&period=1min&limit=1000")["data"]
+    start = three[-1]["created_at"]
+    merged = [c for c in ones if c["created_at"] >= start]
+    assert Decimal(three[-1]["volume"]) == sum(Decimal(c["volume"]) for c in merged)
+    assert three[-1]["high"] == max(merged, key=lambda c: Decimal(c["high"]))["high"]
+    assert three[-1]["close"] == merged[-1]["close"]
+    week = _get(sim, "/coinex/v2/spot/kline?market=ETHUSDT&period=1week&limit=2")["data"]
+    assert len(week) == 2
+    assert week[1]["created_at"] - week[0]["created_at"] == 604_800_000
+
+
+def test_a_trade_moves_the_current_kline(sim: Simulator) -> None:
+    path = "/coinex/v2/spot/kline?market=BTCUSDT&period=1min&limit=1000"
+
+    def volume() -> Decimal:
+        return sum((Decimal(c["volume"]) for c in _get(sim, path)["data"]), Decimal(0))
+
+    before = volume()
+    order = signed(sim, "POST", "/v2/spot/order", _order(type="market", amount="1000"))["data"]
+    assert volume() == before + Decimal(order["filled_amount"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "market=BTCUSDT&period=1h",
+        "market=BTCUSDT&period=1min&limit=0",
+        "market=BTCUSDT&period=1min&limit=1001",
+        "market=DOGEUSDT&period=1min",
+        "period=1min",
+        "market=BTCUSDT&period=1min&price_type=mark_price",
+    ],
+)
+def test_bad_kline_queries_are_parameter_errors(sim: Simulator, query: str) -> None:
+    assert _get(sim, f"/coinex/v2/spot/kline?{query}") == {
+        "code": 4004,
+        "data": {},
+        "message": "Parameter error",
+    }
+
+
+def test_deals_page_back_from_last_id(sim: Simulator) -> None:
+    newest = _get(sim, "/coinex/v2/spot/deals?market=BTCUSDT&limit=3")["data"]
+    older = _get(
+        sim, f"/coinex/v2/spot/deals?market=BTCUSDT&limit=3&last_id={newest[-1]['deal_id']}"
+    )["data"]
+    assert [d["deal_id"] for d in older] == [newest[-1]["deal_id"] - n for n in (1, 2, 3)]

@@ -149,7 +149,8 @@ def answer(status: int, body: bytes, what: str) -> Answer:
     return envelope
 
 
-def _data(envelope: Answer, decoder: msgspec.json.Decoder[Any], what: str) -> Any:
+def data_of(envelope: Answer, decoder: msgspec.json.Decoder[Any], what: str) -> Any:
+    """The answer's ``data``, decoded (:class:`DecodeError` if it is not that shape)."""
     try:
         return decoder.decode(envelope.data)
     except msgspec.DecodeError as exc:
@@ -159,13 +160,13 @@ def _data(envelope: Answer, decoder: msgspec.json.Decoder[Any], what: str) -> An
 def parse_time(status: int, body: bytes) -> int:
     """The server's time in ms."""
     envelope = answer(status, body, TIME_PATH)
-    time: ServerTime = _data(envelope, _TIME, TIME_PATH)
+    time: ServerTime = data_of(envelope, _TIME, TIME_PATH)
     return time.timestamp
 
 
 def parse_markets(status: int, body: bytes) -> list[Instrument]:
     envelope = answer(status, body, MARKETS_PATH)
-    markets: list[Market] = _data(envelope, _MARKETS, MARKETS_PATH)
+    markets: list[Market] = data_of(envelope, _MARKETS, MARKETS_PATH)
     return [instrument(m) for m in markets]
 
 
@@ -189,14 +190,14 @@ def instrument(market: Market) -> Instrument:
 
 def parse_balances(status: int, body: bytes) -> list[Balance]:
     envelope = answer(status, body, BALANCES_PATH)
-    balances: list[SpotBalance] = _data(envelope, _BALANCES, BALANCES_PATH)
+    balances: list[SpotBalance] = data_of(envelope, _BALANCES, BALANCES_PATH)
     return [translate.balance(b.ccy, b.available, b.frozen) for b in balances]
 
 
 def parse_pending_orders(status: int, body: bytes) -> tuple[list[OrderUpdate], bool]:
     """One page of open orders, and whether another page follows."""
     envelope = answer(status, body, PENDING_ORDERS_PATH)
-    orders: list[SpotOrder] = _data(envelope, _ORDERS, PENDING_ORDERS_PATH)
+    orders: list[SpotOrder] = data_of(envelope, _ORDERS, PENDING_ORDERS_PATH)
     more = envelope.pagination is not None and envelope.pagination.has_next
     return [translate.pending_order(o) for o in orders], more and bool(orders)
 
@@ -286,5 +287,5 @@ def parse_order(
 ) -> OrderUpdate:
     """A REST order answer (placed, cancelled, queried) as an :class:`OrderUpdate`."""
     envelope = answer(status, body, what)
-    order: SpotOrder = _data(envelope, _ORDER, what)
+    order: SpotOrder = data_of(envelope, _ORDER, what)
     return translate.rest_order(order, exec_type, state)
