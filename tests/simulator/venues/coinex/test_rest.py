@@ -319,3 +319,54 @@ def test_deals_page_back_from_last_id(sim: Simulator) -> None:
         sim, f"/coinex/v2/spot/deals?market=BTCUSDT&limit=3&last_id={newest[-1]['deal_id']}"
     )["data"]
     assert [d["deal_id"] for d in older] == [newest[-1]["deal_id"] - n for n in (1, 2, 3)]
+
+
+def test_cancel_all_and_the_finished_orders(sim: Simulator) -> None:
+    ids = [
+        signed(sim, "POST", "/v2/spot/order", _order(amount="0.01", price=price, side=side))[
+            "data"
+        ]["order_id"]
+        for price, side in (("50000", "buy"), ("50001", "buy"), ("99999", "sell"))
+    ]
+    filled = signed(sim, "POST", "/v2/spot/order", _order(type="market", amount="1000"))
+    pending = signed(sim, "GET", "/v2/spot/pending-order?market_type=SPOT&page=1&limit=2")
+    assert [o["order_id"] for o in pending["data"]] == [ids[2], ids[1]]
+    assert pending["pagination"] == {"has_next": True}
+    second = signed(sim, "GET", "/v2/spot/pending-order?market_type=SPOT&page=2&limit=2")
+    assert [o["order_id"] for o in second["data"]] == [ids[0]]
+    assert second["pagination"] == {"has_next": False}
+    assert signed(sim, "GET", "/v2/spot/pending-order?limit=101")["code"] == 4004
+
+    buys = {"market": "BTCUSDT", "market_type": "SPOT", "side": "buy"}
+    assert signed(sim, "POST", "/v2/spot/cancel-all-order", buys) == {
+        "code": 0,
+        "data": {},
+        "message": "OK",
+    }
+    left = signed(sim, "GET", "/v2/spot/pending-order?market=BTCUSDT")["data"]
+    assert [o["order_id"] for o in left] == [ids[2]]
+    finished = signed(sim, "GET", "/v2/spot/finished-order?market=BTCUSDT&market_type=SPOT")
+    market_id = filled["data"]["order_id"]
+    assert [o["order_id"] for o in finished["data"]] == [market_id, ids[1], ids[0]]  # newest
+    assert finished["data"][0]["filled_amount"] != "0.00000000"
+    assert finished["data"][1]["unfilled_amount"] == "0.01000000"
+    assert signed(sim, "POST", "/v2/spot/cancel-all-order", {"market": "BTCUSDT"})["code"] == 0
+    assert signed(sim, "GET", "/v2/spot/pending-order")["data"] == []
+    sells = signed(sim, "GET", "/v2/spot/finished-order?side=sell")["data"]
+    assert [o["order_id"] for o in sells] == [ids[2]]
+    paged = signed(sim, "GET", "/v2/spot/finished-order?page=2&limit=3")
+    assert [o["order_id"] for o in paged["data"]] == [ids[0]]
+    assert paged["pagination"] == {"has_next": False}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"market": "DOGEUSDT"}, {"market": "BTCUSDT", "side": "long"},
+     {"market": "BTCUSDT", "market_type": "FUTURES"}],
+)  # fmt: skip
+def test_bad_cancel_all_requests(sim: Simulator, body: dict[str, str]) -> None:
+    assert signed(sim, "POST", "/v2/spot/cancel-all-order", body) == {
+        "code": 4004,
+        "data": {},
+        "message": "Parameter error",
+    }
