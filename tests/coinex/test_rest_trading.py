@@ -15,8 +15,8 @@ from spotstream.auth import coinex_rest
 from spotstream.auth.coinex import CoinExCredentials
 from spotstream.coinex.client import CoinExSocketClient
 from spotstream.errors import DecodeError, InvalidArgumentsError, InvalidRequestError
-from spotstream.models.enums import OrderStatus
-from spotstream.models.orders import OrderUpdate
+from spotstream.models.enums import EventKind, OrderStatus
+from spotstream.models.orders import Balance, OrderUpdate
 from spotstream.protocol.coinex.v2 import rest
 from spotstream.simulator.server import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
@@ -117,7 +117,16 @@ async def test_place_fill_cancel_all_and_the_finished_orders(
     after = {b.asset: b for b in await spot.get_balances()}
     assert after["BTC"].balance > before["BTC"].balance
     assert after["USDT"].balance < before["USDT"].balance
-    await spot.trading.cancel_all_orders("ETHUSDT")
+    async with spot.balances() as balances:  # the snapshot: USDT held by the ETH order
+        first = await anext(aiter(balances))
+        assert first.kind is EventKind.SNAPSHOT
+        await spot.trading.cancel_all_orders("ETHUSDT")
+        async for event in balances:
+            data = event.data
+            usdt = isinstance(data, Balance) and data.asset == "USDT"
+            if event.kind is EventKind.UPDATE and isinstance(data, Balance) and usdt:
+                assert {w.type: w.balance for w in data.wallets}["frozen"] == 0
+                break
     assert await spot.get_open_orders() == []
     final = {b.asset: b for b in await spot.get_balances()}
     assert final["USDT"].balance == after["USDT"].balance  # cancelling moves no money ...
