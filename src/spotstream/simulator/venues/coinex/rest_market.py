@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from spotstream.protocol.coinex.v2 import wire
+from spotstream.protocol.coinex.v2.rest_market import PERIODS
 from spotstream.simulator.market.fanout import MarketFanout
 from spotstream.simulator.market.state import Market
 from spotstream.simulator.market.stats import CANDLE_INTERVALS, aggregate
@@ -23,15 +24,9 @@ from spotstream.simulator.venues.coinex.v2.depth import INTERVALS, LIMITS, Depth
 from spotstream.simulator.venues.coinex.v2.hub import CoinExV2Hub
 
 Params = dict[str, str]
-DEALS_LIMIT = 100  # deals and klines when no limit is given
-KLINE_LIMIT = 100
+DEALS_LIMIT = 100  # deals when no limit is given
+KLINE_LIMIT = 100  # klines when no limit is given
 MAX_LIMIT = 1000
-PERIODS = {
-    "1min": 60, "3min": 180, "5min": 300, "15min": 900, "30min": 1800, "1hour": 3600,
-    "2hour": 7200, "4hour": 14400, "6hour": 21600, "12hour": 43200, "1day": 86400,
-    "3day": 259200, "1week": 604800,
-}  # fmt: skip
-"""CoinEx's kline periods, in seconds."""
 
 
 class RestMarket:
