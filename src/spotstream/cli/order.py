@@ -1,4 +1,5 @@
-"""``spotstream order ...``: one trading request, its outcome, and an exit code.
+"""``spotstream order ...``: one trading request, its outcome, and an exit code (Kraken;
+CoinEx with ``--exchange coinex``: :mod:`spotstream.cli.order_coinex`).
 
 Exit codes: 0 success; 1 the exchange rejected it (its own text is shown); 2 bad input
 (argparse, a local check, missing or malformed credentials); 3 the outcome is unknown (the
@@ -17,7 +18,12 @@ from typing import Any
 
 import msgspec
 
-from spotstream.cli.credentials import load_coinex_credentials, load_credentials, open_client
+from spotstream.cli.credentials import (
+    load_coinex_credentials,
+    load_credentials,
+    open_client,
+    resolve_endpoints,
+)
 from spotstream.cli.order_coinex import (
     COINEX_TYPES,
     CancelledAll,
@@ -77,7 +83,10 @@ _ENCODER = msgspec.json.Encoder()  # Decimals as strings: exact
 async def run_order(args: argparse.Namespace) -> int:
     """Run one ``order`` command; print its outcome (a line, or one JSON object)."""
     try:
-        if getattr(args, "exchange", "kraken") == "coinex":
+        exchange = getattr(args, "exchange", None) or getattr(args, "order_exchange", None)
+        if exchange == "coinex":
+            args.exchange = exchange
+            resolve_endpoints(args)  # for callers that parsed the options without main()
             call = build_coinex_action(args)
             coinex = load_coinex_credentials(args.config)
             result = await call(coinex, args.rest_url, timeout_of(args))
