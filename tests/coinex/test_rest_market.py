@@ -3,6 +3,7 @@ deals and klines; read sans-I/O from CoinEx-shaped answers, and fetched from the
 
 from __future__ import annotations
 
+import asyncio
 import json
 import zlib
 from collections.abc import AsyncIterator
@@ -238,3 +239,27 @@ async def test_simulator_refusals_are_typed(sim: Simulator) -> None:
         await market_rest.get_tickers(url, ["DOGEUSDT"])
     with pytest.raises(InvalidArgumentsError):
         await market_rest.get_deals(url, "DOGEUSDT")
+
+
+async def test_a_wrong_checksum_over_http_raises() -> None:
+    """A server whose depth does not verify: the typed error comes through the I/O path."""
+    body = _depth([["2.00", "1"]], [["3.00", "1"]], 12345)
+    served: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        served.append(await reader.readuntil(b"\r\n\r\n"))
+        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        writer.write(head + body)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(ChecksumMismatchError) as wrong:
+            await market_rest.get_depth(f"http://127.0.0.1:{port}/x", "BTCUSDT", 5)
+        assert wrong.value.expected == 12345
+        assert served[0].startswith(b"GET /x/v2/spot/depth?market=BTCUSDT&limit=5&interval=0 ")
+    finally:
+        server.close()
+        await server.wait_closed()
