@@ -16,6 +16,7 @@ from spotstream.coinex.endpoints import COINEX_REST_URL, COINEX_V2_URL
 from spotstream.coinex.spot import CoinExSpotStreams
 from spotstream.errors import (
     AuthenticationError,
+    ChecksumMismatchError,
     ClientClosedError,
     ConnectionClosedError,
     ConnectionRejectedError,
@@ -139,6 +140,7 @@ __all__ = [
     "CancelAfter",
     "CancelledOrder",
     "Channel",
+    "ChecksumMismatchError",
     "ClientClosedError",
     "CoinExCredentials",
     "CoinExSocketClient",

@@ -8,6 +8,7 @@
     │   │   └── FrameTooLargeError       a compressed frame inflates past its bound (CoinEx gzip)
     │   ├── PrecisionError               an amount its pair cannot hold (spotstream.book.units)
     │   ├── L3OrderError                 a level3 event the book cannot apply (spotstream.book.l3)
+    │   ├── ChecksumMismatchError        a REST book snapshot whose checksum does not verify
     │   └── NoAcknowledgementError       a subscribe ended with no answer for one of its symbols
     ├── ExchangeError                    the venue said no (text, category, code, method ...)
     │   │   what was refused:
@@ -74,6 +75,18 @@ class DecodeError(ProtocolError):
     def __init__(self, message: str, frame: bytes | str = b"") -> None:
         raw = frame.encode() if isinstance(frame, str) else frame
         self.frame = raw[:2000]
+        super().__init__(message)
+
+
+class ChecksumMismatchError(ProtocolError):
+    """A book snapshot whose levels do not give the checksum the venue sent with them (a
+    REST depth answer: a socket book resyncs instead). ``expected`` is the venue's value,
+    ``computed`` ours, both unsigned 32-bit."""
+
+    def __init__(self, message: str, *, symbol: str, expected: int, computed: int) -> None:
+        self.symbol = symbol
+        self.expected = expected
+        self.computed = computed
         super().__init__(message)
 
 

@@ -2,6 +2,9 @@
 server's time and the spot markets (public), the spot balances and every open spot order
 (signed). CoinEx's socket API v2 has no account queries and its private feeds no snapshot:
 these answers are what the account state is reconciled from after every (re)connect.
+Trading: place, cancel, cancel all of a market, one order's state, the open and the
+finished orders. The public market data (tickers, depth, deals, klines) is
+:mod:`spotstream.auth.coinex_rest_market`.
 
 Signed requests carry ``X-COINEX-KEY``, ``X-COINEX-SIGN`` and ``X-COINEX-TIMESTAMP``
 (:func:`~spotstream.auth.coinex.rest_headers`), the signature over the path as CoinEx sees
@@ -23,6 +26,7 @@ from spotstream.auth.coinex import CoinExCredentials, rest_headers
 from spotstream.auth.http import Origin, encode_request, exchange, parse_base_url
 from spotstream.errors import (
     ConnectionClosedError,
+    InvalidRequestError,
     OutcomeUnknownError,
     ProtocolError,
     RequestTimeoutError,
@@ -40,6 +44,7 @@ MillisClock = Callable[[], int]
 
 _MAX_BODY = 1 << 24  # every market's entry: a few MB at most
 MAX_PAGES = 1000  # of open orders (100 each): a server that never says "last page" stops here
+MAX_FINISHED_PAGES = 10  # of finished orders read by default: the newest 1000
 
 
 def wall_clock_ms() -> int:
@@ -88,23 +93,60 @@ async def get_pending_orders(
     base_url: str = DEFAULT_URL,
     market: str | None = None,
     *,
+    side: str | None = None,
+    page: int | None = None,
+    limit: int = rest.PAGE_LIMIT,
     timeout: float = 10.0,
     clock: MillisClock = wall_clock_ms,
 ) -> list[OrderUpdate]:
-    """``GET /v2/spot/pending-order`` (signed), every page: the open spot orders (of
-    ``market`` only, if given), each once, as snapshot entries (``exec_type`` ``new``).
+    """``GET /v2/spot/pending-order`` (signed): the open spot orders (of ``market`` and
+    ``side`` only, if given), each once, as snapshot entries (``exec_type`` ``new``), newest
+    first. Every page (of ``limit`` orders, at most 100) unless ``page`` names one.
     ``timeout`` applies to each page."""
     origin = parse_base_url(base_url, allow_path=True)
     orders: dict[str, OrderUpdate] = {}
-    for page in range(1, MAX_PAGES + 1):
-        path = rest.pending_orders_query(page, market)
+    pages = range(page, page + 1) if page is not None else range(1, MAX_PAGES + 1)
+    for number in pages:
+        path = rest.pending_orders_query(number, market, side, limit)
         status, body = await _get(origin, path, timeout, credentials, clock)
         found, more = rest.parse_pending_orders(status, body)
         for order in found:  # an order may move to the next page meanwhile: keep it once
             orders.setdefault(order.order_id, order)
-        if not more:
+        if not more or page is not None:
             return list(orders.values())
     raise ProtocolError(f"{rest.PENDING_ORDERS_PATH}: more than {MAX_PAGES} pages")
+
+
+async def get_finished_orders(
+    credentials: CoinExCredentials,
+    base_url: str = DEFAULT_URL,
+    market: str | None = None,
+    *,
+    side: str | None = None,
+    page: int | None = None,
+    limit: int = rest.PAGE_LIMIT,
+    max_pages: int = MAX_FINISHED_PAGES,
+    timeout: float = 10.0,
+    clock: MillisClock = wall_clock_ms,
+) -> list[OrderUpdate]:
+    """``GET /v2/spot/finished-order`` (signed): finished spot orders, newest first, as
+    ``status`` updates (``filled`` when nothing was left unfilled, else ``canceled``).
+    History has no end: pages of ``limit`` are read until the last one or ``max_pages``
+    (whichever comes first), or only ``page`` if given."""
+    if page is None and (isinstance(max_pages, bool) or max_pages < 1):
+        raise InvalidRequestError(f"max_pages must be 1 or more, not {max_pages!r}")
+    origin = parse_base_url(base_url, allow_path=True)
+    orders: dict[str, OrderUpdate] = {}
+    pages = range(page, page + 1) if page is not None else range(1, max_pages + 1)
+    for number in pages:
+        path = rest.finished_orders_query(number, market, side, limit)
+        status, body = await _get(origin, path, timeout, credentials, clock)
+        found, more = rest.parse_finished_orders(status, body)
+        for order in found:
+            orders.setdefault(order.order_id, order)
+        if not more:
+            break
+    return list(orders.values())
 
 
 async def place_order(
@@ -142,6 +184,25 @@ async def cancel_order(
     path = rest.CANCEL_ORDER_PATH
     status, answer = await _trade(credentials, base_url, path, body, timeout, clock)
     return rest.parse_order(status, answer, path, "canceled", OrderStatus.CANCELED)
+
+
+async def cancel_all_orders(
+    credentials: CoinExCredentials,
+    base_url: str,
+    market: str,
+    side: str | None = None,
+    *,
+    timeout: float = 10.0,
+    clock: MillisClock = wall_clock_ms,
+) -> None:
+    """``POST /v2/spot/cancel-all-order``: cancel every open spot order of ``market`` (of
+    ``side`` only, if given). CoinEx answers with no list: the order feed (or
+    :func:`get_pending_orders`) tells which were cancelled. Never retried: no answer raises
+    :class:`OutcomeUnknownError`."""
+    body = rest.cancel_all_body(market, side)
+    path = rest.CANCEL_ALL_PATH
+    status, answer = await _trade(credentials, base_url, path, body, timeout, clock)
+    rest.parse_cancel_all(status, answer)
 
 
 async def get_order(

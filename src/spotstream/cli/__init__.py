@@ -10,12 +10,14 @@ from collections.abc import Callable, Collection, Coroutine, Sequence
 from typing import Any
 
 from spotstream.cli.credentials import (
+    EXCHANGES,
     add_account_options,
     add_api_option,
     add_exchange_option,
     add_public_url_option,
     resolve_endpoints,
 )
+from spotstream.cli.order_coinex import COINEX_TYPES
 from spotstream.cli.order_options import (
     ADD_OPTIONS,
     ADD_POSITIONAL,
@@ -109,20 +111,35 @@ def _add_watch(commands: Any) -> None:
 
 
 def _add_order(commands: Any) -> None:
-    order = commands.add_parser("order", help="trade on Kraken (needs API credentials)")
+    order = commands.add_parser(
+        "order", help="trade on Kraken or CoinEx (--exchange coinex; needs API credentials)"
+    )
     actions = order.add_subparsers(dest="action", required=True, metavar="ACTION")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object")
     common.add_argument("--timeout", type=float, help="seconds to wait for the answer (10)")
     add_account_options(common)
+    exchange_help = (
+        "kraken (default) or coinex (REST v2: add, cancel, cancel-all, open, closed; env "
+        "SPOTSTREAM_COINEX_REST_URL, COINEX_ACCESS_ID, COINEX_SECRET_KEY)"
+    )
+    # Before the action (`order --exchange coinex add ...`) or after it: one is read (main).
+    order.add_argument("--exchange", dest="order_exchange", choices=EXCHANGES, help=exchange_help)
+    common.add_argument("--exchange", choices=EXCHANGES, help=exchange_help)
+    market = argparse.ArgumentParser(add_help=False)  # CoinEx's market and side filters
+    market.add_argument("--symbol", dest="symbol_option", metavar="SYMBOL", help="CoinEx only")
+    market.add_argument("--side", dest="side_option", choices=["buy", "sell"], help="CoinEx only")
 
     def action(name: str, text: str) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = actions.add_parser(name, parents=[common], help=text)
         return parser
 
-    add = action("add", "place an order (add_order)")
+    add = action("add", "place an order (add_order; CoinEx: place_order)")
     add.add_argument("symbol", help="e.g. BTC/USD")
     for name, spec in ADD_POSITIONAL.items():
+        if name == "order_type":  # CoinEx's own types too
+            spec = {**spec, "choices": [*spec["choices"], *COINEX_TYPES]}
+            spec["help"] = f"{spec['help']}; CoinEx: limit, market, {', '.join(COINEX_TYPES)}"
         add.add_argument(name, **spec)
     _flags(add, ADD_OPTIONS)
     _conditional_flags(add)
@@ -140,8 +157,22 @@ def _add_order(commands: Any) -> None:
     cancel.add_argument("order_ids", nargs="*", metavar="ORDER_ID")
     cancel.add_argument("--cl-ord-id", dest="cl_ord_ids", action="append", metavar="ID")
     cancel.add_argument("--order-userref", dest="order_userrefs", action="append", type=int)
+    cancel.add_argument(
+        "--symbol", dest="symbol_option", metavar="SYMBOL", help="CoinEx: the orders' market"
+    )
 
-    action("cancel-all", "cancel every open order (cancel_all)")
+    actions.add_parser(
+        "cancel-all", parents=[common, market], help="cancel every open order (cancel_all)"
+    )
+    for name, text in (
+        ("open", "CoinEx: the open orders (pending-order)"),
+        ("closed", "CoinEx: the finished orders, newest first (finished-order)"),
+    ):
+        listing = actions.add_parser(name, parents=[common, market], help=text)
+        if name == "closed":
+            listing.add_argument(
+                "--max-pages", type=int, default=10, help="pages of 100 read at most (10)"
+            )
     after = action("cancel-after", "dead man's switch (cancel_all_orders_after)")
     after.add_argument("seconds", type=int, help="cancel everything after this; 0 disarms")
 
@@ -171,7 +202,13 @@ def _conditional_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "order":
+        before, after = args.order_exchange, args.exchange
+        if before and after and before != after:
+            parser.error(f"order: --exchange {before} and --exchange {after}")
+        args.exchange = before or after or "kraken"
     resolve_endpoints(args)
     if args.command == "replay":
         from spotstream.cli.replay import run_replay

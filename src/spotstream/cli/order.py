@@ -1,4 +1,5 @@
-"""``spotstream order ...``: one trading request, its outcome, and an exit code.
+"""``spotstream order ...``: one trading request, its outcome, and an exit code (Kraken;
+CoinEx with ``--exchange coinex``: :mod:`spotstream.cli.order_coinex`).
 
 Exit codes: 0 success; 1 the exchange rejected it (its own text is shown); 2 bad input
 (argparse, a local check, missing or malformed credentials); 3 the outcome is unknown (the
@@ -17,7 +18,20 @@ from typing import Any
 
 import msgspec
 
-from spotstream.cli.credentials import load_credentials, open_client
+from spotstream.cli.credentials import (
+    load_coinex_credentials,
+    load_credentials,
+    open_client,
+    resolve_endpoints,
+)
+from spotstream.cli.order_coinex import (
+    COINEX_TYPES,
+    CancelledAll,
+    build_coinex_action,
+    describe_cancelled_all,
+    describe_update,
+    timeout_of,
+)
 from spotstream.cli.order_options import (
     ADD_OPTIONS,
     ADD_POSITIONAL,
@@ -33,6 +47,7 @@ from spotstream.errors import (
     OutcomeUnknownError,
     RequestTimeoutError,
     UnknownSymbolError,
+    UnsupportedFeatureError,
 )
 from spotstream.kraken.trading import KrakenTrading
 from spotstream.models.orders import (
@@ -42,6 +57,7 @@ from spotstream.models.orders import (
     ConditionalClose,
     EditedOrder,
     OrderRequest,
+    OrderUpdate,
     PlacedOrder,
 )
 from spotstream.protocol.kraken.v2.orders import decode_orders
@@ -67,10 +83,18 @@ _ENCODER = msgspec.json.Encoder()  # Decimals as strings: exact
 async def run_order(args: argparse.Namespace) -> int:
     """Run one ``order`` command; print its outcome (a line, or one JSON object)."""
     try:
-        action = build_action(args)
-        credentials = load_credentials(args.config)
-        async with open_client(args, credentials) as client:
-            result = await action(client.spot.trading)
+        exchange = getattr(args, "exchange", None) or getattr(args, "order_exchange", None)
+        if exchange == "coinex":
+            args.exchange = exchange
+            resolve_endpoints(args)  # for callers that parsed the options without main()
+            call = build_coinex_action(args)
+            coinex = load_coinex_credentials(args.config)
+            result = await call(coinex, args.rest_url, timeout_of(args))
+        else:
+            action = build_action(args)
+            credentials = load_credentials(args.config)
+            async with open_client(args, credentials) as client:
+                result = await action(client.spot.trading)
     except asyncio.CancelledError:
         print(f"spotstream: interrupted: {INTERRUPTED_HINT}", file=sys.stderr)
         raise
@@ -86,7 +110,15 @@ async def run_order(args: argparse.Namespace) -> int:
 
 def build_action(args: argparse.Namespace) -> Action:
     """Parse and check everything that needs no connection; the request, ready to send."""
-    return _BUILDERS[args.action](args)
+    builder = _BUILDERS.get(args.action)
+    if builder is None:
+        raise UnsupportedFeatureError(f"order {args.action}: CoinEx only (--exchange coinex)")
+    for dest, flag in (("symbol_option", "--symbol"), ("side_option", "--side")):
+        if getattr(args, dest, None) is not None:
+            raise InvalidRequestError(f"{flag} is for --exchange coinex")
+    if getattr(args, "order_type", None) in COINEX_TYPES:
+        raise InvalidRequestError(f"{args.order_type} is a CoinEx order type (--exchange coinex)")
+    return builder(args)
 
 
 def _add(args: argparse.Namespace) -> Action:
@@ -247,6 +279,8 @@ def _print_json(body: object) -> None:
 def describe(action: str, result: object) -> list[str]:
     """Readable lines for a result (one per order for lists)."""
     if isinstance(result, list):
+        if not result and action in ("open", "closed"):
+            return ["no orders"]
         return [line for item in result for line in describe(action, item)]
     if isinstance(result, int):
         return [f"cancelled {result} order{'' if result == 1 else 's'}"]
@@ -257,6 +291,10 @@ def describe(action: str, result: object) -> list[str]:
 
 
 def _describe_one(result: object) -> str:
+    if isinstance(result, OrderUpdate):
+        return describe_update(result)
+    if isinstance(result, CancelledAll):
+        return describe_cancelled_all(result)
     if isinstance(result, PlacedOrder):
         if not result.order_id:
             return "validated: the exchange accepts this order (nothing was placed)"

@@ -61,11 +61,38 @@ class CoinExTrading:
             timeout=client._request_timeout, clock=client._clock_ms,
         )  # fmt: skip
 
-    async def get_open_orders(self, symbol: str | None = None) -> list[OrderUpdate]:
-        """Every open spot order (of ``symbol``, or of every market), all pages."""
+    async def get_open_orders(
+        self, symbol: str | None = None, side: str | None = None
+    ) -> list[OrderUpdate]:
+        """Every open spot order (of ``symbol``, or of every market; of ``side``, or both),
+        all pages, newest first."""
         client = self._client
         return await coinex_rest.get_pending_orders(
-            self._credentials(), client.rest_url, symbol,
+            self._credentials(), client.rest_url, symbol, side=side,
+            timeout=client._request_timeout, clock=client._clock_ms,
+        )  # fmt: skip
+
+    async def cancel_all_orders(self, symbol: str, side: str | None = None) -> None:
+        """Cancel every open order of ``symbol`` (of ``side`` only, if given). CoinEx names
+        none of them in its answer: the order feed shows each cancel."""
+        client = self._client
+        await coinex_rest.cancel_all_orders(
+            self._credentials(), client.rest_url, symbol, side,
+            timeout=client._request_timeout, clock=client._clock_ms,
+        )  # fmt: skip
+
+    async def get_closed_orders(
+        self,
+        symbol: str | None = None,
+        side: str | None = None,
+        *,
+        max_pages: int = coinex_rest.MAX_FINISHED_PAGES,
+    ) -> list[OrderUpdate]:
+        """The finished spot orders (filled or cancelled), newest first: at most
+        ``max_pages`` pages of 100."""
+        client = self._client
+        return await coinex_rest.get_finished_orders(
+            self._credentials(), client.rest_url, symbol, side=side, max_pages=max_pages,
             timeout=client._request_timeout, clock=client._clock_ms,
         )  # fmt: skip
 

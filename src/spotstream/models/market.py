@@ -126,8 +126,9 @@ class Maintenance(msgspec.Struct, frozen=True):
 
 class Kline(msgspec.Struct, frozen=True):
     """One OHLC candle; ``interval`` is in minutes, ``interval_begin`` its opening time.
-    ``trades`` and ``vwap`` are ``None`` where the venue sends none (CoinEx), ``value`` (the
-    quote volume) where it sends none (Kraken)."""
+
+    ``trades`` and ``vwap`` are ``None`` where the venue gives none (CoinEx's REST klines);
+    ``value`` is the quote-asset volume where the venue gives it (CoinEx), else ``None``."""
 
     symbol: str
     open: Decimal

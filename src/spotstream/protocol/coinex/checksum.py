@@ -64,3 +64,9 @@ def wire_checksum(value: object) -> int:
     if not -(1 << 31) <= value < 1 << 32:
         raise DecodeError(f"depth checksum {value} is not a 32-bit integer")
     return value & 0xFFFFFFFF
+
+
+def levels_checksum(bids: list[bytes], asks: list[bytes]) -> int:
+    """The same CRC over levels given as ``price:amount`` texts as received (a REST depth
+    answer: bids best first, then asks best first), with no book built."""
+    return crc32(_SEPARATOR.join(bids + asks))

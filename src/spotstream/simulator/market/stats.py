@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -107,6 +108,40 @@ class CandleSeries:
                 Candle(self.minutes, begin, open_, high, low, price, trades, volume, notional)
             )
             begin += self.minutes * NS_PER_MINUTE
+
+
+def aggregate(candles: Iterable[Candle], minutes: int) -> list[Candle]:
+    """``candles`` (of one series, oldest first) merged into candles of ``minutes``, a
+    multiple of theirs, each aligned on the epoch as a series' own are; oldest first."""
+    width = minutes * NS_PER_MINUTE
+    merged: list[Candle] = []
+    for candle in candles:
+        begin = candle.begin_ns - candle.begin_ns % width
+        last = merged[-1] if merged else None
+        if last is None or last.begin_ns != begin:
+            merged.append(
+                Candle(
+                    minutes,
+                    begin,
+                    candle.open,
+                    candle.high,
+                    candle.low,
+                    candle.close,
+                    candle.trades,
+                    candle.volume,
+                    candle.notional,
+                    candle.updated_ns,
+                )
+            )
+            continue
+        last.high = max(last.high, candle.high)
+        last.low = min(last.low, candle.low)
+        last.close = candle.close
+        last.trades += candle.trades
+        last.volume += candle.volume
+        last.notional += candle.notional
+        last.updated_ns = max(last.updated_ns, candle.updated_ns)
+    return merged
 
 
 @dataclass(slots=True)

@@ -255,3 +255,118 @@ def test_unknown_paths_and_methods(sim: Simulator) -> None:
         sim.coinex.rest.handle(HttpRequest("GET", "/coinex/v2/spot/order", "HTTP/1.1")).status
         == 405
     )
+
+
+# --- klines, cancel-all, finished orders, paging ----------------------------------------------
+
+
+def test_klines_are_built_from_the_candle_series(sim: Simulator) -> None:
+    body = _get(sim, "/coinex/v2/spot/kline?market=BTCUSDT&period=1min&limit=5")
+    candles = body["data"]
+    assert len(candles) == 5
+    assert set(candles[0]) == {
+        "market", "created_at", "open", "close", "high", "low", "volume", "value",
+    }  # fmt: skip
+    assert all(c["created_at"] % 60_000 == 0 for c in candles)
+    assert [c["created_at"] for c in candles] == sorted(c["created_at"] for c in candles)
+    assert all(isinstance(c["open"], str) and "." in c["open"] for c in candles)
+    three = _get(sim, "/coinex/v2/spot/kline?market=BTCUSDT&period=3min&limit=1000")["data"]
+    assert all(c["created_at"] % 180_000 == 0 for c in three)
+    ones = _get(sim, "/coinex/v2/spot/kline?market=BTCUSDT&period=1min&limit=1000")["data"]
+    start = three[-1]["created_at"]
+    merged = [c for c in ones if c["created_at"] >= start]
+    assert Decimal(three[-1]["volume"]) == sum(Decimal(c["volume"]) for c in merged)
+    assert three[-1]["high"] == max(merged, key=lambda c: Decimal(c["high"]))["high"]
+    assert three[-1]["close"] == merged[-1]["close"]
+    week = _get(sim, "/coinex/v2/spot/kline?market=ETHUSDT&period=1week&limit=2")["data"]
+    assert len(week) == 2
+    assert week[1]["created_at"] - week[0]["created_at"] == 604_800_000
+
+
+def test_a_trade_moves_the_current_kline(sim: Simulator) -> None:
+    path = "/coinex/v2/spot/kline?market=BTCUSDT&period=1min&limit=1000"
+
+    def volume() -> Decimal:
+        return sum((Decimal(c["volume"]) for c in _get(sim, path)["data"]), Decimal(0))
+
+    before = volume()
+    order = signed(sim, "POST", "/v2/spot/order", _order(type="market", amount="1000"))["data"]
+    assert volume() == before + Decimal(order["filled_amount"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "market=BTCUSDT&period=1h",
+        "market=BTCUSDT&period=1min&limit=0",
+        "market=BTCUSDT&period=1min&limit=1001",
+        "market=DOGEUSDT&period=1min",
+        "period=1min",
+        "market=BTCUSDT&period=1min&price_type=mark_price",
+    ],
+)
+def test_bad_kline_queries_are_parameter_errors(sim: Simulator, query: str) -> None:
+    assert _get(sim, f"/coinex/v2/spot/kline?{query}") == {
+        "code": 4004,
+        "data": {},
+        "message": "Parameter error",
+    }
+
+
+def test_deals_page_back_from_last_id(sim: Simulator) -> None:
+    newest = _get(sim, "/coinex/v2/spot/deals?market=BTCUSDT&limit=3")["data"]
+    older = _get(
+        sim, f"/coinex/v2/spot/deals?market=BTCUSDT&limit=3&last_id={newest[-1]['deal_id']}"
+    )["data"]
+    assert [d["deal_id"] for d in older] == [newest[-1]["deal_id"] - n for n in (1, 2, 3)]
+
+
+def test_cancel_all_and_the_finished_orders(sim: Simulator) -> None:
+    ids = [
+        signed(sim, "POST", "/v2/spot/order", _order(amount="0.01", price=price, side=side))[
+            "data"
+        ]["order_id"]
+        for price, side in (("50000", "buy"), ("50001", "buy"), ("99999", "sell"))
+    ]
+    filled = signed(sim, "POST", "/v2/spot/order", _order(type="market", amount="1000"))
+    pending = signed(sim, "GET", "/v2/spot/pending-order?market_type=SPOT&page=1&limit=2")
+    assert [o["order_id"] for o in pending["data"]] == [ids[2], ids[1]]
+    assert pending["pagination"] == {"has_next": True}
+    second = signed(sim, "GET", "/v2/spot/pending-order?market_type=SPOT&page=2&limit=2")
+    assert [o["order_id"] for o in second["data"]] == [ids[0]]
+    assert second["pagination"] == {"has_next": False}
+    assert signed(sim, "GET", "/v2/spot/pending-order?limit=101")["code"] == 4004
+
+    buys = {"market": "BTCUSDT", "market_type": "SPOT", "side": "buy"}
+    assert signed(sim, "POST", "/v2/spot/cancel-all-order", buys) == {
+        "code": 0,
+        "data": {},
+        "message": "OK",
+    }
+    left = signed(sim, "GET", "/v2/spot/pending-order?market=BTCUSDT")["data"]
+    assert [o["order_id"] for o in left] == [ids[2]]
+    finished = signed(sim, "GET", "/v2/spot/finished-order?market=BTCUSDT&market_type=SPOT")
+    market_id = filled["data"]["order_id"]
+    assert [o["order_id"] for o in finished["data"]] == [market_id, ids[1], ids[0]]  # newest
+    assert finished["data"][0]["filled_amount"] != "0.00000000"
+    assert finished["data"][1]["unfilled_amount"] == "0.01000000"
+    assert signed(sim, "POST", "/v2/spot/cancel-all-order", {"market": "BTCUSDT"})["code"] == 0
+    assert signed(sim, "GET", "/v2/spot/pending-order")["data"] == []
+    sells = signed(sim, "GET", "/v2/spot/finished-order?side=sell")["data"]
+    assert [o["order_id"] for o in sells] == [ids[2]]
+    paged = signed(sim, "GET", "/v2/spot/finished-order?page=2&limit=3")
+    assert [o["order_id"] for o in paged["data"]] == [ids[0]]
+    assert paged["pagination"] == {"has_next": False}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"market": "DOGEUSDT"}, {"market": "BTCUSDT", "side": "long"},
+     {"market": "BTCUSDT", "market_type": "FUTURES"}],
+)  # fmt: skip
+def test_bad_cancel_all_requests(sim: Simulator, body: dict[str, str]) -> None:
+    assert signed(sim, "POST", "/v2/spot/cancel-all-order", body) == {
+        "code": 4004,
+        "data": {},
+        "message": "Parameter error",
+    }

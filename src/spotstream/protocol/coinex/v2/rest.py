@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 
 from spotstream.errors import DecodeError, InvalidRequestError, RequestError
+from spotstream.models.enums import OrderStatus
 from spotstream.models.market import Instrument
 from spotstream.models.orders import Balance, OrderUpdate
 from spotstream.protocol.coinex.errors import coinex_refusal
@@ -34,9 +35,11 @@ PENDING_ORDERS_PATH = "/v2/spot/pending-order"
 ORDER_PATH = "/v2/spot/order"
 CANCEL_ORDER_PATH = "/v2/spot/cancel-order"
 ORDER_STATUS_PATH = "/v2/spot/order-status"
+CANCEL_ALL_PATH = "/v2/spot/cancel-all-order"
+FINISHED_ORDERS_PATH = "/v2/spot/finished-order"
 ORDER_TYPES = ("limit", "market", "maker_only", "ioc", "fok")
 SIDES = ("buy", "sell")
-PAGE_LIMIT = 100  # orders per page asked for
+PAGE_LIMIT = 100  # orders per page asked for (CoinEx's most)
 MAX_DECIMALS = 40
 
 
@@ -125,13 +128,45 @@ _BALANCES = msgspec.json.Decoder(list[SpotBalance])
 _ORDERS = msgspec.json.Decoder(list[SpotOrder])
 
 
-def pending_orders_query(page: int, market: str | None = None) -> str:
+def pending_orders_query(
+    page: int, market: str | None = None, side: str | None = None, limit: int = PAGE_LIMIT
+) -> str:
     """The path and query of one page of open spot orders (every market unless ``market``,
-    named as CoinEx does: ``BTC/USDT`` is ``BTCUSDT``)."""
-    query = f"market_type=SPOT&page={page}&limit={PAGE_LIMIT}"
+    named as CoinEx does: ``BTC/USDT`` is ``BTCUSDT``; both sides unless ``side``)."""
+    return _orders_query(PENDING_ORDERS_PATH, page, market, side, limit)
+
+
+def finished_orders_query(
+    page: int, market: str | None = None, side: str | None = None, limit: int = PAGE_LIMIT
+) -> str:
+    """One page of finished (filled or cancelled) spot orders, newest first."""
+    return _orders_query(FINISHED_ORDERS_PATH, page, market, side, limit)
+
+
+def _orders_query(path: str, page: int, market: str | None, side: str | None, limit: int) -> str:
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        raise InvalidRequestError(f"page must be 1 or more, not {page!r}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE_LIMIT:
+        raise InvalidRequestError(f"limit must be 1..{PAGE_LIMIT}, not {limit!r}")
+    query = f"market_type=SPOT&page={page}&limit={limit}"
+    if side is not None:
+        query = f"side={_side(side)}&{query}"
     if market:
-        query = f"market={canonical(market)}&{query}"
-    return f"{PENDING_ORDERS_PATH}?{query}"
+        query = f"market={_market(market)}&{query}"
+    return f"{path}?{query}"
+
+
+def _side(side: str) -> str:
+    if side not in SIDES:
+        raise InvalidRequestError(f"side must be one of {SIDES}, not {side!r}")
+    return side
+
+
+def _market(market: str) -> str:
+    name = canonical(market)
+    if not (name.isascii() and name.isalnum()):
+        raise InvalidRequestError(f"not a CoinEx market name: {market!r}")
+    return name
 
 
 def answer(status: int, body: bytes, what: str) -> Answer:
@@ -149,7 +184,8 @@ def answer(status: int, body: bytes, what: str) -> Answer:
     return envelope
 
 
-def _data(envelope: Answer, decoder: msgspec.json.Decoder[Any], what: str) -> Any:
+def data_of(envelope: Answer, decoder: msgspec.json.Decoder[Any], what: str) -> Any:
+    """The answer's ``data``, decoded (:class:`DecodeError` if it is not that shape)."""
     try:
         return decoder.decode(envelope.data)
     except msgspec.DecodeError as exc:
@@ -159,13 +195,13 @@ def _data(envelope: Answer, decoder: msgspec.json.Decoder[Any], what: str) -> An
 def parse_time(status: int, body: bytes) -> int:
     """The server's time in ms."""
     envelope = answer(status, body, TIME_PATH)
-    time: ServerTime = _data(envelope, _TIME, TIME_PATH)
+    time: ServerTime = data_of(envelope, _TIME, TIME_PATH)
     return time.timestamp
 
 
 def parse_markets(status: int, body: bytes) -> list[Instrument]:
     envelope = answer(status, body, MARKETS_PATH)
-    markets: list[Market] = _data(envelope, _MARKETS, MARKETS_PATH)
+    markets: list[Market] = data_of(envelope, _MARKETS, MARKETS_PATH)
     return [instrument(m) for m in markets]
 
 
@@ -189,16 +225,34 @@ def instrument(market: Market) -> Instrument:
 
 def parse_balances(status: int, body: bytes) -> list[Balance]:
     envelope = answer(status, body, BALANCES_PATH)
-    balances: list[SpotBalance] = _data(envelope, _BALANCES, BALANCES_PATH)
+    balances: list[SpotBalance] = data_of(envelope, _BALANCES, BALANCES_PATH)
     return [translate.balance(b.ccy, b.available, b.frozen) for b in balances]
 
 
 def parse_pending_orders(status: int, body: bytes) -> tuple[list[OrderUpdate], bool]:
     """One page of open orders, and whether another page follows."""
     envelope = answer(status, body, PENDING_ORDERS_PATH)
-    orders: list[SpotOrder] = _data(envelope, _ORDERS, PENDING_ORDERS_PATH)
+    orders: list[SpotOrder] = data_of(envelope, _ORDERS, PENDING_ORDERS_PATH)
     more = envelope.pagination is not None and envelope.pagination.has_next
     return [translate.pending_order(o) for o in orders], more and bool(orders)
+
+
+def parse_finished_orders(status: int, body: bytes) -> tuple[list[OrderUpdate], bool]:
+    """One page of finished orders (:func:`finished_order`), and whether another page
+    follows."""
+    envelope = answer(status, body, FINISHED_ORDERS_PATH)
+    orders: list[SpotOrder] = data_of(envelope, _ORDERS, FINISHED_ORDERS_PATH)
+    more = envelope.pagination is not None and envelope.pagination.has_next
+    return [finished_order(o) for o in orders], more and bool(orders)
+
+
+def finished_order(order: SpotOrder) -> OrderUpdate:
+    """A finished order: ``filled`` if nothing was left, or if it is a market order that
+    filled at all (a market buy's quote amount leaves dust no whole lot can take)."""
+    done = order.filled_amount > 0 and (order.unfilled_amount == 0 or order.type == "market")
+    return translate.rest_order(
+        order, "status", OrderStatus.FILLED if done else OrderStatus.CANCELED
+    )
 
 
 def _http_error(status: int, body: bytes, what: str) -> RequestError:
@@ -216,9 +270,17 @@ class OrderRequest(msgspec.Struct, omit_defaults=True, gc=False):
     side: str
     type: str
     amount: str
-    market_type: str = "SPOT"
+    market_type: str  # "SPOT", always sent (CoinEx requires it; omit_defaults would drop it)
     price: str | None = None
     client_id: str | None = None
+
+
+class CancelAll(msgspec.Struct, omit_defaults=True, gc=False):
+    """``POST /v2/spot/cancel-all-order``'s body (both sides unless ``side``)."""
+
+    market: str
+    market_type: str  # "SPOT"
+    side: str | None = None
 
 
 class OrderRef(msgspec.Struct, gc=False):
@@ -260,6 +322,7 @@ def order_body(
         side=side,
         type=order_type,
         amount=format(amount, "f"),
+        market_type="SPOT",
         price=None if price is None else format(price, "f"),
         client_id=client_id,
     )
@@ -271,6 +334,18 @@ def cancel_body(market: str, order_id: int | str) -> bytes:
     if not text.isdigit():
         raise InvalidRequestError(f"a CoinEx order id is a number, not {order_id!r}")
     return _ENCODER.encode(OrderRef(canonical(market), int(text)))
+
+
+def cancel_all_body(market: str, side: str | None = None) -> bytes:
+    """Cancel every open order of ``market`` (of ``side`` only, if given)."""
+    return _ENCODER.encode(
+        CancelAll(_market(market), "SPOT", side=None if side is None else _side(side))
+    )
+
+
+def parse_cancel_all(status: int, body: bytes) -> None:
+    """CoinEx answers a cancel-all with an empty ``data``: success or its refusal."""
+    answer(status, body, CANCEL_ALL_PATH)
 
 
 def order_status_query(market: str, order_id: int | str) -> str:
@@ -285,5 +360,5 @@ def parse_order(
 ) -> OrderUpdate:
     """A REST order answer (placed, cancelled, queried) as an :class:`OrderUpdate`."""
     envelope = answer(status, body, what)
-    order: SpotOrder = _data(envelope, _ORDER, what)
+    order: SpotOrder = data_of(envelope, _ORDER, what)
     return translate.rest_order(order, exec_type, state)

@@ -88,6 +88,11 @@ class CoinExOrders:
         engine_id = self._by_coinex.get(coinex_id)
         return None if engine_id is None else self._known[engine_id].order
 
+    def finished(self, account_id: str) -> list[Order]:
+        """The account's finished orders CoinEx knows (filled, cancelled), newest first."""
+        known = sorted(self._known.values(), key=lambda k: k.coinex_id, reverse=True)
+        return [k.order for k in known if k.order.account_id == account_id and not k.order.is_open]
+
     def client_id(self, order: Order) -> str:
         known = self._known.get(order.order_id)
         return "" if known is None else known.client_id

@@ -6,10 +6,11 @@ is CoinEx's path. Answers are CoinEx's envelope ``{"code":0,"data":...,"message"
 :mod:`~spotstream.simulator.venues.coinex.credentials` over the path **without** ``/coinex``.
 
 Public (``GET``): ``/v2/time``, ``/v2/ping``, ``/v2/maintain/info``, ``/v2/spot/market``,
-``/v2/spot/ticker``, ``/v2/spot/depth``, ``/v2/spot/deals``, and what ccxt's ``coinex`` loads
-on start: ``/v2/futures/market`` (none) and ``/v2/assets/all-deposit-withdraw-config``.
-Signed: ``GET /v2/assets/spot/balance``, ``GET /v2/spot/pending-order``,
-``GET /v2/spot/order-status``, ``POST /v2/spot/order``, ``POST /v2/spot/cancel-order``.
+``/v2/spot/ticker``, ``/v2/spot/depth``, ``/v2/spot/deals``, ``/v2/spot/kline``, and what
+ccxt's ``coinex`` loads on start: ``/v2/futures/market`` (none) and
+``/v2/assets/all-deposit-withdraw-config``. Signed: ``GET /v2/assets/spot/balance``,
+``GET /v2/spot/pending-order``, ``GET /v2/spot/finished-order``, ``GET /v2/spot/order-status``,
+``POST /v2/spot/order``, ``POST /v2/spot/cancel-order``, ``POST /v2/spot/cancel-all-order``.
 """
 
 from __future__ import annotations
@@ -57,13 +58,16 @@ class CoinExRest:
             "/v2/spot/ticker": market.tickers,
             "/v2/spot/depth": market.depth,
             "/v2/spot/deals": market.deals,
+            "/v2/spot/kline": market.klines,
         }
         self._signed: dict[tuple[str, str], Callable[[str, Params], Any]] = {
             ("GET", "/v2/assets/spot/balance"): trading.balances,
             ("GET", "/v2/spot/pending-order"): trading.pending,
+            ("GET", "/v2/spot/finished-order"): trading.finished,
             ("GET", "/v2/spot/order-status"): trading.status,
             ("POST", "/v2/spot/order"): trading.place,
             ("POST", "/v2/spot/cancel-order"): trading.cancel,
+            ("POST", "/v2/spot/cancel-all-order"): trading.cancel_all,
         }
 
     def handle(self, request: HttpRequest) -> HttpResponse:

@@ -1,5 +1,5 @@
 """CoinEx REST v2 public market data (``/v2/spot/market``, ``ticker``, ``depth``, ``deals``,
-``/v2/time``, ``/v2/maintain/info``, the currency list), from the shared market.
+``kline``, ``/v2/time``, ``/v2/maintain/info``, the currency list), from the shared market.
 
 Shapes follow CoinEx's documentation; numbers are the market's fixed-decimal strings, the
 same the socket sends. ``depth`` carries the socket's checksum of the returned levels.
@@ -11,16 +11,22 @@ from collections.abc import Callable
 from typing import Any
 
 from spotstream.protocol.coinex.v2 import wire
+from spotstream.protocol.coinex.v2.rest_market import PERIODS
 from spotstream.simulator.market.fanout import MarketFanout
 from spotstream.simulator.market.state import Market
+from spotstream.simulator.market.stats import CANDLE_INTERVALS, aggregate
+from spotstream.simulator.matching.accounts import from_units
 from spotstream.simulator.matching.funds import MAKER_FEE, TAKER_FEE
+from spotstream.simulator.venues.coinex.markets import money
 from spotstream.simulator.venues.coinex.refusals import PARAMETER_ERROR, CoinExRefusal
 from spotstream.simulator.venues.coinex.v2 import frames
 from spotstream.simulator.venues.coinex.v2.depth import INTERVALS, LIMITS, DepthWindow, merge_units
 from spotstream.simulator.venues.coinex.v2.hub import CoinExV2Hub
 
 Params = dict[str, str]
-DEALS_LIMIT = 100
+DEALS_LIMIT = 100  # deals when no limit is given
+KLINE_LIMIT = 100  # klines when no limit is given
+MAX_LIMIT = 1000
 
 
 class RestMarket:
@@ -123,12 +129,19 @@ class RestMarket:
         }
 
     def deals(self, params: Params) -> list[wire.Deal]:
+        """The latest deals, newest first; ``last_id`` (UNCONFIRMED: CoinEx documents it as
+        "the starting point, 0 the latest") pages back: only deals older than it."""
         name = self._names(params, required=True)[0]
         limit = _int(params.get("limit", str(DEALS_LIMIT)))
-        if not 1 <= limit <= 1000:
+        last_id = _int(params.get("last_id", "0"))
+        if not 1 <= limit <= MAX_LIMIT:
             raise CoinExRefusal(PARAMETER_ERROR)
         spec, numbers = self.hub.markets[name], self.hub.numbers[name]
-        recent = list(self.market[spec.symbol].tape.recent)[::-1][:limit]
+        self.fanout.sync(spec.symbol)
+        recent = [
+            t for t in reversed(self.market[spec.symbol].tape.recent)
+            if not last_id or t.trade_id < last_id
+        ][:limit]  # fmt: skip
         return [
             wire.Deal(
                 deal_id=t.trade_id,
@@ -138,6 +151,39 @@ class RestMarket:
                 amount=numbers.amount(t.qty),
             )
             for t in recent
+        ]
+
+    def klines(self, params: Params) -> list[dict[str, Any]]:
+        """The latest ``limit`` candles of ``period``, oldest first, from the market's candle
+        series (the ones Kraken's ``ohlc`` serves): a period no series has is merged from
+        the longest series that divides it (3min from 1min, 2hour from 1hour ...)."""
+        name = self._names(params, required=True)[0]
+        period = PERIODS.get(params.get("period", ""))
+        limit = _int(params.get("limit", str(KLINE_LIMIT)))
+        if period is None or not 1 <= limit <= MAX_LIMIT:
+            raise CoinExRefusal(PARAMETER_ERROR)
+        if params.get("price_type", "latest_price") != "latest_price":
+            raise CoinExRefusal(PARAMETER_ERROR)
+        spec, numbers = self.hub.markets[name], self.hub.numbers[name]
+        self.fanout.sync(spec.symbol)
+        minutes = period // 60
+        base = max(m for m in CANDLE_INTERVALS if minutes % m == 0)
+        candles = list(self.market[spec.symbol].candles[base].candles)
+        if base != minutes:
+            candles = aggregate(candles, minutes)
+        places = numbers.price_precision + numbers.qty_precision
+        return [
+            {
+                "market": name,
+                "created_at": frames.ms(c.begin_ns),
+                "open": numbers.price(c.open),
+                "close": numbers.price(c.close),
+                "high": numbers.price(c.high),
+                "low": numbers.price(c.low),
+                "volume": numbers.amount(c.volume),
+                "value": money(from_units(c.notional, places), numbers.quote_precision),
+            }
+            for c in candles[-limit:]
         ]
 
 

@@ -1,4 +1,5 @@
-"""CoinEx REST v2 signed methods: balances, open orders, order status, place and cancel.
+"""CoinEx REST v2 signed methods: balances, open and finished orders (paged: ``page``,
+``limit`` up to 100, default 10, newest first), order status, place, cancel, cancel all.
 
 Orders go through the simulator's neutral matching engine (so Kraken and CoinEx watchers
 see the same fills); refusals are worded as CoinEx does
@@ -36,7 +37,9 @@ from spotstream.simulator.venues.coinex.refusals import (
 from spotstream.simulator.venues.coinex.v2.hub import CoinExV2Hub
 
 Params = dict[str, str]
-PAGE_LIMIT = 100
+Page = tuple[list[rw.SpotOrder], dict[str, Any]]
+PAGE_LIMIT = 100  # the most a page holds
+DEFAULT_LIMIT = 10  # CoinEx's default page size
 
 
 class RestTrading:
@@ -71,20 +74,49 @@ class RestTrading:
             )
         return out
 
-    def pending(self, account_id: str, params: Params) -> tuple[list[rw.SpotOrder], dict[str, Any]]:
+    def pending(self, account_id: str, params: Params) -> Page:
+        """The account's open orders, newest first, one page (``page``, ``limit``)."""
+        return self._page(self.engine.open_orders(account_id)[::-1], params)
+
+    def finished(self, account_id: str, params: Params) -> Page:
+        """The account's finished orders (filled, cancelled), newest first, one page."""
+        return self._page(self.orders.finished(account_id), params)
+
+    def _page(self, orders: list[Order], params: Params) -> Page:
         _spot(params)
-        name = params.get("market")
+        name, side = params.get("market"), params.get("side")
         if name is not None and name not in self.markets:
             raise CoinExRefusal(PARAMETER_ERROR)
-        side = params.get("side")
-        orders = [
-            self._render(order)
-            for order in self.engine.open_orders(account_id)
+        if side is not None and side not in ("buy", "sell"):
+            raise CoinExRefusal(PARAMETER_ERROR)
+        page, limit = _count(params, "page", 1), _count(params, "limit", DEFAULT_LIMIT)
+        if limit > PAGE_LIMIT:
+            raise CoinExRefusal(PARAMETER_ERROR)
+        chosen = [
+            order
+            for order in orders
             if order.symbol in self.hub.names
             and (name is None or self.hub.names[order.symbol] == name)
             and (side is None or order.side == side)
         ]
-        return orders[::-1][:PAGE_LIMIT], {"has_next": len(orders) > PAGE_LIMIT}
+        start = (page - 1) * limit
+        shown = [self._render(order) for order in chosen[start : start + limit]]
+        return shown, {"has_next": len(chosen) > start + limit}
+
+    def cancel_all(self, account_id: str, params: Params) -> dict[str, Any]:
+        """Cancel every open order of ``market`` (of ``side`` only, if given); ``data`` ``{}``."""
+        _spot(params)
+        name, side = params.get("market"), params.get("side")
+        if name not in self.markets or side not in (None, "buy", "sell"):
+            raise CoinExRefusal(PARAMETER_ERROR)
+        symbol = self.markets[name].symbol
+        orders = [
+            order
+            for order in self.engine.open_orders(account_id)
+            if order.symbol == symbol and (side is None or order.side == side)
+        ]
+        self.engine.cancel_orders(account_id, orders)
+        return {}
 
     def status(self, account_id: str, params: Params) -> rw.SpotOrder:
         return self._render(self._own(account_id, params))
@@ -143,6 +175,16 @@ class RestTrading:
 def _spot(params: Params) -> None:
     if params.get("market_type", "SPOT").upper() != "SPOT":
         raise CoinExRefusal(PARAMETER_ERROR)
+
+
+def _count(params: Params, key: str, default: int) -> int:
+    """A positive integer parameter (``page``, ``limit``)."""
+    text = params.get(key)
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise CoinExRefusal(PARAMETER_ERROR)
+    return int(text)
 
 
 def _placement(params: Params, markets: dict[str, Any]) -> PlaceRequest:
