@@ -12,15 +12,24 @@ object (:class:`~spotstream.protocol.coinex.v2.wire.Depth`); only the envelope d
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
+import msgspec
+
 from spotstream.book.tracked import ApplyResult
 from spotstream.book.units import check_precision, most_decimals
 from spotstream.book.verified import VerifiedBook
-from spotstream.errors import DecodeError
-from spotstream.models.enums import EventKind
-from spotstream.models.market import BookSnapshot
-from spotstream.protocol.coinex.checksum import COINEX_MAX_LEVELS, coinex_checksum, wire_checksum
+from spotstream.errors import ChecksumMismatchError, DecodeError
+from spotstream.models.enums import BookStatus, EventKind
+from spotstream.models.market import BookLevel, BookSnapshot
+from spotstream.protocol.coinex.checksum import (
+    COINEX_MAX_LEVELS,
+    coinex_checksum,
+    levels_checksum,
+    wire_checksum,
+)
 from spotstream.protocol.coinex.v2.translate import millis
-from spotstream.protocol.coinex.v2.wire import Depth
+from spotstream.protocol.coinex.v2.wire import Depth, DepthLevel
 from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import BookData, Event, StreamKey
 from spotstream.protocol.instruments import InstrumentCache
@@ -120,23 +129,47 @@ class CoinExBooks(ProtocolCore):
         return price, qty
 
 
-def depth_snapshot(market: str, depth: Depth, stamp_ms: int | None) -> BookSnapshot:
-    """A queried depth (v1's ``depth.query``, REST v2's ``depth``) as a verified
-    :class:`BookSnapshot`; :class:`DecodeError` when its checksum does not verify or a number
-    cannot be read (never a book that might be wrong)."""
-    books = CoinExBooks()
-    books._ensure_book(market)
-    book = books.books[market]
-    try:
-        books._widen(book, depth)
-        checksum = wire_checksum(depth.checksum)
-        result = book.apply_snapshot(
-            depth.bids, depth.asks, checksum, None if stamp_ms is None else millis(stamp_ms)
+def depth_snapshot(market: str, depth: Depth, stamp_ms: int | None, what: str) -> BookSnapshot:
+    """A queried depth (``what``: v1's ``depth.query``, REST v2's ``/v2/spot/depth``) as a
+    :class:`BookSnapshot`, its checksum verified over the levels as received (their text,
+    trailing zeros kept): a mismatch is a :class:`ChecksumMismatchError`, never a book."""
+    bids, bid_texts = _levels(depth.bids, what)
+    asks, ask_texts = _levels(depth.asks, what)
+    expected = wire_checksum(depth.checksum)
+    computed = levels_checksum(bid_texts, ask_texts)
+    if computed != expected:
+        raise ChecksumMismatchError(
+            f"{what} {market}: checksum {expected} sent, {computed} computed",
+            symbol=market,
+            expected=expected,
+            computed=computed,
         )
-    except DecodeError:
-        raise
-    except Exception as exc:
-        raise DecodeError(f"{market}: unreadable depth: {exc}") from None
-    if result is not ApplyResult.VERIFIED:
-        raise DecodeError(f"{market}: the depth's checksum does not verify ({result.value})")
-    return book.snapshot()
+    return BookSnapshot(
+        symbol=market,
+        bids=bids,
+        asks=asks,
+        checksum=expected,
+        status=BookStatus.SYNCED,
+        sequence=0,
+        timestamp=None if stamp_ms is None else millis(stamp_ms),
+    )
+
+
+def _levels(raw: list[DepthLevel], what: str) -> tuple[tuple[BookLevel, ...], list[bytes]]:
+    levels, texts = [], []
+    for level in raw:
+        price, qty = _text(level.price, what), _text(level.qty, what)
+        try:
+            levels.append(BookLevel(Decimal(price.decode()), Decimal(qty.decode())))
+        except InvalidOperation:
+            raise DecodeError(f"{what}: not a number in {price!r}, {qty!r}") from None
+        texts.append(price + b":" + qty)
+    return tuple(levels), texts
+
+
+def _text(raw: msgspec.Raw, what: str) -> bytes:
+    """A level's number as received: the JSON string's content (CoinEx sends strings)."""
+    text = bytes(raw)
+    if len(text) < 3 or text[0] != 0x22 or text[-1] != 0x22 or b"\\" in text:
+        raise DecodeError(f"{what}: a level number is not a plain string", text)
+    return text[1:-1]

@@ -15,7 +15,7 @@ import pytest
 from spotstream.book.tracked import ApplyResult
 from spotstream.errors import (
     AuthenticationError,
-    DecodeError,
+    ChecksumMismatchError,
     InvalidArgumentsError,
     InvalidRequestError,
     SubscriptionError,
@@ -240,7 +240,7 @@ def test_queries_parse_their_results() -> None:
     out = protocol.depth_query("BTCUSDT", 10, "0")
     [done] = protocol.receive(ok(out.req_id, {**depth, "checksum": 1}))
     assert done.results == []
-    assert isinstance(done.errors[0], DecodeError)
+    assert isinstance(done.errors[0], ChecksumMismatchError)
     out = protocol.server_time()
     [done] = protocol.receive(ok(out.req_id, 1700000000))
     assert done.results == [1700000000]

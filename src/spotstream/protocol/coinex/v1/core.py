@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from spotstream.errors import DecodeError, InvalidRequestError
+from spotstream.errors import DecodeError, InvalidRequestError, ProtocolError
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.coinex.errors import coinex_refusal, refused_what
 from spotstream.protocol.coinex.v1 import wire
@@ -126,7 +126,8 @@ class CoinExV1Core(ProtocolCore):
 
     def query(self, wire_method: str, params: list[Any], parse: Parse) -> Outgoing:
         """A socket query (``state.query`` ...): its ``RequestDone.results`` hold what
-        ``parse`` makes of the result (a :class:`DecodeError` becomes the request's error)."""
+        ``parse`` makes of the result (a :class:`ProtocolError` it raises becomes the
+        request's error)."""
         return self._request(_Pending("query", wire_method, parse=parse), params)
 
     def connection_lost(self) -> object:
@@ -188,7 +189,9 @@ class CoinExV1Core(ProtocolCore):
             return [RequestDone(answer.id, pending.method, [answer])]
         try:
             result = pending.parse(answer.result)
-        except (DecodeError, msgspec.MsgspecError) as exc:
+        except ProtocolError as exc:  # unreadable, or a depth whose checksum is wrong
+            return [RequestDone(answer.id, pending.method, [], [exc])]
+        except msgspec.MsgspecError as exc:
             error = DecodeError(f"{pending.wire_method} answered what cannot be read: {exc}")
             return [RequestDone(answer.id, pending.method, [], [error])]
         return [RequestDone(answer.id, pending.method, [result])]

@@ -149,7 +149,7 @@ class CoinExV1Protocol(CoinExV1Core, CoinExBooks):
 
         def parse(raw: msgspec.Raw) -> BookSnapshot:
             depth = _DEPTH.decode(raw)
-            return depth_snapshot(market, depth, depth.time)
+            return depth_snapshot(market, depth, depth.time, "depth.query")
 
         return self.query("depth.query", [market, limit, interval], parse)
 

@@ -17,15 +17,14 @@ is :mod:`spotstream.auth.coinex_rest_market`).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Final
 
 import msgspec
 
-from spotstream.errors import ChecksumMismatchError, DecodeError, InvalidRequestError
-from spotstream.models.enums import BookStatus
-from spotstream.models.market import BookLevel, BookSnapshot, Kline, Ticker, Trade
-from spotstream.protocol.coinex.checksum import levels_checksum, wire_checksum
+from spotstream.errors import InvalidRequestError
+from spotstream.models.market import BookSnapshot, Kline, Ticker, Trade
+from spotstream.protocol.coinex.books import depth_snapshot
 from spotstream.protocol.coinex.v2 import translate, wire
 from spotstream.protocol.coinex.v2.channels import DEPTH_INTERVALS, DEPTH_LIMITS
 from spotstream.protocol.coinex.v2.core import canonical
@@ -146,46 +145,7 @@ def parse_depth(status: int, body: bytes) -> BookSnapshot:
     """The book the answer holds, its checksum verified (:class:`ChecksumMismatchError`)."""
     data: wire.DepthData = data_of(answer(status, body, DEPTH_PATH), _DEPTH, DEPTH_PATH)
     depth = data.depth
-    bids, bid_texts = _levels(depth.bids)
-    asks, ask_texts = _levels(depth.asks)
-    expected = wire_checksum(depth.checksum)
-    computed = levels_checksum(bid_texts, ask_texts)
-    if computed != expected:
-        raise ChecksumMismatchError(
-            f"{DEPTH_PATH} {data.market}: checksum {expected} sent, {computed} computed",
-            symbol=data.market,
-            expected=expected,
-            computed=computed,
-        )
-    return BookSnapshot(
-        symbol=data.market,
-        bids=bids,
-        asks=asks,
-        checksum=expected,
-        status=BookStatus.SYNCED,
-        sequence=0,
-        timestamp=None if depth.updated_at is None else translate.millis(depth.updated_at),
-    )
-
-
-def _levels(raw: list[wire.DepthLevel]) -> tuple[tuple[BookLevel, ...], list[bytes]]:
-    levels, texts = [], []
-    for level in raw:
-        price, qty = _text(level.price), _text(level.qty)
-        try:
-            levels.append(BookLevel(Decimal(price.decode()), Decimal(qty.decode())))
-        except InvalidOperation:
-            raise DecodeError(f"{DEPTH_PATH}: not a number in {price!r}, {qty!r}") from None
-        texts.append(price + b":" + qty)
-    return tuple(levels), texts
-
-
-def _text(raw: msgspec.Raw) -> bytes:
-    """A level's number as received: the JSON string's content (CoinEx sends strings)."""
-    text = bytes(raw)
-    if len(text) < 3 or text[0] != 0x22 or text[-1] != 0x22 or b"\\" in text:
-        raise DecodeError(f"{DEPTH_PATH}: a level number is not a plain string", text)
-    return text[1:-1]
+    return depth_snapshot(data.market, depth, depth.updated_at, DEPTH_PATH)
 
 
 def parse_deals(status: int, body: bytes, market: str) -> list[Trade]:
