@@ -57,3 +57,17 @@ def select_snapshot(wanted: bool) -> Select:
         return item if wanted or kind is not EventKind.SNAPSHOT else None
 
     return select
+
+
+def for_markets(select: Select, markets: frozenset[str]) -> Select:
+    """``select`` narrowed to the orders of ``markets`` (every market when empty);
+    reconciliations pass whole."""
+    if not markets:
+        return select
+
+    def narrowed(item: object, kind: EventKind) -> object | None:
+        if isinstance(item, OrderUpdate) and item.symbol not in markets:
+            return None
+        return select(item, kind)
+
+    return narrowed

@@ -24,6 +24,7 @@ from spotstream.auth.coinex import CoinExCredentials
 from spotstream.coinex.account import CoinExAccountHooks
 from spotstream.coinex.endpoints import COINEX_REST_URL, COINEX_V2_URL
 from spotstream.coinex.hooks import CoinExPublicHooks
+from spotstream.coinex.polling import Poller, stop
 from spotstream.coinex.spot import CoinExSpotStreams
 from spotstream.errors import InvalidCredentialsError, InvalidRequestError, UnexpectedAnswerError
 from spotstream.protocol.coinex.v2.channels import PRIVATE_CHANNELS
@@ -95,6 +96,7 @@ class CoinExSocketClient(SocketClient):
         self._credentials = credentials
         self._wall_clock = wall_clock
         self._private: AccountSession | None = None
+        self._pollers: dict[int, Poller[Any]] = {}  # id(subscription) -> what feeds it
         self.spot = CoinExSpotStreams(self)
 
     def _default_url(self) -> str:
@@ -117,6 +119,12 @@ class CoinExSocketClient(SocketClient):
 
     def _forget_other_sessions(self) -> None:
         self._private = None
+
+    async def _close_subscription(self, sub: Subscription[Any]) -> None:
+        poller = self._pollers.pop(id(sub), None)
+        if poller is not None:
+            stop(poller)
+        await super()._close_subscription(sub)
 
     def _owner(self, sub: Subscription[Any]) -> Session[Any] | None:
         return self._private if sub.channel in PRIVATE_CHANNELS else self._session

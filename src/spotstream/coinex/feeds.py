@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from spotstream.asyncio.call import Call
 from spotstream.asyncio.private_session import Select
-from spotstream.asyncio.selectors import select_fills, select_orders, select_snapshot
+from spotstream.asyncio.selectors import (
+    for_markets,
+    select_fills,
+    select_orders,
+    select_snapshot,
+)
 from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
 from spotstream.models.orders import Balance, Fill, OrderState, OrderUpdate, Reconciliation
 
@@ -35,10 +40,13 @@ class CoinExPrivateFeeds:
 
     # --- async iterator style --------------------------------------------------------------
 
-    def orders(self, *, snapshot: bool = False) -> Call[Subscription[OrderItem]]:
-        """Order updates (``order``: put, update, modify, finish); the open orders from REST
-        first if ``snapshot``; after any interruption a :class:`Reconciliation`."""
-        return Call(self._open("orders", select_orders(snapshot)))
+    def orders(
+        self, *, snapshot: bool = False, markets: frozenset[str] = frozenset()
+    ) -> Call[Subscription[OrderItem]]:
+        """Order updates (``order``: put, update, modify, finish; of ``markets`` only, if
+        given); the open orders from REST first if ``snapshot``; after any interruption a
+        :class:`Reconciliation`."""
+        return Call(self._open("orders", for_markets(select_orders(snapshot), markets)))
 
     def stop_orders(self) -> Call[Subscription[OrderUpdate]]:
         """Stop-order updates (``stop``: put, active, cancel)."""

@@ -2,6 +2,9 @@
 ``CoinExSocketClient.SpotApiV2`` (snake_case), with the async-iterator style beside them.
 
 Markets may be written ``BTCUSDT`` (CoinEx's name, what events carry) or ``BTC/USDT``.
+CoinEx.Net's v1 ``SpotApi`` methods are here too, with the same signatures
+(``get_ticker``, ``get_order_book``, ``get_trade_history``, ``get_klines`` served by REST v2,
+``subscribe_to_kline_updates`` polled from it; see ``docs/coinex-v1.md``).
 Subscribing market by market never loses the earlier ones: the protocol sends each channel's
 whole set on every change (CoinEx replaces a channel's list with each subscribe).
 """
@@ -17,13 +20,16 @@ from spotstream.asyncio.call import Call
 from spotstream.asyncio.delegate import Delegate
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
-from spotstream.coinex.feeds import CoinExPrivateFeeds
+from spotstream.coinex.feeds import CoinExPrivateFeeds, OrderItem
 from spotstream.coinex.hooks import maintenance_status
+from spotstream.coinex.market import DEFAULT_POLL_INTERVAL, CoinExMarketData
 from spotstream.coinex.trading import CoinExTrading
+from spotstream.errors import InvalidRequestError
 from spotstream.models.book_changes import BookChanges
 from spotstream.models.market import (
     DataEvent,
     IndexPrice,
+    Kline,
     Maintenance,
     Spread,
     SystemStatus,
@@ -31,6 +37,7 @@ from spotstream.models.market import (
     Trade,
 )
 from spotstream.models.orders import OrderState
+from spotstream.protocol.coinex.v1.public import merge_interval
 from spotstream.protocol.coinex.v2.core import canonical
 
 if TYPE_CHECKING:
@@ -51,6 +58,17 @@ class CoinExSpotStreams:
         self._client = client
         self.feeds = CoinExPrivateFeeds(client)
         self.trading = CoinExTrading(client)
+        self.market = CoinExMarketData(client)
+
+    # --- queries: the socket's server calls, REST v2 for the rest (the ``market`` part) -----
+
+    ping = Delegate("market", CoinExMarketData.ping)
+    get_server_time = Delegate("market", CoinExMarketData.get_server_time)
+    get_ticker = Delegate("market", CoinExMarketData.get_ticker)
+    get_order_book = Delegate("market", CoinExMarketData.get_order_book)
+    get_trade_history = Delegate("market", CoinExMarketData.get_trade_history)
+    get_klines = Delegate("market", CoinExMarketData.get_klines)
+    klines = Delegate("market", CoinExMarketData.klines)
 
     # --- trading over REST v2 (the ``trading`` part) ---------------------------------------
 
@@ -58,6 +76,8 @@ class CoinExSpotStreams:
     cancel_order = Delegate("trading", CoinExTrading.cancel_order)
     get_order = Delegate("trading", CoinExTrading.get_order)
     get_open_orders = Delegate("trading", CoinExTrading.get_open_orders)
+    get_closed_orders = Delegate("trading", CoinExTrading.get_closed_orders)
+    cancel_all_orders = Delegate("trading", CoinExTrading.cancel_all_orders)
     get_balances = Delegate("trading", CoinExTrading.get_balances)
 
     # --- the account's feeds (the ``feeds`` part) ------------------------------------------
@@ -66,7 +86,6 @@ class CoinExSpotStreams:
     stop_orders = Delegate("feeds", CoinExPrivateFeeds.stop_orders)
     user_trades = own_trades = Delegate("feeds", CoinExPrivateFeeds.user_trades)
     balances = Delegate("feeds", CoinExPrivateFeeds.balances)
-    subscribe_to_order_updates = Delegate("feeds", CoinExPrivateFeeds.subscribe_to_order_updates)
     subscribe_to_stop_order_updates = Delegate(
         "feeds", CoinExPrivateFeeds.subscribe_to_stop_order_updates
     )
@@ -164,17 +183,56 @@ class CoinExSpotStreams:
         self,
         symbol: str,
         depth: int,
-        merge_level: str | None,
-        full_book_updates: bool,
-        handler: Handler[BookChanges],
+        merge: str | int | None,
+        fourth: bool | Handler[BookChanges],
+        handler: Handler[BookChanges] | bool | None = None,
+        *,
+        diff_updates: bool | None = None,
     ) -> UpdateSubscription[BookChanges]:
-        """CoinEx.Net's ``SubscribeToOrderBookUpdatesAsync(symbol, depth, mergeLevel,
-        fullBookUpdates, handler)``: ``handler`` gets, per verified push, the levels that
-        changed (:class:`BookChanges`; the whole book first and after a resync)."""
-        book = await self.order_book(
-            symbol, depth, interval=merge_level or "0", full=full_book_updates, synced=False
-        )
-        return self._client.run_book_changes(book, handler)
+        """CoinEx.Net's order book updates in either of its forms: ``SpotApiV2``'s
+        ``(symbol, depth, merge_level, full_book_updates, handler)`` or v1 ``SpotApi``'s
+        ``(symbol, limit, merge_depth, handler, diff_updates=False)`` (``merge_depth``
+        0..8, 8 none). ``handler`` gets, per verified push, the levels that changed
+        (:class:`BookChanges`; the whole book first and after a resync)."""
+        if callable(fourth):  # v1's form: the handler fourth, then diff_updates
+            on_changes: Handler[BookChanges] = fourth
+            diff = handler if isinstance(handler, bool) else bool(diff_updates)
+            full = not diff
+        elif callable(handler):
+            on_changes, full = handler, bool(fourth)
+        else:
+            raise InvalidRequestError("subscribe_to_order_book_updates needs a handler")
+        interval = "0" if merge is None else merge_interval(merge)
+        book = await self.order_book(symbol, depth, interval=interval, full=full, synced=False)
+        return self._client.run_book_changes(book, on_changes)
+
+    async def subscribe_to_kline_updates(
+        self,
+        symbol: str,
+        interval: int,
+        handler: Handler[Kline],
+        *,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> UpdateSubscription[Kline]:
+        """The open candle of ``interval`` seconds on every change, **REST-polled** every
+        ``poll_interval`` seconds (the v2 socket has no candles)."""
+        candles = await self.klines(symbol, interval, poll_interval=poll_interval)
+        return self._client.run_handler(candles, handler)
+
+    async def subscribe_to_order_updates(
+        self,
+        symbols: Sequence[str] | Handler[OrderItem] | None,
+        handler: Handler[OrderItem] | None = None,
+    ) -> UpdateSubscription[OrderItem]:
+        """Order updates in either of CoinEx.Net's forms: ``SpotApiV2``'s ``(handler)`` or
+        v1 ``SpotApi``'s ``(symbols, handler)`` (only ``symbols``' orders; ``None``: all)."""
+        if callable(symbols):
+            return await self.feeds.subscribe_to_order_updates(symbols)
+        if handler is None:
+            raise InvalidRequestError("subscribe_to_order_updates needs a handler")
+        markets = frozenset(canonical(s) for s in symbols or ())
+        orders = await self.feeds.orders(markets=markets)
+        return self._client.run_handler(orders, handler)
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -9,12 +9,13 @@ got no answer raises :class:`~spotstream.errors.OutcomeUnknownError` and is neve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from spotstream.auth import coinex_rest
 from spotstream.auth.coinex import CoinExCredentials
-from spotstream.errors import InvalidCredentialsError
+from spotstream.errors import InvalidCredentialsError, InvalidRequestError
 from spotstream.models.orders import Balance, OrderUpdate
 
 if TYPE_CHECKING:
@@ -62,15 +63,23 @@ class CoinExTrading:
         )  # fmt: skip
 
     async def get_open_orders(
-        self, symbol: str | None = None, side: str | None = None
+        self,
+        symbol: str | None = None,
+        side: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[OrderUpdate]:
-        """Every open spot order (of ``symbol``, or of every market; of ``side``, or both),
-        all pages, newest first."""
+        """The open spot orders (of ``symbol``, or of every market; of ``side``, or both),
+        newest first: every page, or ``limit`` of them after the first ``offset`` (the seed's
+        ``GetOpenOrdersAsync(symbol, side, offset, limit)``)."""
+        if offset < 0 or (limit is not None and limit < 1):
+            raise InvalidRequestError("offset must be at least 0 and limit at least 1")
         client = self._client
-        return await coinex_rest.get_pending_orders(
+        orders = await coinex_rest.get_pending_orders(
             self._credentials(), client.rest_url, symbol, side=side,
             timeout=client._request_timeout, clock=client._clock_ms,
         )  # fmt: skip
+        return orders[offset:] if limit is None else orders[offset : offset + limit]
 
     async def cancel_all_orders(self, symbol: str, side: str | None = None) -> None:
         """Cancel every open order of ``symbol`` (of ``side`` only, if given). CoinEx names
@@ -96,13 +105,18 @@ class CoinExTrading:
             timeout=client._request_timeout, clock=client._clock_ms,
         )  # fmt: skip
 
-    async def get_balances(self) -> list[Balance]:
-        """The spot balances (available + frozen, both as wallets)."""
+    async def get_balances(self, assets: Sequence[str] | None = None) -> list[Balance]:
+        """The spot balances (available + frozen, both as wallets), of ``assets`` only if
+        given."""
         client = self._client
-        return await coinex_rest.get_balances(
+        balances = await coinex_rest.get_balances(
             self._credentials(), client.rest_url,
             timeout=client._request_timeout, clock=client._clock_ms,
         )  # fmt: skip
+        if not assets:
+            return balances
+        wanted = {a.upper() for a in assets}
+        return [b for b in balances if b.asset.upper() in wanted]
 
     def _credentials(self) -> CoinExCredentials:
         credentials = self._client._credentials

@@ -34,12 +34,11 @@ from typing import TYPE_CHECKING, Any
 from spotstream.asyncio.call import Call
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.private_session import Select
-from spotstream.asyncio.selectors import select_orders, select_snapshot
+from spotstream.asyncio.selectors import for_markets, select_orders, select_snapshot
 from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
 from spotstream.coinex.feeds import BalanceItem, OrderItem
 from spotstream.coinex.trading import CoinExTrading
 from spotstream.models.book_changes import BookChanges
-from spotstream.models.enums import EventKind
 from spotstream.models.market import BookSnapshot, Kline, Ticker, Trade
 from spotstream.models.orders import Balance, OrderState, OrderUpdate
 from spotstream.protocol.coinex.v1.public import merge_interval
@@ -51,19 +50,6 @@ if TYPE_CHECKING:
 
 def _market(symbol: str) -> str:
     return canonical(symbol)
-
-
-def _for_markets(select: Select, markets: frozenset[str]) -> Select:
-    """``select`` narrowed to orders of ``markets`` (every market when empty)."""
-    if not markets:
-        return select
-
-    def narrowed(item: object, kind: EventKind) -> object | None:
-        if isinstance(item, OrderUpdate) and item.symbol not in markets:
-            return None
-        return select(item, kind)
-
-    return narrowed
 
 
 class CoinExV1SpotStreams:
@@ -169,7 +155,7 @@ class CoinExV1SpotStreams:
         finish; the open orders first if ``snapshot``; a :class:`Reconciliation` after any
         interruption."""
         markets = frozenset(_market(s) for s in symbols or ())
-        return Call(self._open_private("orders", _for_markets(select_orders(snapshot), markets)))
+        return Call(self._open_private("orders", for_markets(select_orders(snapshot), markets)))
 
     def balances(self, *, snapshot: bool = True) -> Call[Subscription[BalanceItem]]:
         """Balances: every asset first if ``snapshot``, then each change."""
