@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from spotstream.protocol.coinex.v2 import wire
@@ -27,17 +26,18 @@ from spotstream.simulator.market.fanout import MarketFanout, TapePlayer
 from spotstream.simulator.market.state import Market, MarketStep
 from spotstream.simulator.market.stats import TapeTrade
 from spotstream.simulator.market.tape import MarketTape
+from spotstream.simulator.venues.coinex.depth_groups import (
+    FULL_INTERVAL_NS,
+    DepthGroup,
+    DepthGroups,
+    DepthKey,
+)
 from spotstream.simulator.venues.coinex.markets import MarketNumbers, coinex_markets
 from spotstream.simulator.venues.coinex.v2 import frames
-from spotstream.simulator.venues.coinex.v2.depth import (
-    DepthChange,
-    DepthWindow,
-    depth_push,
-    merge_units,
-)
+from spotstream.simulator.venues.coinex.v2.depth import DepthChange, depth_push
 
 PUSH_INTERVAL_NS = 200_000_000
-FULL_INTERVAL_NS = 60_000_000_000
+__all__ = ["FULL_INTERVAL_NS", "PUSH_INTERVAL_NS", "CoinExV2Hub", "DepthGroup", "DepthKey"]
 
 
 class Subscriber(Protocol):
@@ -45,17 +45,6 @@ class Subscriber(Protocol):
 
 
 Group = dict[Subscriber, None]  # insertion-ordered set
-DepthKey = tuple[str, int, str]  # market, limit, interval
-
-
-@dataclass(eq=False)
-class DepthGroup:
-    """The subscribers of one (market, limit, interval), each with its ``if_full``."""
-
-    window: DepthWindow
-    subscribers: dict[Subscriber, bool] = field(default_factory=dict)
-    last_full_ns: int = 0
-    corrupt: bool = False
 
 
 class CoinExV2Hub:
@@ -69,7 +58,6 @@ class CoinExV2Hub:
         self.clock = clock
         self.faults = faults
         self.push_interval_ns = PUSH_INTERVAL_NS
-        self.full_interval_ns = FULL_INTERVAL_NS
         self.markets = coinex_markets(market.instruments.values())
         self.names = {spec.symbol: name for name, spec in self.markets.items()}
         quote = {asset.id: asset.precision for asset in market.assets}
@@ -77,7 +65,17 @@ class CoinExV2Hub:
             name: MarketNumbers(spec, quote.get(spec.quote, 8))
             for name, spec in self.markets.items()
         }
-        self.depth: dict[DepthKey, DepthGroup] = {}
+        self.depth_groups = DepthGroups(
+            market,
+            fanout,
+            clock,
+            self.markets,
+            self.numbers,
+            render=self._payload,
+            frame=frames.frame,
+            watch=lambda name, delta: self.watch(name, delta, market_data=False),
+        )
+        self.depth: dict[DepthKey, DepthGroup] = self.depth_groups.groups
         self.state: dict[Subscriber, frozenset[str]] = {}
         self.deals: dict[str, Group] = {name: {} for name in self.markets}
         self.bbo: dict[str, Group] = {name: {} for name in self.markets}
@@ -88,7 +86,6 @@ class CoinExV2Hub:
         self._dirty: set[str] = set()  # markets changed since the last paced push
         self._traded: set[str] = set()  # ... that traded (state)
         self._index_sent: dict[tuple[Subscriber, str], int] = {}
-        self._corrupt_pending: set[str] = set()
         self._watchers: Counter[str] = Counter()
         self.maintenance: list[frames.Maintenance] = []  # what /v2/maintain/info lists
         faults.on_corrupt(self.corrupt_next_checksum)
@@ -101,38 +98,23 @@ class CoinExV2Hub:
         self._watchers[name] += delta
         self.fanout.watch(self.markets[name].symbol, delta, market_data=market_data)
 
+    @property
+    def full_interval_ns(self) -> int:
+        return self.depth_groups.full_interval_ns
+
+    @full_interval_ns.setter
+    def full_interval_ns(self, value: int) -> None:
+        self.depth_groups.full_interval_ns = value
+
     def depth_group(self, name: str, limit: int, interval: str) -> DepthGroup:
-        key = (name, limit, interval)
-        group = self.depth.get(key)
-        if group is None:
-            spec = self.markets[name]
-            self.fanout.sync(spec.symbol)
-            step = merge_units(interval, spec.price_precision)
-            window = DepthWindow(
-                name, self.market[spec.symbol].book, limit, step, self.numbers[name]
-            )
-            window.full()
-            group = self.depth[key] = DepthGroup(window, last_full_ns=self.clock())
-            if name in self._corrupt_pending:
-                self._corrupt_pending.discard(name)
-                group.corrupt = True
-        return group
+        return self.depth_groups.group(name, limit, interval)
 
     def join_depth(self, key: DepthKey, subscriber: Subscriber, if_full: bool) -> bytes:
         """Add a subscriber; its first push (the window, full), for it to send."""
-        group = self.depth_group(*key)
-        group.subscribers[subscriber] = if_full
-        self.watch(key[0], 1, market_data=False)
-        return self._payload(group, group.window.current(), True)
+        return self.depth_groups.join(key, subscriber, if_full)
 
     def leave_depth(self, key: DepthKey, subscriber: Subscriber) -> None:
-        group = self.depth.get(key)
-        if group is None or subscriber not in group.subscribers:
-            return
-        del group.subscribers[subscriber]
-        self.watch(key[0], -1, market_data=False)
-        if not group.subscribers:
-            del self.depth[key]
+        self.depth_groups.leave(key, subscriber)
 
     def forget(self, subscriber: Subscriber) -> None:
         """Drop what the hub remembers per subscriber (its connection is gone)."""
@@ -143,13 +125,8 @@ class CoinExV2Hub:
     def corrupt_next_checksum(self, symbol: str) -> None:
         """The fault switch: ``symbol`` is the market's pair (``BTC/USDT``) or its CoinEx name."""
         name = self.names.get(symbol, symbol)
-        if name not in self.markets:
-            return
-        groups = [g for (market, _, _), g in self.depth.items() if market == name]
-        for group in groups:
-            group.corrupt = True
-        if not groups:
-            self._corrupt_pending.add(name)
+        if name in self.markets:
+            self.depth_groups.corrupt(name)
 
     def announce(self, window: tuple[float, float] | None) -> None:
         """The maintenance fault: ``(starts_in, lasts)`` seconds from now, or ``None`` (over);
@@ -243,38 +220,16 @@ class CoinExV2Hub:
         self._next_push_ns = now_ns + self.push_interval_ns
         dirty, self._dirty = self._dirty, set()
         traded, self._traded = self._traded, set()
-        for group in list(self.depth.values()):
-            self._push_depth(group, group.window.market in dirty, now_ns)
+        self.depth_groups.push(dirty, now_ns)
         if traded:
             self._push_state(traded)
         for name in dirty | traded:
             self._push_index(name)
 
-    def _push_depth(self, group: DepthGroup, dirty: bool, now_ns: int) -> None:
-        if now_ns - group.last_full_ns >= self.full_interval_ns:
-            group.last_full_ns = now_ns
-            self._send(group, list(group.subscribers), group.window.full(), True)
-            return
-        change = group.window.update() if dirty else None
-        if change is None:
-            return
-        incremental = [s for s, if_full in group.subscribers.items() if not if_full]
-        full = [s for s, if_full in group.subscribers.items() if if_full]
-        if incremental:
-            self._send(group, incremental, change, False)
-        if full:
-            self._send(group, full, group.window.current(), True)
-
-    def _send(
-        self, group: DepthGroup, to: list[Subscriber], change: DepthChange, is_full: bool
-    ) -> None:
-        if to:
-            _deliver(to, self._payload(group, change, is_full))
-
     def _payload(self, group: DepthGroup, change: DepthChange, is_full: bool) -> bytes:
         window = group.window
         market = self.market[self.markets[window.market].symbol]
-        corrupt, group.corrupt = group.corrupt, False
+        corrupt = group.take_corrupt()
         return depth_push(
             window.market,
             change,
