@@ -78,15 +78,19 @@ class DepthGroups:
         self.groups: dict[DepthKey, DepthGroup] = {}
         self._corrupt_pending: set[str] = set()
 
+    def fresh(self, name: str, limit: int, interval: str) -> DepthWindow:
+        """A window of the book as it stands now (not kept: call its ``full``)."""
+        spec = self.markets[name]
+        self.fanout.sync(spec.symbol)
+        step = merge_units(interval, spec.price_precision)
+        book = self.market[spec.symbol].book
+        return DepthWindow(name, book, limit, step, self.numbers[name])
+
     def group(self, name: str, limit: int, interval: str) -> DepthGroup:
         key = (name, limit, interval)
         group = self.groups.get(key)
         if group is None:
-            spec = self.markets[name]
-            self.fanout.sync(spec.symbol)
-            step = merge_units(interval, spec.price_precision)
-            book = self.market[spec.symbol].book
-            window = DepthWindow(name, book, limit, step, self.numbers[name])
+            window = self.fresh(name, limit, interval)
             window.full()
             group = self.groups[key] = DepthGroup(window, last_full_ns=self.clock())
             if name in self._corrupt_pending:

@@ -92,6 +92,15 @@ class CoinExOrders:
         known = self._known.get(order.order_id)
         return "" if known is None else known.client_id
 
+    def kind(self, order: Order) -> str:
+        """The CoinEx type of ``order`` (``limit``, ``market``, ``maker_only``, ...)."""
+        self.adopt(order)
+        return self._known[order.order_id].kind
+
+    def last_fill(self, order: Order) -> OrderFill | None:
+        known = self._known.get(order.order_id)
+        return None if known is None else known.last_fill
+
     def filled(self, order: Order, fill: OrderFill) -> None:
         self.adopt(order)
         self._known[order.order_id].last_fill = fill
