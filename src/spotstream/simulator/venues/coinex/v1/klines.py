@@ -10,6 +10,8 @@ minute, 12 hours from 4 hours, ...), bucketed from the epoch as CoinEx's are. A 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from spotstream.simulator.market.state import SymbolMarket
@@ -26,33 +28,35 @@ def _base(minutes: int) -> int:
     return max(m for m in CANDLE_INTERVALS if m <= minutes and minutes % m == 0)
 
 
-def candles(market: SymbolMarket, interval: int) -> list[Candle]:
-    """The candles of ``interval`` seconds, oldest first (the current one last)."""
+def candles(market: SymbolMarket, interval: int, *, last_only: bool = False) -> list[Candle]:
+    """The candles of ``interval`` seconds, oldest first (the current one last;
+    ``last_only``: only that one)."""
     minutes = interval // 60
     base = _base(minutes)
-    series = list(market.candles[base].candles)
+    series = market.candles[base].candles
     if base == minutes:
-        return series
+        return [series[-1]] if last_only else list(series)
+    width = minutes * NS_PER_MINUTE
+    if last_only:
+        begin = series[-1].begin_ns - series[-1].begin_ns % width
+        tail: list[Candle] = []
+        for candle in reversed(series):
+            if candle.begin_ns < begin:
+                break
+            tail.append(candle)
+        return _merge(reversed(tail), minutes)
+    return _merge(series, minutes)
+
+
+def _merge(series: Iterable[Candle], minutes: int) -> list[Candle]:
+    """Candles of a shorter interval merged into ``minutes``-minute ones."""
     width = minutes * NS_PER_MINUTE
     out: list[Candle] = []
     for candle in series:
         begin = candle.begin_ns - candle.begin_ns % width
         current = out[-1] if out and out[-1].begin_ns == begin else None
         if current is None:
-            out.append(
-                Candle(
-                    minutes,
-                    begin,
-                    candle.open,
-                    candle.high,
-                    candle.low,
-                    candle.close,
-                    candle.trades,
-                    candle.volume,
-                    candle.notional,
-                    candle.updated_ns,
-                )
-            )
+            out.append(replace(candle, minutes=minutes, begin_ns=begin))
             continue
         current.high = max(current.high, candle.high)
         current.low = min(current.low, candle.low)
@@ -92,4 +96,4 @@ def query(
 
 def current(market: SymbolMarket, numbers: MarketNumbers, name: str, interval: int) -> list[Any]:
     """The open candle's row (what ``kline.update`` pushes after a trade)."""
-    return row(candles(market, interval)[-1], numbers, name)
+    return row(candles(market, interval, last_only=True)[-1], numbers, name)
