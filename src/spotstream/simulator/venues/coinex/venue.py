@@ -43,7 +43,7 @@ class CoinExVenue:
         keys: Iterable[CoinExKey] = DEFAULT_COINEX_KEYS,
     ) -> None:
         self.hub = CoinExV2Hub(market, fanout, clock, faults)
-        self.hub_v1 = CoinExV1Hub(self.hub, faults)  # v2's tables and depth machinery
+        self.hub_v1 = CoinExV1Hub(market, fanout, clock, faults)
         self.keys = CoinExKeyStore(keys)
         self.orders = CoinExOrders(seed)
         self.signed: set[int] = set()  # the connections that signed in (private sockets)

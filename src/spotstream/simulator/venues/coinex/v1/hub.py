@@ -1,33 +1,31 @@
 """The CoinEx v1 fan-out: who watches which market on the v1 socket, and its pushes.
 
-A :class:`~spotstream.simulator.market.fanout.VenueFeed` of the simulator's one fan-out, so
-a v1 client sees the same book and trades as a v2 (or Kraken) client of the pair. It shares
-CoinEx v2's tables (markets, names, numbers) and depth machinery
+A :class:`~spotstream.simulator.venues.coinex.paced.PacedFeed` (as v2's hub: a feed of the
+simulator's one fan-out, so a v1 client sees the same book and trades as a v2 or Kraken
+client of the pair, with the same pacing). It shares CoinEx v2's depth machinery
 (:class:`~spotstream.simulator.venues.coinex.depth_groups.DepthGroups`: one window per
 (market, limit, interval), ``"0"`` deletions for levels leaving it, the checksum of the
 whole window). Pushes:
 
 - ``deals.update`` and ``kline.update``: at once, on each step that traded;
-- ``depth.update`` and ``state.update``: paced, at most once per :attr:`push_interval_ns`
-  of market time (200 ms, as v2), with what changed since the last push.
+- ``depth.update`` and ``state.update``: paced, at most once per ``push_interval_ns`` of
+  market time (200 ms, as v2), with what changed since the last push.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from spotstream.simulator.faults import Faults
-from spotstream.simulator.market.fanout import TapePlayer
-from spotstream.simulator.market.state import MarketStep
+from spotstream.simulator.market.fanout import MarketFanout
+from spotstream.simulator.market.state import Market
 from spotstream.simulator.market.stats import TapeTrade
-from spotstream.simulator.market.tape import MarketTape
 from spotstream.simulator.venues.coinex.depth_groups import DepthGroup, DepthGroups, DepthKey
+from spotstream.simulator.venues.coinex.paced import PacedFeed
 from spotstream.simulator.venues.coinex.v1 import frames, klines
 from spotstream.simulator.venues.coinex.v2 import frames as v2_frames
 from spotstream.simulator.venues.coinex.v2.depth import DepthChange, DepthWindow
-from spotstream.simulator.venues.coinex.v2.hub import PUSH_INTERVAL_NS, CoinExV2Hub
 
 
 class Subscriber(Protocol):
@@ -38,17 +36,13 @@ Group = dict[Subscriber, None]  # insertion-ordered set
 KlineKey = tuple[str, int]  # market, interval seconds
 
 
-class CoinExV1Hub:
+class CoinExV1Hub(PacedFeed):
     """CoinEx v1 public market data for every v1 connection of one simulator."""
 
-    def __init__(self, v2: CoinExV2Hub, faults: Faults) -> None:
-        self.market = v2.market
-        self.fanout = v2.fanout
-        self.clock = v2.clock
-        self.markets = v2.markets
-        self.names = v2.names
-        self.numbers = v2.numbers
-        self.push_interval_ns = PUSH_INTERVAL_NS
+    def __init__(
+        self, market: Market, fanout: MarketFanout, clock: Callable[[], int], faults: Faults
+    ) -> None:
+        super().__init__(market, fanout, clock)
         self.depth_groups = DepthGroups(
             self.market,
             self.fanout,
@@ -63,19 +57,9 @@ class CoinExV1Hub:
         self.state: dict[Subscriber, frozenset[str]] = {}
         self.deals: dict[str, Group] = {name: {} for name in self.markets}
         self.kline: dict[KlineKey, Group] = {}
-        self._taker_buy: dict[str, int] = {}
-        self._next_push_ns = 0
-        self._dirty: set[str] = set()
-        self._traded: set[str] = set()
-        self._watchers: Counter[str] = Counter()
         faults.on_corrupt(self.corrupt_next_checksum)
-        self.fanout.add_feed(self)
 
     # --- who watches what ---------------------------------------------------------------------
-
-    def watch(self, name: str, delta: int, *, market_data: bool = True) -> None:
-        self._watchers[name] += delta
-        self.fanout.watch(self.markets[name].symbol, delta, market_data=market_data)
 
     def join_depth(self, key: DepthKey, subscriber: Subscriber, full: bool) -> bytes:
         return self.depth_groups.join(key, subscriber, full)
@@ -92,9 +76,7 @@ class CoinExV1Hub:
 
     def state_entry(self, name: str, *, totals: bool) -> frames.State:
         symbol = self.markets[name].symbol
-        s = v2_frames.market_state(
-            name, self.market[symbol], self.numbers[name], self._bought(name)
-        )
+        s = v2_frames.market_state(name, self.market[symbol], self.numbers[name], self.bought(name))
         return frames.State(
             close=s.close,
             deal=s.value,
@@ -131,13 +113,6 @@ class CoinExV1Hub:
         window = self.depth_groups.fresh(name, limit, interval)
         return self._depth(window, window.full(), corrupt=False)
 
-    def _bought(self, name: str) -> int:
-        bought = self._taker_buy.get(name)
-        if bought is None:
-            ticker = self.market[self.markets[name].symbol].ticker
-            bought = self._taker_buy[name] = ticker.volume // 2
-        return bought
-
     def _depth(self, window: DepthWindow, change: DepthChange, *, corrupt: bool) -> frames.Depth:
         market = self.market[self.markets[window.market].symbol]
         checksum = (change.checksum + 1) & 0xFFFFFFFF if corrupt else change.checksum
@@ -153,41 +128,11 @@ class CoinExV1Hub:
         depth = self._depth(group.window, change, corrupt=group.take_corrupt())
         return frames.push("depth.update", [is_full, depth, group.window.market])
 
-    # --- market steps -------------------------------------------------------------------------
+    # --- market steps (PacedFeed's hooks) ----------------------------------------------------
 
-    def publish(self, step: MarketStep) -> None:
-        name = self.names.get(step.symbol)
-        if name is None or not self._watchers[name]:
-            return
-        self._moved(name, step.trades)
-        if step.bids or step.asks:
-            self._dirty.add(name)
-        self.tick(step.time_ns)
-
-    def attach_tape(self, tape: MarketTape) -> None:
-        """Nothing to pre-encode: the paced pushes read the synced book."""
-
-    def players(self, tape: MarketTape, now_ns: int) -> Sequence[TapePlayer]:
-        name = self.names.get(tape.symbol)
-        if name is not None and self._watchers[name]:
-            tape.sync()
-            self._dirty.add(name)
-            self.tick(now_ns)
-        return ()
-
-    def replayed(
-        self, symbol: str, trades: list[TapeTrade], bbo_changed: bool, now_ns: int
-    ) -> None:
-        name = self.names.get(symbol)
-        if name is not None and self._watchers[name]:
-            self._moved(name, trades)
-
-    def _moved(self, name: str, trades: list[TapeTrade]) -> None:
+    def moved(self, name: str, trades: list[TapeTrade], bbo_changed: bool, now_ns: int) -> None:
         if not trades:
             return
-        bought = sum(trade.qty for trade in trades if trade.side == "buy")
-        self._taker_buy[name] = self._bought(name) + bought
-        self._traded.add(name)
         if self.deals[name]:
             listed = frames.deals(trades, self.numbers[name])
             _deliver(self.deals[name], self.deals_push(name, listed))
@@ -195,13 +140,7 @@ class CoinExV1Hub:
             if market == name and group:
                 _deliver(group, self.kline_push(name, interval))
 
-    def tick(self, now_ns: int) -> None:
-        """The paced pushes, if one is due."""
-        if now_ns < self._next_push_ns:
-            return
-        self._next_push_ns = now_ns + self.push_interval_ns
-        dirty, self._dirty = self._dirty, set()
-        traded, self._traded = self._traded, set()
+    def paced(self, dirty: set[str], traded: set[str], now_ns: int) -> None:
         self.depth_groups.push(dirty, now_ns)
         if traded:
             self._push_state(traded)
