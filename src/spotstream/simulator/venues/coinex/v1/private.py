@@ -66,7 +66,6 @@ class V1PrivateFeed:
         self._push = push
         self.subscriptions: dict[str, frozenset[str]] = {}  # asset / order -> names (empty: all)
         self._sent: dict[str, tuple[Decimal, Decimal]] = {}
-        self._pending: set[str] = set()
         self._listening = False
 
     def subscribe(self, kind: str, names: frozenset[str]) -> None:
@@ -119,16 +118,8 @@ class V1PrivateFeed:
         name = self.hub.names.get(order.symbol)
         if name is None:
             return
-        self.orders.adopt(order)
-        if event.exec_type == "pending_new":
-            self._pending.add(order.order_id)
-        elif event.exec_type == "new":
-            self._pending.discard(order.order_id)
-        elif order.order_id in self._pending:  # refused before it was accepted: not shown
-            self._pending.discard(order.order_id)
+        if not self.orders.intake(event):  # refused before it was accepted: not shown
             return
-        if event.exec_type == "trade" and event.fill is not None:
-            self.orders.filled(order, event.fill)
         kind = _EVENTS.get(event.exec_type)
         if kind is not None and self._wants("order", name) and not order.untriggered:
             rendered = self.render(order, event.time_ns)
