@@ -1,6 +1,7 @@
 """CoinEx v1 private methods over the socket: ``asset.query`` / ``order.query`` and the
 ``asset.update`` / ``order.update`` pushes caused by orders placed over REST v2 (over HTTP, at
-``urls["coinex_rest"]``), replace semantics, and ``drop_private_connections``."""
+``urls["coinex_rest"]``), replace semantics, ``drop_private_connections``, and a refused
+order hidden from v1 and v2 feeds alike."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import urllib.request
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
+from simulator.coinex_client import connect as connect_v2
 from simulator.coinex_v1_client import V1Client, connect, is_push, v1_sign
-from spotstream.protocol.coinex.sign import rest_signature
+from spotstream.protocol.coinex.sign import rest_signature, ws_signature
 from spotstream.simulator import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
 
@@ -67,7 +71,7 @@ def _post(sim: Simulator, target: str, body: dict[str, Any]) -> Any:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         answer = json.loads(response.read())
-    assert answer["code"] == 0, answer
+    assert answer["code"] == 0, f"refused {answer['code']}: {answer}"
     return answer["data"]
 
 
@@ -203,3 +207,34 @@ async def test_drop_private_connections_cuts_signed_v1_sockets(sim: Simulator) -
     assert await public.result("server.ping") == "pong"
     sim.faults.drop_connections()
     await public.ws.wait_closed()
+
+
+async def test_a_refused_maker_only_order_shows_on_neither_v1_nor_v2(
+    v1: V1Client, sim: Simulator
+) -> None:
+    cx = await connect_v2(sim.urls["coinex_v2"])
+    stamp = time.time_ns() // 1_000_000
+    v2_sign = {
+        "access_id": KEY.access_id,
+        "signed_str": ws_signature(KEY.secret_key, stamp),
+        "timestamp": stamp,
+    }
+    assert (await cx.request("server.sign", v2_sign))["code"] == 0
+    assert (await cx.request("order.subscribe", {"market_list": []}))["code"] == 0
+    await _signed(v1)
+    await v1.result("order.subscribe", [])
+    body = {
+        "market": "BTCUSDT",
+        "market_type": "SPOT",
+        "side": "buy",
+        "type": "maker_only",
+        "amount": "0.01",
+        "price": "80000",  # through the asks: it would take
+    }
+    with pytest.raises(AssertionError, match="3622"):
+        await rest(sim, "/v2/spot/order", body)
+    await v1.result("server.ping")  # anything pushed would have come before these answers
+    await cx.request("server.ping")
+    assert not [m for m in v1.received if m.get("method") == "order.update"]
+    assert not [m for m in cx.received if m.get("method") == "order.update"]
+    await cx.close()

@@ -3,9 +3,12 @@ and the query methods' answer shapes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
+import urllib.error
+import urllib.request
 from decimal import Decimal
 from typing import Any
 
@@ -181,3 +184,20 @@ async def test_frames_are_plain_text_json(sim: Simulator) -> None:
     assert isinstance(frame, str)
     assert json.loads(frame) == {"error": None, "result": "pong", "id": 9}
     await ws.close()
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+async def test_plain_http_to_the_socket_path_is_426_and_rest_still_answers(
+    sim: Simulator,
+) -> None:
+    origin = f"http://127.0.0.1:{sim.port}"
+    assert await asyncio.to_thread(_status, origin + "/coinex/") == 426
+    assert await asyncio.to_thread(_status, origin + "/coinex") == 426
+    assert await asyncio.to_thread(_status, sim.urls["coinex_rest"] + "/v2/time") == 200
