@@ -34,6 +34,7 @@ class PacedFeed:
         self.push_interval_ns = PUSH_INTERVAL_NS
         self.markets: dict[str, InstrumentSpec] = coinex_markets(market.instruments.values())
         self.names = {spec.symbol: name for name, spec in self.markets.items()}
+        self.currencies = frozenset(c for s in self.markets.values() for c in (s.base, s.quote))
         quote = {asset.id: asset.precision for asset in market.assets}
         self.numbers = {
             name: MarketNumbers(spec, quote.get(spec.quote, 8))

@@ -7,7 +7,8 @@ and, once subscribed, listens to its account's execution events and ledger recor
   filled / cancelled / expired -> 3 (finish); only orders on CoinEx markets, only the
   subscribed markets (``[]``: all); a triggered order shows once it has fired;
 - ``asset.update`` ``[{ASSET: {available, frozen}}]``: the assets whose available or frozen
-  amount changed since the subscribe or the last push (no snapshot on subscribe).
+  amount changed since the subscribe or the last push (no snapshot on subscribe); only the
+  currencies of CoinEx markets (``USD``, which only Kraken lists, never shows).
 
 Orders are the v2 socket's and REST v2's: one
 :class:`~spotstream.simulator.venues.coinex.orders.CoinExOrders` numbers and renders them,
@@ -72,7 +73,7 @@ class V1PrivateFeed:
         """Replace the subscription of ``kind`` (``asset`` or ``order``)."""
         self.subscriptions[kind] = names
         if kind == "asset":  # what is pushed from now on is what changes
-            held = [c for c in self.account.balances if not names or c in names]
+            held = [c for c in self.account.balances if c in (names or self.hub.currencies)]
             self._sent = {c: self._state(c) for c in held}
         if not self._listening:
             self._listening = True
@@ -90,8 +91,9 @@ class V1PrivateFeed:
     # --- queries --------------------------------------------------------------------------------
 
     def assets(self, names: list[str]) -> dict[str, frames.Balance]:
-        """``asset.query``: the listed assets (``[]``: every asset the account holds)."""
-        listed = names or list(self.account.balances)
+        """``asset.query``: the listed assets (``[]``: every CoinEx currency the account
+        holds, sorted, as REST v2's balances)."""
+        listed = names or sorted(set(self.account.balances) & self.hub.currencies)
         return {ccy: self.balance(ccy) for ccy in listed}
 
     def open_orders(self, name: str, side: int) -> list[frames.Order]:
@@ -132,8 +134,10 @@ class V1PrivateFeed:
         self._assets_changed((entry.asset,))
 
     def _wants(self, kind: str, name: str) -> bool:
+        """Whether ``kind`` is subscribed for ``name`` (a market, or a CoinEx currency)."""
         names = self.subscriptions.get(kind)
-        return names is not None and (not names or name in names)
+        known = self.hub.currencies if kind == "asset" else self.hub.markets
+        return names is not None and name in (names or known)
 
     def _assets_changed(self, assets: tuple[str, ...]) -> None:
         changed: dict[str, frames.Balance] = {}

@@ -46,8 +46,7 @@ class Queries:
 
     def asset(self, params: list[Any]) -> dict[str, frames.Balance]:
         private = self.signed()
-        known = {asset.id for asset in self.hub.market.assets}
-        return private.assets(sorted(p.names(params, known), key=params.index))
+        return private.assets(sorted(p.names(params, self.hub.currencies), key=params.index))
 
     def order(self, params: list[Any]) -> dict[str, Any]:
         private = self.signed()

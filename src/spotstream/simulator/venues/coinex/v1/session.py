@@ -177,7 +177,7 @@ class SimCoinExV1Session:
         def subscribe(params: list[Any]) -> dict[str, str]:
             if kind in PRIVATE:
                 private = self._signed()
-                known = self._assets() if kind == "asset" else self.hub.markets
+                known = self.hub.currencies if kind == "asset" else self.hub.markets
                 private.subscribe(kind, p.names(params, known))
             elif kind == "depth":
                 key, full = p.depth(params, self.hub.markets)
@@ -268,6 +268,3 @@ class SimCoinExV1Session:
             if not group:
                 hub.kline.pop(self.kline, None)
             self.kline = None
-
-    def _assets(self) -> set[str]:
-        return {asset.id for asset in self.hub.market.assets}
