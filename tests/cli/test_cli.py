@@ -128,8 +128,9 @@ def test_sim_json_line_schema(sim_line: dict[str, Any]) -> None:
     assert urls["l3"] == f"ws://{origin}/l3/v2"
     assert urls["kraken_v1_public"] == f"ws://{origin}/"
     assert urls["kraken_v1_private"] == f"ws://{origin}/auth"
-    assert list(urls)[6:] == ["coinex_v2", "coinex_rest"]
+    assert list(urls)[6:] == ["coinex_v2", "coinex_rest", "coinex_v1"]
     assert urls["coinex_v2"] == f"ws://{origin}/coinex/v2/spot"
+    assert urls["coinex_v1"] == f"ws://{origin}/coinex/"
     assert urls["coinex_rest"] == f"http://{origin}/coinex"
     assert list(sim_line)[5:7] == ["coinex_access_id", "coinex_secret_key"]
     assert "tls_cert" not in sim_line  # only with --tls

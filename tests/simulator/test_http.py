@@ -242,8 +242,9 @@ async def test_unknown_websocket_path_is_404(sim: Simulator) -> None:
 async def test_drop_connections_by_endpoint(sim: Simulator) -> None:
     clients = {endpoint: await connect(sim.urls[endpoint]) for endpoint in ENDPOINTS.values()}
     for endpoint, client in clients.items():
-        if endpoint == "coinex_v2":  # CoinEx greets no one: its answer to a ping shows it is up
-            await client.send({"method": "server.ping", "params": {}, "id": 1})
+        if endpoint.startswith("coinex_"):  # CoinEx greets no one: a ping's answer shows it is up
+            params: object = {} if endpoint == "coinex_v2" else []
+            await client.send({"method": "server.ping", "params": params, "id": 1})
             await client.ws.recv()
         else:
             await client.recv()
@@ -359,6 +360,7 @@ async def test_cli_sim_prints_every_url_and_the_test_account(
         "kraken_v1_private",
         "coinex_v2",
         "coinex_rest",
+        "coinex_v1",
     ]
     assert list(line)[:7] == [
         "urls",

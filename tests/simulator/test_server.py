@@ -139,4 +139,5 @@ async def test_urls_are_the_canonical_ones() -> None:
             ("kraken_v1_private", f"ws://{origin}/auth"),
             ("coinex_v2", f"ws://{origin}/coinex/v2/spot"),
             ("coinex_rest", f"http://{origin}/coinex"),
+            ("coinex_v1", f"ws://{origin}/coinex/"),
         ]

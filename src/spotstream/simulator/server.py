@@ -3,7 +3,8 @@
 Websockets (picows) are routed by an endpoint table, path -> endpoint (its name and session
 factory, :mod:`spotstream.simulator.endpoints`), built from what each venue package exports:
 Kraken v2's public ``/v2``, private ``/auth/v2`` and level 3 ``/l3/v2`` (with their older
-aliases), Kraken v1's public ``/`` and private ``/auth``, CoinEx v2's ``/coinex/v2/spot``.
+aliases), Kraken v1's public ``/`` and private ``/auth``, CoinEx v2's ``/coinex/v2/spot`` and CoinEx
+v1's ``/coinex/``.
 Every venue's hub hangs off one
 :class:`~spotstream.simulator.market.fanout.MarketFanout`, so all of them show one market.
 Plain HTTP/1.1 gets the REST methods of :mod:`spotstream.simulator.venues.kraken.rest`
@@ -46,6 +47,7 @@ from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
 from spotstream.simulator.matching.engine import MatchingEngine
 from spotstream.simulator.tls import TlsFiles, make_tls_files
 from spotstream.simulator.venues.coinex.rest import PREFIX as COINEX_REST_PREFIX
+from spotstream.simulator.venues.coinex.v1 import ENDPOINTS as COINEX_V1_ENDPOINTS
 from spotstream.simulator.venues.coinex.v2 import ENDPOINTS as COINEX_V2_ENDPOINTS
 from spotstream.simulator.venues.coinex.venue import CoinExVenue
 from spotstream.simulator.venues.kraken.credentials import CredentialStore
@@ -61,14 +63,22 @@ try:  # picows serves on aiofastnet's faster transports when it is installed: so
 except ImportError:  # pragma: no cover - depends on the environment
     fast_create_server = None  # type: ignore[assignment]
 
+
+def _route_key(path: str) -> str:
+    """A request path as the endpoint table keys it: without a trailing ``/``, except the
+    root itself (Kraken v1's public endpoint)."""
+    return path.rstrip("/") or "/"
+
+
 Clock = Callable[[], int]  # epoch nanoseconds
 Rate = float | Literal["max"] | None
 VENUE_ENDPOINTS: tuple[Endpoint, ...] = (
-    KRAKEN_V2_ENDPOINTS + KRAKEN_V1_ENDPOINTS + COINEX_V2_ENDPOINTS
+    KRAKEN_V2_ENDPOINTS + KRAKEN_V1_ENDPOINTS + COINEX_V2_ENDPOINTS + COINEX_V1_ENDPOINTS
 )
 """Every venue's websocket endpoints, in the order ``urls`` lists them (``rest`` comes right
-after Kraken v2's, the first keys ``urls`` ever had; ``coinex_rest`` after CoinEx v2's)."""
-ROUTES: dict[str, Endpoint] = {path: e for e in VENUE_ENDPOINTS for path in e.paths}
+after Kraken v2's, the first keys ``urls`` ever had; ``coinex_rest`` after CoinEx v2's, and
+CoinEx v1's ``coinex_v1``, added later, after it)."""
+ROUTES: dict[str, Endpoint] = {_route_key(path): e for e in VENUE_ENDPOINTS for path in e.paths}
 """The endpoint table: websocket path -> endpoint (whose factory makes each session)."""
 ENDPOINTS: dict[str, str] = {path: endpoint.name for path, endpoint in ROUTES.items()}
 """Websocket path -> the name of its endpoint (``"public"``, ``"kraken_v1_public"``, ...)."""
@@ -264,8 +274,9 @@ class Simulator:
         ``l3`` (``/l3/v2``) websockets, ``rest``: a Kraken-style base URL
         (``rest + "/0/private/GetWebSocketsToken"``), then Kraken v1's ``kraken_v1_public``
         (``ws://H:P/``) and ``kraken_v1_private`` (``/auth``). Later venues add keys after
-        these: CoinEx's ``coinex_v2`` (``ws://H:P/coinex/v2/spot``) and ``coinex_rest``
-        (``http://H:P/coinex``, a base URL: ``coinex_rest + "/v2/spot/market"``). Keys are
+        these: CoinEx's ``coinex_v2`` (``ws://H:P/coinex/v2/spot``), ``coinex_rest``
+        (``http://H:P/coinex``, a base URL: ``coinex_rest + "/v2/spot/market"``) and the
+        legacy socket API v1's ``coinex_v1`` (``ws://H:P/coinex/``). Keys are
         never renamed or reordered. With ``tls`` the websockets are
         ``wss://`` on a second loopback port (:attr:`tls_port`, certificate :attr:`tls_cert`);
         ``rest`` stays plain ``http://`` on :attr:`port`, which keeps serving everything in
@@ -275,8 +286,10 @@ class Simulator:
         websockets = f"wss://{host}:{self.tls_port}" if self.tls_port else f"ws://{origin}"
         sockets = [(name, f"{websockets}{path}") for name, path in CANONICAL_PATHS.items()]
         first = len(KRAKEN_V2_ENDPOINTS)
+        last = len(sockets) - len(COINEX_V1_ENDPOINTS)
         coinex_rest = ("coinex_rest", f"http://{origin}{COINEX_REST_PREFIX}")
-        return dict([*sockets[:first], ("rest", f"http://{origin}"), *sockets[first:], coinex_rest])
+        rest = ("rest", f"http://{origin}")
+        return dict([*sockets[:first], rest, *sockets[first:last], coinex_rest, *sockets[last:]])
 
     @property
     def tls_cert(self) -> str | None:
@@ -297,7 +310,7 @@ class Simulator:
 
     def new_session(self, endpoint: str, connection_id: int) -> VenueSession:
         """A session of the endpoint named ``endpoint`` (``"public"``, ``"private"``, ``"l3"``)."""
-        return ROUTES[CANONICAL_PATHS[endpoint]].factory(self, connection_id)
+        return ROUTES[_route_key(CANONICAL_PATHS[endpoint])].factory(self, connection_id)
 
     def _route(self, request: Any) -> picows.WSListener | None:
         path = request.path.decode() if isinstance(request.path, bytes) else str(request.path)
@@ -379,12 +392,6 @@ class Simulator:
         self.stalled = False
         self._resumed.set()
         self.flush()
-
-
-def _route_key(path: str) -> str:
-    """A request path as the endpoint table keys it: without a trailing ``/``, except the
-    root itself (Kraken v1's public endpoint)."""
-    return path.rstrip("/") or "/"
 
 
 def _call_later(delay: float, callback: Callable[[], None]) -> asyncio.TimerHandle:

@@ -7,6 +7,9 @@ balances). Two checks:
 
 - socket ``server.sign`` (spec A3): ``signed_str = hex(HMAC-SHA256(secret, str(timestamp)))``,
   checked by :func:`spotstream.auth.coinex.signature_matches` (hex in either case);
+- socket ``server.sign`` of API v1 (spec B3): ``MD5("access_id=<id>&tonce=<tonce>&secret_key=
+  <secret>")`` as hex (CoinEx documents upper case; either case is accepted), checked by
+  :meth:`CoinExKeyStore.sign_in_v1` (the tonce window is the v1 session's);
 - REST v2 (``X-COINEX-KEY``, ``X-COINEX-SIGN``, ``X-COINEX-TIMESTAMP``): the prepared string
   is ``METHOD + request_path (with its query) + body + timestamp``, where the request path
   is the one CoinEx sees (``/v2/spot/order``: the simulator's ``/coinex`` prefix is **not**
@@ -56,6 +59,12 @@ COINEX_TEST_KEY = CoinExKey(
 DEFAULT_COINEX_KEYS: tuple[CoinExKey, ...] = (COINEX_TEST_KEY,)
 
 
+def v1_signature(access_id: str, secret_key: str, tonce: int) -> str:
+    """The ``authorization`` of a socket API v1 ``server.sign`` (upper-case hex MD5)."""
+    text = f"access_id={access_id}&tonce={tonce}&secret_key={secret_key}"
+    return hashlib.md5(text.encode()).hexdigest().upper()
+
+
 class CoinExKeyStore:
     """The CoinEx keys of one simulator."""
 
@@ -70,6 +79,14 @@ class CoinExKeyStore:
         if isinstance(timestamp, bool) or not isinstance(timestamp, int) or timestamp < 0:
             return None
         return key.account_id if signature_matches(key.secret_key, timestamp, signed_str) else None
+
+    def sign_in_v1(self, access_id: str, authorization: str, tonce: int) -> str | None:
+        """The account a v1 ``server.sign`` authenticates, or ``None`` when it does not."""
+        key = self._by_id.get(access_id)
+        if key is None or not authorization.isascii():
+            return None
+        expected = v1_signature(key.access_id, key.secret_key, tonce)
+        return key.account_id if hmac.compare_digest(expected, authorization.upper()) else None
 
     def verify(self, method: str, path: str, body: bytes, headers: Mapping[str, str]) -> str:
         """The account that signed a REST request (``path`` as CoinEx sees it, query

@@ -31,7 +31,7 @@ from spotstream.protocol.coinex.v2 import rest as rw
 from spotstream.simulator.market.instruments import InstrumentSpec
 from spotstream.simulator.market.state import DeepSide
 from spotstream.simulator.matching.funds import MAKER_FEE, TAKER_FEE
-from spotstream.simulator.matching.orders import Order, OrderFill
+from spotstream.simulator.matching.orders import ExecutionEvent, Order, OrderFill
 from spotstream.simulator.venues.coinex.markets import MarketNumbers, money
 from spotstream.simulator.venues.coinex.refusals import PARAMETER_ERROR, CoinExRefusal
 
@@ -46,6 +46,8 @@ class _Known:
     client_id: str
     kind: str
     last_fill: OrderFill | None = None
+    pending: bool = False  # pending_new seen, new not yet
+    hidden: bool = False  # refused before it was accepted: never shown
 
 
 class CoinExOrders:
@@ -97,9 +99,34 @@ class CoinExOrders:
         known = self._known.get(order.order_id)
         return "" if known is None else known.client_id
 
-    def filled(self, order: Order, fill: OrderFill) -> None:
+    def intake(self, event: ExecutionEvent) -> bool:
+        """Take an engine event of an order on a CoinEx market as every CoinEx private feed
+        does (numbering the order at its first event, ``pending_new``; keeping its last
+        fill): whether CoinEx shows it. An order refused before it was accepted (a
+        maker-only one that would take: ``pending_new``, then no ``new``) is never shown.
+        Each feed that hears the event calls this: the same answer every time."""
+        order = event.order
         self.adopt(order)
-        self._known[order.order_id].last_fill = fill
+        known = self._known[order.order_id]
+        if event.exec_type == "pending_new":
+            known.pending = not known.hidden
+        elif event.exec_type == "new":
+            known.pending = False
+        elif known.pending or known.hidden:
+            known.pending, known.hidden = False, True
+            return False
+        if event.exec_type == "trade" and event.fill is not None:
+            known.last_fill = event.fill
+        return True
+
+    def kind(self, order: Order) -> str:
+        """The CoinEx type of ``order`` (``limit``, ``market``, ``maker_only``, ...)."""
+        self.adopt(order)
+        return self._known[order.order_id].kind
+
+    def last_fill(self, order: Order) -> OrderFill | None:
+        known = self._known.get(order.order_id)
+        return None if known is None else known.last_fill
 
     def render(
         self, order: Order, spec: InstrumentSpec, numbers: MarketNumbers, now_ns: int

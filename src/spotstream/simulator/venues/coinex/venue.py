@@ -1,7 +1,8 @@
 """Everything CoinEx on one simulator: its hub, keys, order numbering and REST, built once.
 
 The server makes one :class:`CoinExVenue` over the shared market, fan-out and matching
-engine; the socket sessions and REST share its parts.
+engine; the socket sessions (v2 and the legacy v1) and REST share its parts: one key store,
+one order numbering, one set of signed connections (what ``drop_private_connections`` cuts).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from spotstream.simulator.venues.coinex.orders import CoinExOrders
 from spotstream.simulator.venues.coinex.rest import CoinExRest
 from spotstream.simulator.venues.coinex.rest_market import RestMarket
 from spotstream.simulator.venues.coinex.rest_trading import RestTrading
+from spotstream.simulator.venues.coinex.v1.hub import CoinExV1Hub
 from spotstream.simulator.venues.coinex.v2.hub import CoinExV2Hub
 
 
@@ -41,6 +43,7 @@ class CoinExVenue:
         keys: Iterable[CoinExKey] = DEFAULT_COINEX_KEYS,
     ) -> None:
         self.hub = CoinExV2Hub(market, fanout, clock, faults)
+        self.hub_v1 = CoinExV1Hub(market, fanout, clock, faults)
         self.keys = CoinExKeyStore(keys)
         self.orders = CoinExOrders(seed)
         self.signed: set[int] = set()  # the connections that signed in (private sockets)

@@ -11,33 +11,31 @@ CoinEx client sees the same book and trades as a Kraken client of the same pair)
 
 Pacing runs on the simulator's clock when a market step arrives, so a still market sends
 nothing (as CoinEx: pushes "only when something changed"), except at max rate, where the
-book moves on a tape and the hub looks at it once per replayed batch.
+book moves on a tape and the hub looks at it once per replayed batch (all of which is
+:class:`~spotstream.simulator.venues.coinex.paced.PacedFeed`, shared with v1).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from spotstream.protocol.coinex.v2 import wire
 from spotstream.simulator.faults import Faults
-from spotstream.simulator.market.fanout import MarketFanout, TapePlayer
-from spotstream.simulator.market.state import Market, MarketStep
+from spotstream.simulator.market.fanout import MarketFanout
+from spotstream.simulator.market.state import Market
 from spotstream.simulator.market.stats import TapeTrade
-from spotstream.simulator.market.tape import MarketTape
-from spotstream.simulator.venues.coinex.markets import MarketNumbers, coinex_markets
-from spotstream.simulator.venues.coinex.v2 import frames
-from spotstream.simulator.venues.coinex.v2.depth import (
-    DepthChange,
-    DepthWindow,
-    depth_push,
-    merge_units,
+from spotstream.simulator.venues.coinex.depth_groups import (
+    FULL_INTERVAL_NS,
+    DepthGroup,
+    DepthGroups,
+    DepthKey,
 )
+from spotstream.simulator.venues.coinex.paced import PUSH_INTERVAL_NS, PacedFeed
+from spotstream.simulator.venues.coinex.v2 import frames
+from spotstream.simulator.venues.coinex.v2.depth import DepthChange, depth_push
 
-PUSH_INTERVAL_NS = 200_000_000
-FULL_INTERVAL_NS = 60_000_000_000
+__all__ = ["FULL_INTERVAL_NS", "PUSH_INTERVAL_NS", "CoinExV2Hub", "DepthGroup", "DepthKey"]
 
 
 class Subscriber(Protocol):
@@ -45,94 +43,55 @@ class Subscriber(Protocol):
 
 
 Group = dict[Subscriber, None]  # insertion-ordered set
-DepthKey = tuple[str, int, str]  # market, limit, interval
 
 
-@dataclass(eq=False)
-class DepthGroup:
-    """The subscribers of one (market, limit, interval), each with its ``if_full``."""
-
-    window: DepthWindow
-    subscribers: dict[Subscriber, bool] = field(default_factory=dict)
-    last_full_ns: int = 0
-    corrupt: bool = False
-
-
-class CoinExV2Hub:
+class CoinExV2Hub(PacedFeed):
     """CoinEx v2 public market data for every connection of one simulator."""
 
     def __init__(
         self, market: Market, fanout: MarketFanout, clock: Callable[[], int], faults: Faults
     ) -> None:
-        self.market = market
-        self.fanout = fanout
-        self.clock = clock
+        super().__init__(market, fanout, clock)
         self.faults = faults
-        self.push_interval_ns = PUSH_INTERVAL_NS
-        self.full_interval_ns = FULL_INTERVAL_NS
-        self.markets = coinex_markets(market.instruments.values())
-        self.names = {spec.symbol: name for name, spec in self.markets.items()}
-        quote = {asset.id: asset.precision for asset in market.assets}
-        self.numbers = {
-            name: MarketNumbers(spec, quote.get(spec.quote, 8))
-            for name, spec in self.markets.items()
-        }
-        self.depth: dict[DepthKey, DepthGroup] = {}
+        self.depth_groups = DepthGroups(
+            market,
+            fanout,
+            clock,
+            self.markets,
+            self.numbers,
+            render=self._payload,
+            frame=frames.frame,
+            watch=lambda name, delta: self.watch(name, delta, market_data=False),
+        )
+        self.depth: dict[DepthKey, DepthGroup] = self.depth_groups.groups
         self.state: dict[Subscriber, frozenset[str]] = {}
         self.deals: dict[str, Group] = {name: {} for name in self.markets}
         self.bbo: dict[str, Group] = {name: {} for name in self.markets}
         self.index: dict[str, Group] = {name: {} for name in self.markets}
         self.notice: Group = {}
-        self._taker_buy: dict[str, int] = {}
-        self._next_push_ns = 0
-        self._dirty: set[str] = set()  # markets changed since the last paced push
-        self._traded: set[str] = set()  # ... that traded (state)
         self._index_sent: dict[tuple[Subscriber, str], int] = {}
-        self._corrupt_pending: set[str] = set()
-        self._watchers: Counter[str] = Counter()
         self.maintenance: list[frames.Maintenance] = []  # what /v2/maintain/info lists
         faults.on_corrupt(self.corrupt_next_checksum)
-        fanout.add_feed(self)
 
     # --- who watches what ---------------------------------------------------------------------
 
-    def watch(self, name: str, delta: int, *, market_data: bool = True) -> None:
-        """A subscription to market ``name`` came (``delta`` 1) or went (-1)."""
-        self._watchers[name] += delta
-        self.fanout.watch(self.markets[name].symbol, delta, market_data=market_data)
+    @property
+    def full_interval_ns(self) -> int:
+        return self.depth_groups.full_interval_ns
+
+    @full_interval_ns.setter
+    def full_interval_ns(self, value: int) -> None:
+        self.depth_groups.full_interval_ns = value
 
     def depth_group(self, name: str, limit: int, interval: str) -> DepthGroup:
-        key = (name, limit, interval)
-        group = self.depth.get(key)
-        if group is None:
-            spec = self.markets[name]
-            self.fanout.sync(spec.symbol)
-            step = merge_units(interval, spec.price_precision)
-            window = DepthWindow(
-                name, self.market[spec.symbol].book, limit, step, self.numbers[name]
-            )
-            window.full()
-            group = self.depth[key] = DepthGroup(window, last_full_ns=self.clock())
-            if name in self._corrupt_pending:
-                self._corrupt_pending.discard(name)
-                group.corrupt = True
-        return group
+        return self.depth_groups.group(name, limit, interval)
 
     def join_depth(self, key: DepthKey, subscriber: Subscriber, if_full: bool) -> bytes:
         """Add a subscriber; its first push (the window, full), for it to send."""
-        group = self.depth_group(*key)
-        group.subscribers[subscriber] = if_full
-        self.watch(key[0], 1, market_data=False)
-        return self._payload(group, group.window.current(), True)
+        return self.depth_groups.join(key, subscriber, if_full)
 
     def leave_depth(self, key: DepthKey, subscriber: Subscriber) -> None:
-        group = self.depth.get(key)
-        if group is None or subscriber not in group.subscribers:
-            return
-        del group.subscribers[subscriber]
-        self.watch(key[0], -1, market_data=False)
-        if not group.subscribers:
-            del self.depth[key]
+        self.depth_groups.leave(key, subscriber)
 
     def forget(self, subscriber: Subscriber) -> None:
         """Drop what the hub remembers per subscriber (its connection is gone)."""
@@ -143,13 +102,8 @@ class CoinExV2Hub:
     def corrupt_next_checksum(self, symbol: str) -> None:
         """The fault switch: ``symbol`` is the market's pair (``BTC/USDT``) or its CoinEx name."""
         name = self.names.get(symbol, symbol)
-        if name not in self.markets:
-            return
-        groups = [g for (market, _, _), g in self.depth.items() if market == name]
-        for group in groups:
-            group.corrupt = True
-        if not groups:
-            self._corrupt_pending.add(name)
+        if name in self.markets:
+            self.depth_groups.corrupt(name)
 
     def announce(self, window: tuple[float, float] | None) -> None:
         """The maintenance fault: ``(starts_in, lasts)`` seconds from now, or ``None`` (over);
@@ -184,97 +138,29 @@ class CoinExV2Hub:
 
     def state_entry(self, name: str) -> wire.MarketState:
         market = self.market[self.markets[name].symbol]
-        return frames.market_state(name, market, self.numbers[name], self._bought(name))
+        return frames.market_state(name, market, self.numbers[name], self.bought(name))
 
-    def _bought(self, name: str) -> int:
-        """The day's volume bought by takers (the seeded day's: half of its volume)."""
-        bought = self._taker_buy.get(name)
-        if bought is None:
-            ticker = self.market[self.markets[name].symbol].ticker
-            bought = self._taker_buy[name] = ticker.volume // 2
-        return bought
+    # --- market steps (PacedFeed's hooks) ----------------------------------------------------
 
-    # --- market steps -------------------------------------------------------------------------
-
-    def publish(self, step: MarketStep) -> None:
-        name = self.names.get(step.symbol)
-        if name is None or not self._watchers[name]:
-            return
-        self._moved(name, step.trades, step.bbo_changed, step.time_ns)
-        if step.bids or step.asks:
-            self._dirty.add(name)
-        self.tick(step.time_ns)
-
-    def attach_tape(self, tape: MarketTape) -> None:
-        """Nothing to pre-encode: the paced pushes read the synced book."""
-
-    def players(self, tape: MarketTape, now_ns: int) -> Sequence[TapePlayer]:
-        """Once per replayed batch: push what the last batch changed (paced)."""
-        name = self.names.get(tape.symbol)
-        if name is not None and self._watchers[name]:
-            tape.sync()
-            self._dirty.add(name)
-            self.tick(now_ns)
-        return ()
-
-    def replayed(
-        self, symbol: str, trades: list[TapeTrade], bbo_changed: bool, now_ns: int
-    ) -> None:
-        name = self.names.get(symbol)
-        if name is not None and self._watchers[name]:
-            self._moved(name, trades, bbo_changed, now_ns)
-
-    def _moved(self, name: str, trades: list[TapeTrade], bbo_changed: bool, now_ns: int) -> None:
-        if trades:
-            bought = sum(trade.qty for trade in trades if trade.side == "buy")
-            self._taker_buy[name] = self._bought(name) + bought
-            self._traded.add(name)
-            if self.deals[name]:
-                _deliver(self.deals[name], frames.deals(name, trades, self.numbers[name]))
+    def moved(self, name: str, trades: list[TapeTrade], bbo_changed: bool, now_ns: int) -> None:
+        if trades and self.deals[name]:
+            _deliver(self.deals[name], frames.deals(name, trades, self.numbers[name]))
         if bbo_changed and self.bbo[name]:
             symbol = self.markets[name].symbol
             market = self.market[symbol]
             _deliver(self.bbo[name], frames.bbo(name, market, self.numbers[name], now_ns))
 
-    def tick(self, now_ns: int) -> None:
-        """The paced pushes, if one is due."""
-        if now_ns < self._next_push_ns:
-            return
-        self._next_push_ns = now_ns + self.push_interval_ns
-        dirty, self._dirty = self._dirty, set()
-        traded, self._traded = self._traded, set()
-        for group in list(self.depth.values()):
-            self._push_depth(group, group.window.market in dirty, now_ns)
+    def paced(self, dirty: set[str], traded: set[str], now_ns: int) -> None:
+        self.depth_groups.push(dirty, now_ns)
         if traded:
             self._push_state(traded)
         for name in dirty | traded:
             self._push_index(name)
 
-    def _push_depth(self, group: DepthGroup, dirty: bool, now_ns: int) -> None:
-        if now_ns - group.last_full_ns >= self.full_interval_ns:
-            group.last_full_ns = now_ns
-            self._send(group, list(group.subscribers), group.window.full(), True)
-            return
-        change = group.window.update() if dirty else None
-        if change is None:
-            return
-        incremental = [s for s, if_full in group.subscribers.items() if not if_full]
-        full = [s for s, if_full in group.subscribers.items() if if_full]
-        if incremental:
-            self._send(group, incremental, change, False)
-        if full:
-            self._send(group, full, group.window.current(), True)
-
-    def _send(
-        self, group: DepthGroup, to: list[Subscriber], change: DepthChange, is_full: bool
-    ) -> None:
-        if to:
-            _deliver(to, self._payload(group, change, is_full))
-
     def _payload(self, group: DepthGroup, change: DepthChange, is_full: bool) -> bytes:
         window = group.window
         market = self.market[self.markets[window.market].symbol]
-        corrupt, group.corrupt = group.corrupt, False
+        corrupt = group.take_corrupt()
         return depth_push(
             window.market,
             change,

@@ -64,7 +64,6 @@ class PrivateFeed:
         self._push = push
         self.subscriptions: dict[str, frozenset[str]] = {}  # method -> names (empty: all)
         self._balances_sent: dict[str, tuple[Decimal, Decimal]] = {}
-        self._pending: set[str] = set()  # orders not yet accepted (pending_new, no new yet)
         self._listening = False
 
     def subscribe(self, method: str, names: frozenset[str]) -> None:
@@ -104,16 +103,8 @@ class PrivateFeed:
         name = self.hub.names.get(order.symbol)
         if name is None:
             return
-        self.orders.adopt(order)  # numbered at its first event (pending_new)
-        if event.exec_type == "pending_new":
-            self._pending.add(order.order_id)
-        elif event.exec_type == "new":
-            self._pending.discard(order.order_id)
-        elif order.order_id in self._pending:  # refused before it was accepted (a maker-only
-            self._pending.discard(order.order_id)  # that would take): CoinEx shows no order
+        if not self.orders.intake(event):  # refused before it was accepted: not shown
             return
-        if event.exec_type == "trade" and event.fill is not None:
-            self.orders.filled(order, event.fill)
         if order.trigger is not None:
             self._stop(event, name)
         kind = _ORDER_EVENTS.get(event.exec_type)
