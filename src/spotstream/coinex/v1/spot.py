@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from spotstream.asyncio.call import Call
+from spotstream.asyncio.delegate import Delegate
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.private_session import Select
 from spotstream.asyncio.selectors import for_markets, select_orders, select_snapshot
@@ -59,6 +60,14 @@ class CoinExV1SpotStreams:
     def __init__(self, client: CoinExV1SocketClient) -> None:
         self._client = client
         self.trading = CoinExTrading(client)
+
+    # --- trading over REST v2 (the ``trading`` part; v1's socket never traded) -----------
+
+    place_order = Delegate("trading", CoinExTrading.place_order)
+    cancel_order = Delegate("trading", CoinExTrading.cancel_order)
+    cancel_all_orders = Delegate("trading", CoinExTrading.cancel_all_orders)
+    get_order = Delegate("trading", CoinExTrading.get_order)
+    get_closed_orders = Delegate("trading", CoinExTrading.get_closed_orders)
 
     # --- queries ----------------------------------------------------------------------------
 

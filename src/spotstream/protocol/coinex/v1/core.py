@@ -191,9 +191,12 @@ class CoinExV1Core(ProtocolCore):
             result = pending.parse(answer.result)
         except ProtocolError as exc:  # unreadable, or a depth whose checksum is wrong
             return [RequestDone(answer.id, pending.method, [], [exc])]
-        except msgspec.MsgspecError as exc:
+        except Exception as exc:  # msgspec's, or a bug: the request still gets its answer
             error = DecodeError(f"{pending.wire_method} answered what cannot be read: {exc}")
-            return [RequestDone(answer.id, pending.method, [], [error])]
+            events: list[Event] = []
+            if not isinstance(exc, msgspec.MsgspecError):
+                events.append(self._internal(pending.wire_method, exc, text))
+            return [*events, RequestDone(answer.id, pending.method, [], [error])]
         return [RequestDone(answer.id, pending.method, [result])]
 
     def _refused(self, req_id: int, error: wire.ErrorBody, pending: _Pending) -> RequestDone:

@@ -24,7 +24,7 @@ from spotstream.protocol.base import Outgoing
 from spotstream.protocol.coinex.books import CoinExBooks, depth_snapshot
 from spotstream.protocol.coinex.v1 import translate, wire
 from spotstream.protocol.coinex.v1.core import CoinExV1Core, _Pending
-from spotstream.protocol.coinex.v1.deals import DealV1, read_deals
+from spotstream.protocol.coinex.v1.deals import DEALS_DECODER, DealV1
 from spotstream.protocol.coinex.v1.deals import trade as deal_trade
 from spotstream.protocol.coinex.v2.channels import DEPTH_LIMITS
 from spotstream.protocol.coinex.v2.core import canonical
@@ -159,7 +159,7 @@ class CoinExV1Protocol(CoinExV1Core, CoinExBooks):
         market = canonical(market)
 
         def parse(raw: msgspec.Raw) -> list[Trade]:
-            return [deal_trade(market, d) for d in read_deals(raw)]
+            return [deal_trade(market, d) for d in DEALS_DECODER.decode(raw)]
 
         return self.query("deals.query", [market, limit, last_id], parse)
 
