@@ -5,10 +5,8 @@ Reconciliation)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -18,10 +16,9 @@ from spotstream.coinex.client import CoinExSocketClient
 from spotstream.errors import AuthenticationError, InvalidCredentialsError
 from spotstream.models.enums import EventKind, ReconcileReason
 from spotstream.models.orders import Balance, Fill, OrderUpdate, Reconciliation
-from spotstream.protocol.coinex.sign import rest_signature
-from spotstream.simulator.http import HttpRequest
 from spotstream.simulator.server import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
+from support.coinex_orders import far_below, place
 from support.wait import eventually
 
 FAST_RECONNECT = ReconnectPolicy(initial=0.01, maximum=0.2)
@@ -45,31 +42,6 @@ async def client(sim: Simulator) -> AsyncIterator[CoinExSocketClient]:
         request_timeout=5,
     ) as c:
         yield c
-
-
-def place(sim: Simulator, **fields: str) -> dict[str, Any]:
-    """A signed REST v2 order, handled in-process (no await: nothing runs in between)."""
-    order = {"market": "BTCUSDT", "market_type": "SPOT", "side": "buy", "type": "limit",
-             "amount": "0.01", **fields}  # fmt: skip
-    body = json.dumps(order).encode()
-    stamp = sim.clock() // 1_000_000
-    headers = {
-        "x-coinex-key": KEY.access_id,
-        "x-coinex-sign": rest_signature(KEY.secret_key, "POST", "/v2/spot/order", body, stamp),
-        "x-coinex-timestamp": str(stamp),
-        "content-type": "application/json",
-    }
-    request = HttpRequest("POST", "/coinex/v2/spot/order", "HTTP/1.1", headers, body)
-    answer = json.loads(sim.coinex.rest.handle(request).body)
-    assert answer["code"] == 0, answer
-    data: dict[str, Any] = answer["data"]
-    return data
-
-
-def far_below(sim: Simulator) -> str:
-    """A buy price that rests (well under the market)."""
-    spec = sim.market.instruments["BTC/USDT"]
-    return str((spec.start_price / 2).quantize(spec.price_increment))
 
 
 async def test_orders_trades_and_balances_arrive_live(

@@ -5,7 +5,7 @@ as v2, with CoinEx.Net's v1 ``SpotApi`` methods (``client.spot``)::
         ticker = await client.spot.get_ticker("BTCUSDT")
         book = await client.spot.order_book("BTCUSDT", depth=10)   # verified on every push
 
-CoinEx retired v1 in 2025. A v1 endpoint that does not answer (refuses, accepts and closes,
+CoinEx retired v1 in 2024. A v1 endpoint that does not answer (refuses, accepts and closes,
 or never answers ``server.ping``) fails the first call within ``connect_timeout`` seconds
 with :class:`~spotstream.errors.EndpointRetiredError` naming v2, instead of retrying
 forever. The keep-alive is ``server.ping`` every minute (CoinEx.Net's period); v1 honours one
@@ -171,7 +171,7 @@ class CoinExV1SocketClient(CoinExSocketClient):
         except (TimeoutError, RequestTimeoutError):
             raise EndpointRetiredError(
                 f"CoinEx socket API v1 at {self.url} did not answer within "
-                f"{self.connect_timeout:g} s. CoinEx retired v1 in 2025: use socket API v2, "
+                f"{self.connect_timeout:g} s. CoinEx retired v1 in 2024: use socket API v2, "
                 f"CoinExSocketClient() ({COINEX_V2_URL})"
             ) from None
         self._alive.add(id(session))

@@ -13,7 +13,7 @@ minimum, 3600 order not found, 3621 / 3622 a FOK or maker-only order cancelled, 
 parameter error, 4005 / 4006 bad key or signature, 4213 too frequent. A code no entry knows
 is raised as the *what* class alone. Socket API v1 (spec B2, viabtc's access server): 1 invalid
 argument, 2 internal error, 3 service unavailable, 4 method not found, 5 service timeout,
-6 require authentication.
+6 require authentication, 11 a refused ``server.sign``.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ CODES: Final[Mapping[int, Why]] = {
     3: ServiceUnavailableError,
     4: InvalidArgumentsError,  # method not found
     5: ServiceUnavailableError,  # service timeout
-    6: AuthenticationError,  # require authentication (sign first), or a refused signature
+    6: AuthenticationError,  # require authentication (sign first)
+    11: AuthenticationError,  # a refused server.sign (viabtc's aw_sign; the simulator's too)
     # REST v2 (trading)
     3109: InsufficientFundsError,  # balance not enough
     3127: InvalidOrderError,  # below the minimum amount
