@@ -131,11 +131,13 @@ async def test_get_balances_and_open_orders(client: Any, sim: Simulator) -> None
 
 async def test_subscriptions_in_the_seed_form(client: Any, sim: Simulator) -> None:
     tickers: list[DataEvent[Ticker]] = []
+    every: list[DataEvent[Ticker]] = []
     trades: list[DataEvent[Trade]] = []
     changes: list[DataEvent[BookChanges]] = []
     klines: list[DataEvent[Kline]] = []
     subs = [
         await client.spot.subscribe_to_ticker_updates("BTCUSDT", tickers.append),
+        await client.spot.subscribe_to_all_ticker_updates(every.append),
         await client.spot.subscribe_to_trade_updates("BTCUSDT", trades.append),
         await client.spot.subscribe_to_order_book_updates("ETHUSDT", 10, 8, changes.append),
     ]
@@ -144,6 +146,7 @@ async def test_subscriptions_in_the_seed_form(client: Any, sim: Simulator) -> No
         await client.spot.subscribe_to_kline_updates("BTCUSDT", 60, klines.append, **kwargs)
     )
     await eventually(lambda: bool(tickers and trades and len(changes) > 2 and klines))
+    await eventually(lambda: {"BTCUSDT", "ETHUSDT"} <= {e.data.symbol for e in every})
     assert tickers[0].data.symbol == "BTCUSDT"
     assert changes[0].data.bids  # the whole book first
     assert klines[0].data.symbol == "BTCUSDT"
@@ -183,3 +186,31 @@ async def test_v2_tickers_cover_24_hours_only(sim: Simulator) -> None:
     ) as client:
         with pytest.raises(UnsupportedFeatureError):
             await client.spot.get_ticker("BTCUSDT", 3600)
+
+
+async def test_a_rest_order_shows_on_the_v1_and_the_v2_feeds(sim: Simulator) -> None:
+    clients = [
+        CoinExSocketClient(
+            api_version=version,
+            url=sim.urls["coinex_v1" if version == 1 else "coinex_v2"],
+            rest_url=sim.urls["coinex_rest"],
+            access_id=KEY.access_id,
+            secret_key=KEY.secret_key,
+            request_timeout=5,
+        )
+        for version in (1, 2)
+    ]
+    async with (
+        clients[0] as v1,
+        clients[1] as v2,
+        v1.spot.orders() as old,
+        v2.spot.orders() as new,
+    ):
+        placed = await v2.spot.place_order(
+            "BTCUSDT", "buy", "limit", Decimal("0.01"), low_price(sim)
+        )
+        for feed in (old, new):
+            event = await anext(aiter(feed))
+            assert isinstance(event.data, OrderUpdate)
+            assert event.data.order_id == placed.order_id
+            assert event.data.status is OrderStatus.NEW

@@ -39,6 +39,8 @@ def test_api_version_1_is_the_v1_client() -> None:
     assert isinstance(client, CoinExV1SocketClient)
     assert client.api_version == 1
     assert type(CoinExSocketClient()) is CoinExSocketClient
+    assert client._keepalive_interval == 60  # server.ping every minute, as CoinEx.Net
+    assert CoinExSocketClient()._keepalive_interval <= 15  # v2: at most 15 s
 
 
 async def test_a_v1_endpoint_that_does_not_answer_is_reported_retired(url: str) -> None:
