@@ -50,6 +50,7 @@ class CoinExSocketClient(SocketClient):
     """
 
     api_version = 2
+    default_dead_after = 30.0  # seconds without a frame before the link is re-established
 
     def __new__(cls, *args: Any, api_version: int = 2, **kwargs: Any) -> CoinExSocketClient:
         if api_version not in (1, 2):
@@ -86,7 +87,7 @@ class CoinExSocketClient(SocketClient):
             request_timeout=request_timeout,
             reconnect=reconnect,
             keepalive_interval=self._keepalive(keepalive_interval),
-            dead_after=dead_after or 30.0,
+            dead_after=dead_after or self.default_dead_after,
             queue_size=queue_size,
             clock=clock,
         )

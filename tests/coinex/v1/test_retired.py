@@ -40,6 +40,7 @@ def test_api_version_1_is_the_v1_client() -> None:
     assert client.api_version == 1
     assert type(CoinExSocketClient()) is CoinExSocketClient
     assert client._keepalive_interval == 60  # server.ping every minute, as CoinEx.Net
+    assert client._dead_after == 150  # a quiet minute between pings is no dead link
     assert CoinExSocketClient()._keepalive_interval <= 15  # v2: at most 15 s
 
 

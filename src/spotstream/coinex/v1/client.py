@@ -52,6 +52,7 @@ class CoinExV1SocketClient(CoinExSocketClient):
     rest is as for :class:`CoinExSocketClient` (``keepalive_interval`` defaults to 60 s)."""
 
     api_version = 1
+    default_dead_after = 150.0  # well past the minute between keep-alive pings
     spot: CoinExV1SpotStreams  # type: ignore[assignment]
 
     def __init__(self, *, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT, **kwargs: Any) -> None:
