@@ -50,17 +50,19 @@ class DepthV1(Depth, gc=False):
     time: int | None = None  # ms
 
 
-class MarketStateV1(msgspec.Struct, gc=False):
-    """A market's ticker over ``period`` seconds (``state.query``, ``state.update``)."""
+class MarketStateV1(msgspec.Struct, omit_defaults=True, gc=False):
+    """A market's ticker over ``period`` seconds (``state.query``; ``state.update`` adds the
+    taker totals), in the documented field order: the client reads it, the simulator
+    writes it."""
 
-    last: Decimal
-    open: Decimal
     close: Decimal
-    high: Decimal
-    low: Decimal
-    volume: Decimal  # base asset
     deal: Decimal  # quote asset
-    period: int = 86400
+    high: Decimal
+    last: Decimal
+    low: Decimal
+    open: Decimal
+    period: int
+    volume: Decimal  # base asset
     sell_total: Decimal | None = None  # taker volumes (later versions of the feed)
     buy_total: Decimal | None = None
 

@@ -54,21 +54,6 @@ class _Push(msgspec.Struct):
     id: None = None
 
 
-class State(msgspec.Struct, omit_defaults=True):
-    """A market's ticker (``state.query``; ``state.update`` adds the taker totals)."""
-
-    close: Decimal
-    deal: Decimal  # quote volume
-    high: Decimal
-    last: Decimal
-    low: Decimal
-    open: Decimal
-    period: int
-    volume: Decimal
-    sell_total: Decimal | None = None
-    buy_total: Decimal | None = None
-
-
 class Depth(msgspec.Struct):
     asks: list[tuple[msgspec.Raw, msgspec.Raw]]
     bids: list[tuple[msgspec.Raw, msgspec.Raw]]

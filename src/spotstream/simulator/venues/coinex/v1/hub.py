@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from spotstream.protocol.coinex.v1.wire import MarketStateV1
 from spotstream.simulator.faults import Faults
 from spotstream.simulator.market.fanout import MarketFanout
 from spotstream.simulator.market.state import Market
@@ -74,10 +75,10 @@ class CoinExV1Hub(PacedFeed):
 
     # --- answers and first pushes ---------------------------------------------------------------
 
-    def state_entry(self, name: str, *, totals: bool) -> frames.State:
+    def state_entry(self, name: str, *, totals: bool) -> MarketStateV1:
         symbol = self.markets[name].symbol
         s = v2_frames.market_state(name, self.market[symbol], self.numbers[name], self.bought(name))
-        return frames.State(
+        return MarketStateV1(
             close=s.close,
             deal=s.value,
             high=s.high,
@@ -146,7 +147,7 @@ class CoinExV1Hub(PacedFeed):
             self._push_state(traded)
 
     def _push_state(self, traded: set[str]) -> None:
-        entries: dict[str, frames.State] = {}
+        entries: dict[str, MarketStateV1] = {}
         for subscriber, names in self.state.items():
             wanted = [name for name in self.markets if name in traded and name in names]
             for name in wanted:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from spotstream.protocol.coinex.v1.wire import MarketStateV1
 from spotstream.simulator.venues.coinex.v1 import frames, klines
 from spotstream.simulator.venues.coinex.v1 import params as p
 from spotstream.simulator.venues.coinex.v1.hub import CoinExV1Hub
@@ -25,7 +26,7 @@ class Queries:
         self.hub = hub
         self.signed = signed
 
-    def state(self, params: list[Any]) -> frames.State:
+    def state(self, params: list[Any]) -> MarketStateV1:
         name, period = p.state_query(params, self.hub.markets)
         state = self.hub.state_entry(name, totals=False)
         state.period = period
