@@ -1,6 +1,7 @@
 """CoinEx v1 public subscriptions over the socket: depth windows checked by their checksums,
 full pushes, replace semantics, ``depth.subscribe_multi``, unsubscribe (``[]`` and the
-subscribe's params), deals, klines, state, one book shared with v2, the checksum fault."""
+subscribe's params), deals, klines, state, one book shared with v2, the checksum fault, and
+max rate (the replayed tapes)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from simulator.coinex_client import ReferenceBook
 from simulator.coinex_client import connect as connect_v2
 from simulator.coinex_client import is_push as is_v2_push
-from simulator.coinex_v1_client import V1Book, V1Client, is_push
+from simulator.coinex_v1_client import V1Book, V1Client, connect, is_push
 from spotstream.simulator import Simulator
 
 PUSHES = 60
@@ -221,3 +222,20 @@ def _applies(book: V1Book, push: Any) -> bool:
     except AssertionError:
         return False
     return True
+
+
+async def test_at_max_rate_the_window_and_deals_keep_up() -> None:
+    async with Simulator(seed=4, rate="max") as sim:
+        sim.coinex.hub_v1.push_interval_ns = 0
+        v1 = await connect(sim.urls["coinex_v1"])
+        await v1.result("deals.subscribe", ["BTCUSDT"])
+        await v1.send("depth.subscribe", ["BTCUSDT", 20, "0"])
+        book, deals = V1Book(), 0
+        while book.pushes < 200 or deals < 3:
+            message = await v1.until(lambda m: m.get("method") in ("depth.update", "deals.update"))
+            if message["method"] == "depth.update":
+                book.apply(message)  # every checksum checked
+            else:
+                deals += 1
+        assert len(book.bids) == len(book.asks) == 20
+        await v1.close()
