@@ -146,17 +146,20 @@ class CoinExSocketClient(SocketClient):
             )
         session: AccountSession = PrivateSession(
             self._make_connection,
-            protocol=CoinExV2PrivateProtocol(),
-            hooks=CoinExAccountHooks(
-                self._credentials,
-                self.rest_url,
-                self._request_timeout,
-                clock_ms=self._clock_ms,
-            ),
+            protocol=self._private_protocol(),
+            hooks=self._account_hooks(self._credentials),
             **self._session_kwargs(),
         )
         self._spawn(session.connection.run())
         return session
+
+    def _private_protocol(self) -> Any:
+        return CoinExV2PrivateProtocol()
+
+    def _account_hooks(self, credentials: CoinExCredentials) -> CoinExAccountHooks:
+        return CoinExAccountHooks(
+            credentials, self.rest_url, self._request_timeout, clock_ms=self._clock_ms
+        )
 
     @property
     def session(self) -> PublicSession:

@@ -23,6 +23,8 @@ from typing import Any, cast
 from spotstream.asyncio.private_session import PrivateSession
 from spotstream.asyncio.session import Session
 from spotstream.asyncio.subscription import Subscription
+from spotstream.auth.coinex import CoinExCredentials
+from spotstream.coinex.account import CoinExAccountHooks
 from spotstream.coinex.client import CoinExSocketClient
 from spotstream.coinex.endpoints import COINEX_V1_URL, COINEX_V1_URL_ENV, COINEX_V2_URL
 from spotstream.coinex.hooks import CoinExPublicHooks
@@ -32,7 +34,6 @@ from spotstream.coinex.v1.spot import CoinExV1SpotStreams
 from spotstream.errors import (
     ConnectionClosedError,
     EndpointRetiredError,
-    InvalidCredentialsError,
     RequestTimeoutError,
 )
 from spotstream.models.market import LifecycleEvent
@@ -131,25 +132,16 @@ class CoinExV1SocketClient(CoinExSocketClient):
     @property
     def private_session(self) -> AccountSession:  # type: ignore[override]
         if self._private is None:
-            self._private = cast(Any, self._authenticated())
+            self._private = self._authenticated()
         return cast(AccountSession, self._private)
 
-    def _authenticated(self) -> AccountSession:  # type: ignore[override]
-        self.public_session  # noqa: B018 - raises when the client is not open
-        if self._credentials is None:
-            raise InvalidCredentialsError(
-                "CoinEx's account feeds need credentials (access_id and secret_key)"
-            )
-        session: AccountSession = PrivateSession(
-            self._make_connection,
-            protocol=CoinExV1PrivateProtocol(),
-            hooks=CoinExV1AccountHooks(
-                self._credentials, self.rest_url, self._request_timeout, clock_ms=self._clock_ms
-            ),
-            **self._session_kwargs(),
+    def _private_protocol(self) -> Any:
+        return CoinExV1PrivateProtocol()
+
+    def _account_hooks(self, credentials: CoinExCredentials) -> CoinExAccountHooks:
+        return CoinExV1AccountHooks(
+            credentials, self.rest_url, self._request_timeout, clock_ms=self._clock_ms
         )
-        self._spawn(session.connection.run())
-        return session
 
     # --- an endpoint that answers -----------------------------------------------------------
 

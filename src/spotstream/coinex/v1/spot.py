@@ -34,10 +34,8 @@ from typing import TYPE_CHECKING, Any
 from spotstream.asyncio.call import Call
 from spotstream.asyncio.delegate import Delegate
 from spotstream.asyncio.order_book import OrderBook
-from spotstream.asyncio.private_session import Select
-from spotstream.asyncio.selectors import for_markets, select_orders, select_snapshot
 from spotstream.asyncio.subscription import Handler, Subscription, UpdateSubscription
-from spotstream.coinex.feeds import BalanceItem, OrderItem
+from spotstream.coinex.feeds import BalanceItem, CoinExPrivateFeeds, OrderItem
 from spotstream.coinex.trading import CoinExTrading
 from spotstream.models.book_changes import BookChanges
 from spotstream.models.market import BookSnapshot, Kline, Ticker, Trade
@@ -60,6 +58,7 @@ class CoinExV1SpotStreams:
     def __init__(self, client: CoinExV1SocketClient) -> None:
         self._client = client
         self.trading = CoinExTrading(client)
+        self.feeds = CoinExPrivateFeeds(client)  # its orders and balances (v1 has no others)
 
     # --- trading over REST v2 (the ``trading`` part; v1's socket never traded) -----------
 
@@ -164,19 +163,19 @@ class CoinExV1SpotStreams:
         finish; the open orders first if ``snapshot``; a :class:`Reconciliation` after any
         interruption."""
         markets = frozenset(_market(s) for s in symbols or ())
-        return Call(self._open_private("orders", for_markets(select_orders(snapshot), markets)))
+        return self.feeds.orders(snapshot=snapshot, markets=markets)
 
     def balances(self, *, snapshot: bool = True) -> Call[Subscription[BalanceItem]]:
         """Balances: every asset first if ``snapshot``, then each change."""
-        return Call(self._open_private("balances", select_snapshot(snapshot)))
+        return self.feeds.balances(snapshot=snapshot)
 
     @property
     def open_orders(self) -> dict[str, OrderState]:
-        return dict(self._client.private_session.orders.open)
+        return self.feeds.open_orders
 
     @property
     def account_balances(self) -> dict[str, Decimal]:
-        return dict(self._client.private_session.balances.balances)
+        return self.feeds.account_balances
 
     # --- callback style (CoinEx.Net's v1 names) --------------------------------------------
 
@@ -258,18 +257,6 @@ class CoinExV1SpotStreams:
         session = self._client.private_session
         await session.wait_ready()
         return session
-
-    async def _open_private(self, channel: str, select: Select) -> Subscription[Any]:
-        client = self._client
-        session = client.private_session
-        sub = client._new_subscription(channel, [])
-        session.select(sub, select)
-        try:
-            await session.open(sub, {})
-        except BaseException:
-            await client._forget_subscription(sub)
-            raise
-        return sub
 
 
 def _trade_id(trade: Trade) -> int:

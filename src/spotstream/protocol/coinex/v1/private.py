@@ -11,9 +11,8 @@ carry no sequence number: a push of a subscribed feed that cannot be read is a
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -21,11 +20,12 @@ from spotstream.errors import InvalidRequestError
 from spotstream.models.enums import EventKind
 from spotstream.models.orders import Balance, OrderUpdate
 from spotstream.protocol.base import Outgoing
+from spotstream.protocol.coinex.gaps import CountedPushes
 from spotstream.protocol.coinex.sign import v1_signature
 from spotstream.protocol.coinex.v1 import translate, wire
 from spotstream.protocol.coinex.v1.core import CoinExV1Core, _Pending
 from spotstream.protocol.coinex.v2.core import canonical
-from spotstream.protocol.events import ChannelData, Event, SequenceGap
+from spotstream.protocol.events import ChannelData, Event
 
 if TYPE_CHECKING:  # only its two fields are read: the protocol imports no I/O layer
     from spotstream.auth.coinex import CoinExCredentials
@@ -38,14 +38,13 @@ _ORDERS = msgspec.json.Decoder(wire.OrderPage)
 MAX_QUERY_LIMIT = 100  # orders per order.query page
 
 
-class CoinExV1PrivateProtocol(CoinExV1Core):
+class CoinExV1PrivateProtocol(CoinExV1Core, CountedPushes):
     """The state of one signed CoinEx v1 connection, without the connection."""
 
     _methods = PRIVATE_METHODS
 
     def __init__(self) -> None:
         super().__init__()
-        self.received: Counter[str] = Counter()  # pushes per channel: a gap's numbers
         self._decoder = wire.PRIVATE_DECODER
         self._routes = {
             wire.OrderPush: self._guarded("orders", self._on_order),
@@ -94,20 +93,6 @@ class CoinExV1PrivateProtocol(CoinExV1Core):
 
     # --- pushes -----------------------------------------------------------------------------
 
-    def _guarded(
-        self, channel: str, handler: Callable[[Any, bytes], list[Event]]
-    ) -> Callable[[Any, bytes], list[Event]]:
-        """``handler`` counted per channel; if it fails, the push is lost: a gap."""
-
-        def handle(msg: Any, text: bytes) -> list[Event]:
-            self.received[channel] += 1
-            try:
-                return handler(msg, text)
-            except Exception as exc:
-                return [self._internal(channel, exc, text), *self._lost(channel)]
-
-        return handle
-
     def _on_order(self, msg: wire.OrderPush, text: bytes) -> list[Event]:
         update = translate.order_update(*msg.params)
         return [ChannelData(("orders", "", None), _UPDATE, [update], text)]
@@ -118,17 +103,10 @@ class CoinExV1PrivateProtocol(CoinExV1Core):
 
     def _unreadable_push(self, method: str, why: str, text: bytes) -> list[Event]:
         events = super()._unreadable_push(method, why, text)
-        channel = _PUSH_CHANNELS.get(method)
-        if channel is not None:
-            self.received[channel] += 1
-            events.extend(self._lost(channel))
-        return events
+        return events + self._unreadable(_PUSH_CHANNELS.get(method))
 
-    def _lost(self, channel: str) -> list[Event]:
-        if channel not in self.held:
-            return []
-        number = self.received[channel]
-        return [SequenceGap(channel, number, number)]
+    def _subscribed(self, channel: str) -> bool:
+        return channel in self.held
 
     def connection_lost(self) -> object:
         super().connection_lost()

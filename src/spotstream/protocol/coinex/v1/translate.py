@@ -15,7 +15,8 @@ from spotstream.models.market import Kline, Ticker
 from spotstream.models.orders import Balance, Fill, OrderUpdate
 from spotstream.protocol.coinex.v1 import wire
 from spotstream.protocol.coinex.v1.deals import seconds
-from spotstream.protocol.coinex.v2.private_translate import balance
+from spotstream.protocol.coinex.v2.private_translate import balance, last_fill
+from spotstream.protocol.coinex.v2.translate import market_ticker
 
 _ZERO = Decimal(0)
 SIDES = {1: OrderSide.SELL, 2: OrderSide.BUY}
@@ -25,26 +26,10 @@ EVENTS = {1: "new", 2: "trade", 3: "finish"}
 
 
 def ticker(market: str, state: wire.MarketStateV1) -> Ticker:
-    change = state.last - state.open
-    return Ticker(
-        symbol=market,
-        bid=None,
-        bid_qty=None,
-        ask=None,
-        ask_qty=None,
-        last=state.last,
-        volume=state.volume,
-        vwap=None,
-        low=state.low,
-        high=state.high,
-        change=change,
-        change_pct=change * 100 / state.open if state.open else None,
-        open=state.open,
-        close=state.close,
-        value=state.deal,
-        taker_buy_volume=state.buy_total,
-        taker_sell_volume=state.sell_total,
-    )
+    return market_ticker(
+        market, state.last, state.open, state.close, state.high, state.low, state.volume,
+        state.deal, state.buy_total, state.sell_total,
+    )  # fmt: skip
 
 
 def kline(row: wire.KlineRow, interval_s: int, market: str | None = None) -> Kline:
@@ -129,22 +114,11 @@ def _status(order: wire.OrderV1) -> OrderStatus:
 
 def order_fill(order: wire.OrderV1) -> Fill | None:
     """The fill an ``update`` reports (its last deal; ``None`` when that is empty)."""
-    qty, price = order.last_deal_amount, order.last_deal_price
-    if qty <= _ZERO or price <= _ZERO:
-        return None
-    return Fill(
-        order_id=str(order.id),
-        trade_id=order.last_deal_id or None,
-        exec_id=None,
-        symbol=order.market,
-        side=side(order.side),
-        quantity=qty,
-        price=price,
-        cost=qty * price,
-        fees=(),
-        maker={1: True, 2: False}.get(order.last_role),
-        timestamp=seconds(order.last_deal_time or order.mtime),
-    )
+    return last_fill(
+        str(order.id), order.market, side(order.side), order.last_deal_amount,
+        order.last_deal_price, seconds(order.last_deal_time or order.mtime),
+        order.last_deal_id or None, {1: True, 2: False}.get(order.last_role),
+    )  # fmt: skip
 
 
 def balances(assets: dict[str, wire.AssetV1]) -> list[Balance]:

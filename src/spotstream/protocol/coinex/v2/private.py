@@ -18,21 +18,20 @@ and the session reconciles the account from elsewhere (REST). Balances of margin
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, get_args
 
 from spotstream.errors import InvalidRequestError
 from spotstream.models.enums import EventKind
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.coinex.framing import DEFAULT_LIMIT
+from spotstream.protocol.coinex.gaps import CountedPushes
 from spotstream.protocol.coinex.sign import ws_signature
 from spotstream.protocol.coinex.v2 import private_translate as translate
 from spotstream.protocol.coinex.v2 import private_wire as pw
 from spotstream.protocol.coinex.v2 import wire
 from spotstream.protocol.coinex.v2.channels import BY_NAME, Channel
 from spotstream.protocol.coinex.v2.core import CoinExV2Core, _Pending
-from spotstream.protocol.events import ChannelData, Event, SequenceGap
+from spotstream.protocol.events import ChannelData, Event
 
 if TYPE_CHECKING:  # only its two fields are read: the protocol imports no I/O layer
     from spotstream.auth.coinex import CoinExCredentials
@@ -41,12 +40,11 @@ _UPDATE = EventKind.UPDATE
 _PUBLIC: tuple[type, ...] = get_args(wire.PublicPush)
 
 
-class CoinExV2PrivateProtocol(CoinExV2Core):
+class CoinExV2PrivateProtocol(CoinExV2Core, CountedPushes):
     """The state of one authenticated CoinEx v2 connection, without the connection."""
 
     def __init__(self, frame_limit: int = DEFAULT_LIMIT) -> None:
         super().__init__(frame_limit)
-        self.received: Counter[str] = Counter()  # pushes per channel: a gap's numbers
         self._decoder = pw.PUSH_DECODER
         self._routes = {
             pw.OrderPush: self._guarded("orders", self._on_order),
@@ -81,20 +79,6 @@ class CoinExV2PrivateProtocol(CoinExV2Core):
 
     # --- pushes -----------------------------------------------------------------------------
 
-    def _guarded(
-        self, channel: str, handler: Callable[[Any, bytes | str], list[Event]]
-    ) -> Callable[[Any, bytes | str], list[Event]]:
-        """``handler`` counted per channel; if it fails, the push is lost: a gap."""
-
-        def handle(msg: Any, text: bytes | str) -> list[Event]:
-            self.received[channel] += 1
-            try:
-                return handler(msg, text)
-            except Exception as exc:
-                return [self._internal(channel, exc, text), *self._lost(channel)]
-
-        return handle
-
     def _on_order(self, msg: pw.OrderPush, text: bytes | str) -> list[Event]:
         update = translate.order_update(msg.data)
         return [ChannelData(("orders", "", None), _UPDATE, [update], text)]
@@ -123,19 +107,10 @@ class CoinExV2PrivateProtocol(CoinExV2Core):
 
     def _unreadable_push(self, method: str, why: str, text: bytes | str) -> list[Event]:
         events = super()._unreadable_push(method, why, text)
-        channel = pw.PRIVATE_METHODS.get(method)
-        if channel is not None:
-            self.received[channel] += 1
-            events.extend(self._lost(channel))
-        return events
+        return events + self._unreadable(pw.PRIVATE_METHODS.get(method))
 
-    def _lost(self, channel: str) -> list[Event]:
-        """A push of ``channel`` could not be read: what it said is lost (a gap, when the
-        channel is subscribed: the session then reconciles it)."""
-        if not self.wanted.get(channel):
-            return []
-        number = self.received[channel]
-        return [SequenceGap(channel, number, number)]
+    def _subscribed(self, channel: str) -> bool:
+        return bool(self.wanted.get(channel))
 
     def connection_lost(self) -> object:
         super().connection_lost()

@@ -23,10 +23,11 @@ Mapping decisions (CoinEx says less than Kraken; ``report`` keeps the wire Struc
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeAlias
 
-from spotstream.models.enums import OrderStatus
+from spotstream.models.enums import OrderSide, OrderStatus
 from spotstream.models.orders import Balance, Fee, Fill, OrderUpdate, Wallet
 from spotstream.protocol.coinex.v2 import private_wire as pw
 from spotstream.protocol.coinex.v2.translate import millis, side
@@ -103,21 +104,38 @@ def _status(order: AnyOrder) -> OrderStatus:
 
 def order_fill(order: pw.Order) -> Fill | None:
     """The fill an ``update`` reports (``None`` when its last fill is empty)."""
-    qty, price = order.last_filled_amount, order.last_filled_price
+    return last_fill(
+        str(order.order_id), order.market, side(order.side), order.last_filled_amount,
+        order.last_filled_price, millis(order.updated_at),
+    )  # fmt: skip
+
+
+def last_fill(
+    order_id: str,
+    market: str,
+    order_side: OrderSide,
+    qty: Decimal,
+    price: Decimal,
+    timestamp: datetime,
+    trade_id: int | None = None,
+    maker: bool | None = None,
+) -> Fill | None:
+    """An order update's last fill as a :class:`Fill` (v1's and v2's; ``None`` when empty).
+    The fee is not told with it (CoinEx's trades feed tells it)."""
     if qty <= _ZERO or price <= _ZERO:
         return None
     return Fill(
-        order_id=str(order.order_id),
-        trade_id=None,
+        order_id=order_id,
+        trade_id=trade_id,
         exec_id=None,
-        symbol=order.market,
-        side=side(order.side),
+        symbol=market,
+        side=order_side,
         quantity=qty,
         price=price,
         cost=qty * price,
         fees=(),
-        maker=None,
-        timestamp=millis(order.updated_at),
+        maker=maker,
+        timestamp=timestamp,
     )
 
 

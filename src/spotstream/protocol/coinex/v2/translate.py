@@ -4,6 +4,7 @@ per message type). Times are CoinEx's integer milliseconds, as exact UTC datetim
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from spotstream.errors import DecodeError
 from spotstream.models.enums import OrderSide
@@ -46,24 +47,44 @@ def side(name: str) -> OrderSide:
 
 
 def ticker(state: wire.MarketState) -> Ticker:
+    return market_ticker(
+        state.market, state.last, state.open, state.close, state.high, state.low,
+        state.volume, state.value, state.volume_buy, state.volume_sell,
+    )  # fmt: skip
+
+
+def market_ticker(
+    market: str,
+    last: Decimal,
+    open_: Decimal,
+    close: Decimal,
+    high: Decimal,
+    low: Decimal,
+    volume: Decimal,
+    value: Decimal,
+    taker_buy: Decimal | None,
+    taker_sell: Decimal | None,
+) -> Ticker:
+    """A CoinEx ticker (v1's and v2's ``state``): no best bid or ask, no vwap, no percentage
+    (a quotient is not exact); ``change`` is ``last - open``."""
     return Ticker(
-        symbol=state.market,
+        symbol=market,
         bid=None,
         bid_qty=None,
         ask=None,
         ask_qty=None,
-        last=state.last,
-        volume=state.volume,
+        last=last,
+        volume=volume,
         vwap=None,
-        low=state.low,
-        high=state.high,
-        change=state.last - state.open,
+        low=low,
+        high=high,
+        change=last - open_,
         change_pct=None,
-        open=state.open,
-        close=state.close,
-        value=state.value,
-        taker_buy_volume=state.volume_buy,
-        taker_sell_volume=state.volume_sell,
+        open=open_,
+        close=close,
+        value=value,
+        taker_buy_volume=taker_buy,
+        taker_sell_volume=taker_sell,
     )
 
 
