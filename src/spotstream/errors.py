@@ -34,7 +34,8 @@
     ├── UnknownSymbolError               unknown symbol: no instrument data here (also KeyError)
     │   └── UnknownPairError             ...or the venue said so (an ExchangeError, above)
     ├── ConnectionClosedError            the socket closed and the operation could not finish
-    │   └── ConnectionRejectedError      the handshake got an HTTP error (401/403/404: final)
+    │   ├── ConnectionRejectedError      the handshake got an HTTP error (401/403/404: final)
+    │   └── EndpointRetiredError         a retired API version's endpoint did not answer
     ├── RequestTimeoutError              no usable answer within the deadline (also TimeoutError)
     │   └── OutcomeUnknownError          ...to a request that may have taken effect: reconcile
     │       ├── UnreadableResultError    the venue said success, its result could not be read
