@@ -44,12 +44,31 @@ def test_watch_book_and_ticker_on_coinex(
     assert isinstance(tickers[0]["data"]["open"], str)  # type: ignore[index]
 
 
+def test_watch_on_coinex_v1_and_candles_on_both(
+    sim_process: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    v1 = ["--exchange", "coinex", "--api", "v1", "--url", sim_process["coinex_v1"]]
+    common = ["--json", "--duration", "1"]
+    assert main(["watch", "book", "BTCUSDT", "ETHUSDT", "--depth", "10", *v1, *common]) == 0
+    books = _lines(capsys.readouterr().out)
+    assert {b["symbol"] for b in books} == {"BTCUSDT", "ETHUSDT"}
+    assert all(b["status"] == "synced" for b in books)
+    assert main(["watch", "ticker", "BTCUSDT", "ETHUSDT", *v1, *common]) == 0
+    assert {t["symbol"] for t in _lines(capsys.readouterr().out)} == {"BTCUSDT", "ETHUSDT"}
+    assert main(["watch", "ohlc", "BTCUSDT", "--interval", "5", *v1, *common]) == 0
+    candles = _lines(capsys.readouterr().out)
+    assert candles
+    assert candles[0]["data"]["interval"] == 5  # type: ignore[index]
+    v2 = ["--exchange", "coinex", "--url", sim_process["coinex_v2"]]
+    rest = ["--rest-url", sim_process["coinex_rest"]]
+    assert main(["watch", "ohlc", "BTCUSDT", *v2, *rest, *common]) == 0  # REST-polled
+    assert _lines(capsys.readouterr().out)[0]["data"]["symbol"] == "BTCUSDT"  # type: ignore[index]
+
+
 def test_watch_refuses_what_coinex_lacks(
     sim_process: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = sim_process["coinex_v2"]
-    assert main(["watch", "ohlc", "BTCUSDT", "--exchange", "coinex", "--url", url]) == 2
-    assert "no candles" in capsys.readouterr().err
     args = ["watch", "book", "BTCUSDT", "--depth", "25", "--exchange", "coinex", "--url", url]
     assert main(args) == 2
     assert "depth must be one of" in capsys.readouterr().err
@@ -63,3 +82,9 @@ def test_coinex_endpoints_come_from_the_environment() -> None:
     env = {"SPOTSTREAM_COINEX_V2_URL": "ws://h/v2", "SPOTSTREAM_COINEX_REST_URL": "http://h/c"}
     resolve_endpoints(args, environ=env)
     assert (args.url, args.rest_url) == ("ws://h/v2", "http://h/c")
+    args = argparse.Namespace(exchange="coinex", api="v1", url=None, rest_url=None)
+    resolve_endpoints(args, environ={"SPOTSTREAM_COINEX_V1_URL": "ws://h/"})
+    assert args.url == "ws://h/"
+    args = argparse.Namespace(exchange="coinex", api="v1", url=None, rest_url=None)
+    resolve_endpoints(args, environ={})
+    assert args.url == "wss://socket.coinex.com/"

@@ -33,6 +33,8 @@ from spotstream.auth.kraken import Credentials
 from spotstream.coinex.endpoints import (
     COINEX_REST_URL,
     COINEX_REST_URL_ENV,
+    COINEX_V1_URL,
+    COINEX_V1_URL_ENV,
     COINEX_V2_URL,
     COINEX_V2_URL_ENV,
 )
@@ -98,7 +100,10 @@ def resolve_endpoints(args: argparse.Namespace, environ: Mapping[str, str] | Non
     ``--api``'s version."""
     if getattr(args, "exchange", "kraken") == "coinex":
         env = os.environ if environ is None else environ
-        for dest, (name, default) in COINEX_ENDPOINTS.items():
+        endpoints = dict(COINEX_ENDPOINTS)
+        if getattr(args, "api", "v2") == "v1":
+            endpoints["url"] = (COINEX_V1_URL_ENV, COINEX_V1_URL)
+        for dest, (name, default) in endpoints.items():
             if hasattr(args, dest) and getattr(args, dest) is None:
                 setattr(args, dest, env.get(name) or default)
         return
@@ -123,7 +128,8 @@ def add_api_option(parser: argparse.ArgumentParser) -> None:
         "--api",
         choices=list(API_VERSIONS),
         default="v2",
-        help="Kraken WebSocket API version (default v2)",
+        help="API version: Kraken WebSocket v1 or v2, CoinEx socket v1 (retired) or v2 "
+        "(default v2)",
     )
 
 

@@ -38,10 +38,12 @@ def event_json(event: DataEvent[Any]) -> bytes:
 async def run_watch(args: argparse.Namespace) -> int:
     client: KrakenSocketClient | CoinExSocketClient
     if getattr(args, "exchange", "kraken") == "coinex":
-        if args.channel == "ohlc":
-            print("spotstream watch: CoinEx's socket API v2 has no candles", file=sys.stderr)
-            return 2
-        client = CoinExSocketClient(url=args.url, rest_url=args.rest_url, transport=args.transport)
+        client = CoinExSocketClient(
+            api_version=API_VERSIONS[args.api],
+            url=args.url,
+            rest_url=args.rest_url,
+            transport=args.transport,
+        )
     else:
         client = KrakenSocketClient(
             api_version=API_VERSIONS[args.api],
@@ -70,16 +72,15 @@ async def _watch(client: KrakenSocketClient | CoinExSocketClient, args: argparse
 async def _watch_stream(
     client: KrakenSocketClient | CoinExSocketClient, args: argparse.Namespace
 ) -> None:
-    spot = client.spot
-    sub: Subscription[Any]
-    if args.channel == "ticker":
-        sub = await spot.ticker(args.symbols)
-    elif args.channel == "trades":
-        sub = await spot.trades(args.symbols)
-    else:
-        assert isinstance(client, KrakenSocketClient)  # refused for CoinEx in run_watch
-        sub = await client.spot.klines(args.symbols, args.interval)
+    subs = await (_coinex_streams(client, args) if isinstance(client, CoinExSocketClient)
+                  else _kraken_streams(client, args))  # fmt: skip
     console = Console()
+    async with asyncio.TaskGroup() as group:
+        for sub in subs:
+            group.create_task(_print_stream(sub, args, console))
+
+
+async def _print_stream(sub: Subscription[Any], args: argparse.Namespace, console: Console) -> None:
     async with sub:
         async for event in sub:
             if args.json:
@@ -88,6 +89,31 @@ async def _watch_stream(
             else:
                 gap = " [red](gap)[/]" if event.gap else ""
                 console.print(f"{event.kind.value:8} {event.data!r}{gap}")
+
+
+async def _kraken_streams(
+    client: KrakenSocketClient, args: argparse.Namespace
+) -> list[Subscription[Any]]:
+    spot = client.spot
+    if args.channel == "ticker":
+        return [await spot.ticker(args.symbols)]
+    if args.channel == "trades":
+        return [await spot.trades(args.symbols)]
+    return [await spot.klines(args.symbols, args.interval)]
+
+
+async def _coinex_streams(
+    client: CoinExSocketClient, args: argparse.Namespace
+) -> list[Subscription[Any]]:
+    """CoinEx's streams: candles (``--interval`` minutes) from v1's socket or polled from
+    REST v2; v1 carries one market per stream (each its own connection)."""
+    spot: Any = client.spot
+    if args.channel == "ohlc":
+        return [await spot.klines(s, args.interval * 60) for s in args.symbols]
+    channel = spot.ticker if args.channel == "ticker" else spot.trades
+    if client.api_version == 1:
+        return [await channel(s) for s in args.symbols]
+    return [await channel(args.symbols)]
 
 
 async def _watch_books(
