@@ -5,7 +5,6 @@ Reconciliation)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -18,30 +17,11 @@ from spotstream.models.enums import EventKind, ReconcileReason
 from spotstream.models.orders import Balance, Fill, OrderUpdate, Reconciliation
 from spotstream.simulator.server import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
-from support.coinex_orders import far_below, place
+from support.coinex import far_below, place
 from support.wait import eventually
 
 FAST_RECONNECT = ReconnectPolicy(initial=0.01, maximum=0.2)
 KEY = COINEX_TEST_KEY
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(seed=3, rate=200) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-async def client(sim: Simulator) -> AsyncIterator[CoinExSocketClient]:
-    async with CoinExSocketClient(
-        url=sim.urls["coinex_v2"],
-        rest_url=sim.urls["coinex_rest"],
-        access_id=KEY.access_id,
-        secret_key=KEY.secret_key,
-        reconnect=FAST_RECONNECT,
-        request_timeout=5,
-    ) as c:
-        yield c
 
 
 async def test_orders_trades_and_balances_arrive_live(

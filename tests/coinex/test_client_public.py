@@ -22,12 +22,6 @@ FAST_RECONNECT = ReconnectPolicy(initial=0.01, maximum=0.2)
 MARKETS = ("BTCUSDT", "ETHUSDT")
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(seed=3, rate=200) as simulator:
-        yield simulator
-
-
 @pytest.fixture(params=["picows", "websockets"])
 async def client(
     request: pytest.FixtureRequest, sim: Simulator

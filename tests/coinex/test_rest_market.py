@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import zlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -197,12 +196,6 @@ def test_refusals_and_http_errors_are_typed() -> None:
 
 
 # --- against the simulator --------------------------------------------------------------------
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(seed=3, rate=200) as simulator:
-        yield simulator
 
 
 async def test_market_data_from_the_simulator(sim: Simulator) -> None:

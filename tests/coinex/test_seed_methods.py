@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 import pytest
 
-from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.coinex.client import CoinExSocketClient
 from spotstream.errors import InvalidRequestError, UnsupportedFeatureError
 from spotstream.models.book_changes import BookChanges
@@ -21,31 +20,16 @@ from spotstream.models.market import BookSnapshot, DataEvent, Kline, Ticker, Tra
 from spotstream.models.orders import Balance, OrderUpdate
 from spotstream.simulator.server import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
+from support.coinex import signed_client
 from support.wait import eventually
 
 T = TypeVar("T")
 KEY = COINEX_TEST_KEY
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(seed=5, rate=200) as simulator:
-        yield simulator
-
-
 @pytest.fixture(params=[1, 2], ids=["v1", "v2"])
 async def client(request: pytest.FixtureRequest, sim: Simulator) -> AsyncIterator[Any]:
-    version: int = request.param
-    url = sim.urls["coinex_v1" if version == 1 else "coinex_v2"]
-    async with CoinExSocketClient(
-        api_version=version,
-        url=url,
-        rest_url=sim.urls["coinex_rest"],
-        access_id=KEY.access_id,
-        secret_key=KEY.secret_key,
-        reconnect=ReconnectPolicy(initial=0.01, maximum=0.2),
-        request_timeout=5,
-    ) as c:
+    async with signed_client(sim, request.param) as c:
         yield c
 
 
@@ -189,17 +173,7 @@ async def test_v2_tickers_cover_24_hours_only(sim: Simulator) -> None:
 
 
 async def test_a_rest_order_shows_on_the_v1_and_the_v2_feeds(sim: Simulator) -> None:
-    clients = [
-        CoinExSocketClient(
-            api_version=version,
-            url=sim.urls["coinex_v1" if version == 1 else "coinex_v2"],
-            rest_url=sim.urls["coinex_rest"],
-            access_id=KEY.access_id,
-            secret_key=KEY.secret_key,
-            request_timeout=5,
-        )
-        for version in (1, 2)
-    ]
+    clients = [signed_client(sim, version) for version in (1, 2)]
     async with (
         clients[0] as v1,
         clients[1] as v2,

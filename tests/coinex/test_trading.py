@@ -5,12 +5,10 @@ what it does shows on the v2 order feed."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
 
-from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.coinex.client import CoinExSocketClient
 from spotstream.errors import (
     InsufficientFundsError,
@@ -27,25 +25,6 @@ from spotstream.simulator.server import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
 
 KEY = COINEX_TEST_KEY
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(seed=3, rate=200) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-async def client(sim: Simulator) -> AsyncIterator[CoinExSocketClient]:
-    async with CoinExSocketClient(
-        url=sim.urls["coinex_v2"],
-        rest_url=sim.urls["coinex_rest"],
-        access_id=KEY.access_id,
-        secret_key=KEY.secret_key,
-        reconnect=ReconnectPolicy(initial=0.01, maximum=0.2),
-        request_timeout=5,
-    ) as c:
-        yield c
 
 
 def low(sim: Simulator) -> Decimal:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.auth.coinex import CoinExCredentials
 from spotstream.coinex.client import CoinExSocketClient
 from spotstream.coinex.v1.client import CoinExV1SocketClient
@@ -21,10 +20,9 @@ from spotstream.models.market import Kline, Ticker, Trade
 from spotstream.models.orders import OrderUpdate, Reconciliation
 from spotstream.simulator.server import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
-from support.coinex_orders import far_below, place
+from support.coinex import far_below, place, signed_client
 from support.wait import eventually
 
-FAST_RECONNECT = ReconnectPolicy(initial=0.01, maximum=0.2)
 KEY = COINEX_TEST_KEY
 
 
@@ -37,23 +35,14 @@ async def sim() -> AsyncIterator[Simulator]:
 
 
 def v1_client(sim: Simulator, **kwargs: Any) -> CoinExV1SocketClient:
-    client = CoinExSocketClient(
-        api_version=1,
-        url=sim.urls["coinex_v1"],
-        rest_url=sim.urls["coinex_rest"],
-        reconnect=FAST_RECONNECT,
-        request_timeout=5,
-        **kwargs,
-    )
+    client = signed_client(sim, 1, **kwargs)
     assert isinstance(client, CoinExV1SocketClient)
     return client
 
 
 @pytest.fixture(params=["picows", "websockets"])
 async def client(request: pytest.FixtureRequest, sim: Simulator) -> AsyncIterator[Any]:
-    async with v1_client(
-        sim, transport=request.param, access_id=KEY.access_id, secret_key=KEY.secret_key
-    ) as c:
+    async with v1_client(sim, transport=request.param) as c:
         yield c
 
 

@@ -1,16 +1,20 @@
-"""CoinEx orders placed on the simulator in-process: a signed REST v2 request handled with
-no await, so nothing else runs between placing and what a test does next."""
+"""CoinEx test helpers: clients of the simulator signed with its test key, and orders placed
+on it in-process (a signed REST v2 request handled with no await, so nothing else runs
+between placing and what a test does next)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from spotstream.asyncio.backoff import ReconnectPolicy
+from spotstream.coinex.client import CoinExSocketClient
 from spotstream.protocol.coinex.sign import rest_signature
 from spotstream.simulator.http import HttpRequest
 from spotstream.simulator.server import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
 
+FAST_RECONNECT = ReconnectPolicy(initial=0.01, maximum=0.2)
 KEY = COINEX_TEST_KEY
 
 
@@ -37,3 +41,18 @@ def far_below(sim: Simulator) -> str:
     """A buy price that rests (well under the market)."""
     spec = sim.market.instruments["BTC/USDT"]
     return str((spec.start_price / 2).quantize(spec.price_increment))
+
+
+def signed_client(sim: Simulator, api_version: int = 2, **kwargs: Any) -> Any:
+    """A client of ``sim``'s CoinEx socket ``api_version`` and its REST v2, signed with the
+    test key, reconnecting fast (``kwargs`` override)."""
+    options: dict[str, Any] = {
+        "url": sim.urls["coinex_v1" if api_version == 1 else "coinex_v2"],
+        "rest_url": sim.urls["coinex_rest"],
+        "access_id": KEY.access_id,
+        "secret_key": KEY.secret_key,
+        "reconnect": FAST_RECONNECT,
+        "request_timeout": 5,
+        **kwargs,
+    }
+    return CoinExSocketClient(api_version=api_version, **options)
