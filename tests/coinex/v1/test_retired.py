@@ -41,6 +41,9 @@ def test_api_version_1_is_the_v1_client() -> None:
     assert type(CoinExSocketClient()) is CoinExSocketClient
     assert client._keepalive_interval == 60  # server.ping every minute, as CoinEx.Net
     assert client._dead_after == 150  # a quiet minute between pings is no dead link
+    direct = CoinExV1SocketClient(url="ws://127.0.0.1:1/")  # for typed code: the same
+    assert direct.api_version == 1
+    assert direct._keepalive_interval == 60
     assert CoinExSocketClient()._keepalive_interval <= 15  # v2: at most 15 s
 
 
