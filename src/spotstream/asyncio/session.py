@@ -262,10 +262,14 @@ class Session(Generic[P]):
         depth: int,
         verified: Callable[[], VerifiedBook | VerifiedL3Book],
         options: Mapping[str, Any] | None = None,
+        synced_within: float | None = None,
     ) -> B:
         """A local book of ``new_book``'s kind: subscribe its channel (one depth per symbol
         and connection; ``options`` are the venue's further subscribe options) and attach the
-        protocol's verified book (``verified()``, once acked)."""
+        protocol's verified book (``verified()``, once acked); then, given
+        ``synced_within``, wait that long for it to be synced. A book that fails (no ack, a
+        refusal, no sync in time) is closed and its subscription released before the error
+        is raised: a retry starts clean, at any depth."""
         book = new_book(symbol, depth, self._close_book, self._spawn, self._clock, self._queue_size)
         symbol, depth = book.symbol, book.depth
         existing = self._books.get(symbol)
@@ -285,6 +289,13 @@ class Session(Generic[P]):
             self._books[symbol].remove(book)
             raise
         book.attach(verified())
+        if synced_within is not None:
+            try:
+                await book.wait_synced(synced_within)
+            except BaseException:
+                with contextlib.suppress(SpotstreamError):
+                    await book.close()
+                raise
         return book
 
     async def _close_book(self, book: OrderBook) -> None:

@@ -260,9 +260,7 @@ class CoinExSpotStreams:
         session = self._client.session
         market = canonical(symbol)
         options = {"interval": interval, "full": full}
-        book = await session.open_book(
-            OrderBook, market, depth, lambda: session.protocol.books[market], options
+        timeout = self._client._request_timeout if synced else None
+        return await session.open_book(
+            OrderBook, market, depth, lambda: session.protocol.books[market], options, timeout
         )
-        if synced:
-            await book.wait_synced(self._client._request_timeout)
-        return book

@@ -240,12 +240,10 @@ class KrakenPrivateFeeds:
         await session.wait_ready()
         protocol = session.protocol
         assert isinstance(protocol, KrakenV2PrivateProtocol)  # level 3 is v2's
-        book = await session.open_book(
-            L3OrderBook, symbol, depth, lambda: protocol.l3_books[symbol]
+        timeout = self._client._request_timeout if synced else None
+        return await session.open_book(
+            L3OrderBook, symbol, depth, lambda: protocol.l3_books[symbol], None, timeout
         )
-        if synced:
-            await book.wait_synced(self._client._request_timeout)
-        return book
 
 
 def _fills_of(handler: Handler[Fill]) -> Handler[FillItem]:

@@ -299,9 +299,7 @@ class KrakenSpotStreams:
     async def _open_book(self, symbol: str, depth: int, synced: bool) -> OrderBook:
         session = self._client.session
         symbol = self._client.api.canonical(symbol)
-        book = await session.open_book(
-            OrderBook, symbol, depth, lambda: session.protocol.books[symbol]
+        timeout = self._client._request_timeout if synced else None
+        return await session.open_book(
+            OrderBook, symbol, depth, lambda: session.protocol.books[symbol], None, timeout
         )
-        if synced:
-            await book.wait_synced(self._client._request_timeout)
-        return book

@@ -14,7 +14,7 @@ import pytest
 from spotstream.auth.coinex import CoinExCredentials
 from spotstream.coinex.client import CoinExSocketClient
 from spotstream.coinex.v1.client import CoinExV1SocketClient
-from spotstream.errors import AuthenticationError
+from spotstream.errors import AuthenticationError, RequestTimeoutError
 from spotstream.models.enums import BookStatus, EventKind, ReconcileReason
 from spotstream.models.market import Kline, Ticker, Trade
 from spotstream.models.orders import OrderUpdate, Reconciliation
@@ -152,3 +152,16 @@ async def test_refused_credentials_fail_and_are_not_retried(sim: Simulator) -> N
             await client.spot.orders()
         with pytest.raises(AuthenticationError):
             await client.spot.get_balances()
+
+
+async def test_a_book_that_never_syncs_is_closed_and_can_be_retried(sim: Simulator) -> None:
+    async with v1_client(sim, request_timeout=0.5) as client:
+        await client.spot.ping()
+        protocol = client.session.protocol
+        receive = protocol.receive
+        protocol.receive = lambda f: [] if b"depth.update" in f else receive(f)
+        for depth in (10, 20):  # a retry at another depth is not refused
+            with pytest.raises(RequestTimeoutError, match="not synced"):
+                await client.spot.order_book("BTCUSDT", depth=depth)
+            assert client.session._books == {}
+            assert "book" not in protocol.held  # unsubscribed

@@ -243,15 +243,13 @@ class CoinExV1SpotStreams:
         client = self._client
         market = _market(symbol)
         options = {"interval": interval, "diff": diff}
+        timeout = client._request_timeout if synced else None
         await client.live()
         with client.pool.place("book", market, {**options, "depth": depth}) as session:
             protocol = session.protocol
-            book = await session.open_book(
-                OrderBook, market, depth, lambda: protocol.books[market], options
+            return await session.open_book(
+                OrderBook, market, depth, lambda: protocol.books[market], options, timeout
             )
-        if synced:
-            await book.wait_synced(client._request_timeout)
-        return book
 
     async def _private(self) -> Any:
         session = self._client.private_session
