@@ -59,21 +59,31 @@ STYLES = st.sampled_from(["full", "trimmed", "exponent", "padded"])
 PRECISIONS = st.tuples(st.integers(0, 5), st.integers(0, 8))
 DEPTHS = st.sampled_from([1, 3, 10, 25])
 PRICES = st.integers(1, 40)  # a narrow band: repeats, collisions and truncation are common
+BID_PRICES = st.integers(1, 20)  # bids below asks: a crossed book is a wrong one (tested below)
+ASK_PRICES = st.integers(21, 40)
 QTYS = st.one_of(st.just(0), st.integers(1, 50), st.integers(1, 10**12))
-SIDE = st.lists(st.tuples(PRICES, QTYS), max_size=10)
-SNAPSHOT_SIDE = st.lists(st.tuples(PRICES, st.integers(1, 10**12)), max_size=30)
+SIDE = st.lists(st.tuples(BID_PRICES, QTYS), max_size=10)
+ASK_SIDE = st.lists(st.tuples(ASK_PRICES, QTYS), max_size=10)
+_PRICE = lambda level: level[0]  # noqa: E731 - a snapshot lists each price once
+SNAPSHOT_SIDE = st.lists(
+    st.tuples(BID_PRICES, st.integers(1, 10**12)), max_size=30, unique_by=_PRICE
+)
+SNAPSHOT_ASKS = st.lists(
+    st.tuples(ASK_PRICES, st.integers(1, 10**12)), max_size=30, unique_by=_PRICE
+)
+SNAPSHOT_ASKS_WITH_ZEROS = st.lists(st.tuples(ASK_PRICES, QTYS), max_size=10, unique_by=_PRICE)
 
 
 @st.composite
 def messages(draw: st.DrawFn, first_snapshot: bool = True) -> list[Message]:
     out = []
     if first_snapshot:
-        out.append(Message(True, draw(SNAPSHOT_SIDE), draw(SNAPSHOT_SIDE)))
+        out.append(Message(True, draw(SNAPSHOT_SIDE), draw(SNAPSHOT_ASKS)))
     for _ in range(draw(st.integers(0, 8))):
         if draw(st.integers(0, 5)) == 0:
-            out.append(Message(True, draw(SNAPSHOT_SIDE), draw(SIDE)))
+            out.append(Message(True, draw(SNAPSHOT_SIDE), draw(SNAPSHOT_ASKS_WITH_ZEROS)))
         else:
-            out.append(Message(False, draw(SIDE), draw(SIDE), draw(st.integers(0, 9)) > 0))
+            out.append(Message(False, draw(SIDE), draw(ASK_SIDE), draw(st.integers(0, 9)) > 0))
     return out
 
 
@@ -188,7 +198,7 @@ def test_after_a_mismatch_updates_are_ignored_until_the_next_snapshot(
     for message in before:
         harness.feed(message)
     resyncs = harness.book.counters.resyncs
-    bad = Message(False, data.draw(SIDE), data.draw(SIDE))
+    bad = Message(False, data.draw(SIDE), data.draw(ASK_SIDE))
     assert harness.feed(bad, corrupt=lambda c: c ^ 0x1) is ApplyResult.MISMATCH
     assert harness.book.status is BookStatus.RESYNCING
     assert harness.book.counters.checksum_mismatches == 1
@@ -199,7 +209,7 @@ def test_after_a_mismatch_updates_are_ignored_until_the_next_snapshot(
         assert harness.feed(message) is ApplyResult.IGNORED
     assert harness.book.snapshot() == frozen
     assert harness.book.ignored == len(updates)
-    fresh = Message(True, data.draw(SNAPSHOT_SIDE), data.draw(SNAPSHOT_SIDE))
+    fresh = Message(True, data.draw(SNAPSHOT_SIDE), data.draw(SNAPSHOT_ASKS))
     assert harness.feed(fresh) is ApplyResult.VERIFIED
     assert harness.book.status is BookStatus.SYNCED
     assert harness.book.counters.resyncs == resyncs + 1
@@ -216,7 +226,7 @@ def off_precision_level(draw: st.DrawFn, pp: int, qp: int) -> tuple[Level, str]:
     good = Decimal(f"{draw(st.integers(1, 10**6))}E-{qp}")
     if draw(st.booleans()):
         return Level(Decimal(f"{units}E-{pp + 1}"), good), "price"
-    return Level(Decimal(f"{draw(PRICES)}E-{pp}"), Decimal(f"{units}E-{qp + 1}")), "qty"
+    return Level(Decimal(f"{draw(BID_PRICES)}E-{pp}"), Decimal(f"{units}E-{qp + 1}")), "qty"
 
 
 @FAST
@@ -242,7 +252,7 @@ def test_a_level_off_the_precision_is_invalid_until_the_next_snapshot(
     for message in after:
         if not message.snapshot:
             assert harness.feed(message) is ApplyResult.IGNORED
-    fresh = Message(True, data.draw(SNAPSHOT_SIDE), data.draw(SNAPSHOT_SIDE))
+    fresh = Message(True, data.draw(SNAPSHOT_SIDE), data.draw(SNAPSHOT_ASKS))
     assert harness.feed(fresh) is ApplyResult.VERIFIED
     assert harness.book.counters.resyncs == resyncs + 1
     harness.assert_matches_reference()
@@ -259,6 +269,63 @@ def test_an_off_precision_snapshot_is_invalid(
     assert book.apply_snapshot([bad], [], 0) is ApplyResult.INVALID
     assert book.status is BookStatus.RESYNCING
     assert book.apply_update([], [], book.computed_checksum()) is ApplyResult.IGNORED
+
+
+# --- a crossed book, or a snapshot that lists a price twice ------------------------------------
+
+
+@FAST
+@given(messages(), PRECISIONS, st.data())
+def test_an_update_that_crosses_the_book_is_a_wrong_book(
+    before: list[Message], precisions: tuple[int, int], data: st.DataObject
+) -> None:
+    pp, qp = precisions
+    harness = Harness(25, pp, qp, "full")
+    for message in before:
+        harness.feed(message)
+    book = harness.book
+    asks = book.snapshot().asks
+    if not asks:  # nothing to cross: give the book an ask first
+        assert harness.feed(Message(True, [(1, 1)], [(30, 1)])) is ApplyResult.VERIFIED
+        asks = book.snapshot().asks
+    at_or_above = data.draw(st.integers(int(asks[0].price * 10**pp), 45))
+    crossing = levels([(at_or_above, 7)], pp, qp, "full")
+    resyncs = book.counters.resyncs
+    assert book.apply_update(crossing, [], 0) is ApplyResult.INVALID
+    assert book.status is BookStatus.RESYNCING
+    assert book.counters.inconsistent == 1
+    assert harness.feed(Message(False, [], [])) is ApplyResult.IGNORED
+    fresh = Message(True, data.draw(SNAPSHOT_SIDE), data.draw(SNAPSHOT_ASKS))
+    assert harness.feed(fresh) is ApplyResult.VERIFIED
+    assert book.counters.resyncs == resyncs + 1
+    harness.assert_matches_reference()
+
+
+@FAST
+@given(PRECISIONS, st.data())
+def test_a_crossed_or_repeating_snapshot_is_never_synced(
+    precisions: tuple[int, int], data: st.DataObject
+) -> None:
+    pp, qp = precisions
+    book = VerifiedBook("TST/USD", 25, pp, qp, kraken_checksum)
+    price = data.draw(ASK_PRICES)
+    crossed = (levels([(price, 1)], pp, qp, "full"), levels([(price - 1, 1)], pp, qp, "full"))
+    assert book.apply_snapshot(*crossed, 0) is ApplyResult.INVALID
+    assert book.status is BookStatus.RESYNCING
+    twice = levels([(5, 1), (4, 2), (5, 3)], pp, qp, "full")  # 5 twice
+    on_bids = data.draw(st.booleans())
+    asks = levels([(30, 1)], pp, qp, "full")
+    snapshot = (twice, asks) if on_bids else (levels([(1, 1)], pp, qp, "full"), twice_asks(pp, qp))
+    assert book.apply_snapshot(*snapshot, 0) is ApplyResult.INVALID
+    assert book.status is BookStatus.RESYNCING
+    assert book.counters.inconsistent == 2
+    zero_twice = levels([(5, 0), (5, 1), (4, 2)], pp, qp, "full")  # a zero level is no level
+    assert book.apply_snapshot(zero_twice, asks, None) is ApplyResult.UNVERIFIED
+    assert book.status is BookStatus.SYNCED
+
+
+def twice_asks(pp: int, qp: int) -> list[Level]:
+    return levels([(30, 1), (31, 2), (30, 3)], pp, qp, "full")
 
 
 # --- L2Book on its own ---------------------------------------------------------------------------

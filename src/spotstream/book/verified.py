@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from datetime import datetime
 
 from spotstream.book.l2 import _FALLBACK, BookSide, L2Book, L2Checksum, _apply_levels
@@ -81,10 +81,15 @@ class VerifiedBook(TrackedBook[PriceLevel, PriceLevel]):
                     side.top = None
         except PrecisionError:
             return self._invalid()
-        if len(book_bids.keys) > depth:
+        bid_keys, ask_keys = book_bids.keys, book_asks.keys
+        if snapshot and _repeats_a_price(bids, bid_keys, asks, ask_keys):
+            return self._inconsistent()
+        if len(bid_keys) > depth:
             book_bids.truncate(depth)
-        if len(book_asks.keys) > depth:
+        if len(ask_keys) > depth:
             book_asks.truncate(depth)
+        if bid_keys and ask_keys and bid_keys[0] + ask_keys[0] <= 0:  # bid keys are -price
+            return self._inconsistent()
         if timestamp is not None:
             self.timestamp = timestamp
         if checksum is None:
@@ -96,6 +101,12 @@ class VerifiedBook(TrackedBook[PriceLevel, PriceLevel]):
         self.counters.checksum_mismatches += 1
         self.status = _RESYNCING
         return _MISMATCH
+
+    def _inconsistent(self) -> ApplyResult:
+        """A crossed book, or a snapshot listing a price twice: as wrong as a checksum
+        mismatch (counted, untrusted until a fresh snapshot), never served as synced."""
+        self.counters.inconsistent += 1
+        return self._invalid()
 
     def computed_checksum(self) -> int:
         return self._checksum(self.book)
@@ -115,3 +126,26 @@ class VerifiedBook(TrackedBook[PriceLevel, PriceLevel]):
     def _levels(self, side: BookSide, limit: int | None) -> tuple[BookLevel, ...]:
         pp, qp = self.price_precision, self.qty_precision
         return tuple(BookLevel(from_units(p, pp), from_units(q, qp)) for p, q in side.levels(limit))
+
+
+def _repeats_a_price(
+    bids: Iterable[PriceLevel], bid_keys: list[int], asks: Iterable[PriceLevel], ask_keys: list[int]
+) -> bool:
+    """Whether a snapshot's levels hold fewer distinct prices than non-zero levels (a price
+    listed twice); only lists are counted (an iterator was consumed by applying it)."""
+    return _more_levels(bids, bid_keys) or _more_levels(asks, ask_keys)
+
+
+def _more_levels(levels: Iterable[PriceLevel], keys: list[int]) -> bool:
+    if not isinstance(levels, Sized) or len(levels) <= len(keys):
+        return False
+    return sum(1 for level in levels if not _is_zero(level.qty)) > len(keys)
+
+
+def _is_zero(qty: object) -> bool:
+    try:
+        text = bytes(qty)  # type: ignore[call-overload]
+    except TypeError:
+        return qty == 0
+    digits = text.strip(b'"').replace(b".", b"", 1)
+    return digits.isdigit() and not digits.strip(b"0")

@@ -214,6 +214,7 @@ class BookCounters(msgspec.Struct):
     checksums_verified: int = 0
     checksum_mismatches: int = 0
     resyncs: int = 0
+    inconsistent: int = 0  # left crossed (best bid >= best ask), or a snapshot listed a price twice
 
 
 @dataclass(frozen=True, slots=True)
