@@ -1,7 +1,8 @@
 """What CoinEx's account feeds (v1 and v2) share, sans-I/O: they carry no sequence number,
 so the only loss a protocol can see is a push of a subscribed feed it could not read. Pushes
 are counted per channel, and such a push is a :class:`SequenceGap` numbered by that count:
-the session then reconciles the account from elsewhere."""
+the session then reconciles the account from elsewhere. A fill already delivered (the same
+deal id of the same order) is never delivered again (:class:`FeedSequences`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import Event, SequenceGap
+from spotstream.protocol.sequences import FeedSequences
 
 Handler = Callable[[Any, Any], list[Event]]
 
@@ -21,6 +23,7 @@ class CountedPushes(ProtocolCore):
     def __init__(self) -> None:
         super().__init__()
         self.received: Counter[str] = Counter()  # pushes per channel: a gap's numbers
+        self.fills = FeedSequences()  # a fill delivered once is never delivered again
 
     def _subscribed(self, channel: str) -> bool:
         """Whether ``channel`` is subscribed on this connection (only then is a loss a gap)."""

@@ -139,3 +139,15 @@ def test_queries() -> None:
         protocol.order_query("BTCUSDT", "up")
     with pytest.raises(InvalidRequestError):
         protocol.order_query("BTCUSDT", None, 0, 1000)
+
+
+def test_a_fill_pushed_twice_is_delivered_once() -> None:
+    protocol = subscribed("orders")
+    fill_fields = {
+        "left": "0.4", "deal_stock": "0.6", "deal_money": "0.6", "last_deal_amount": "0.6",
+        "last_deal_price": "1.00", "last_deal_id": 7, "last_role": 2,
+    }  # fmt: skip
+    (first,) = protocol.receive(order_push(2, **fill_fields))
+    assert isinstance(first, ChannelData)
+    assert protocol.receive(order_push(2, **fill_fields)) == []  # CoinEx sent it again
+    assert protocol.fills.repeated_fills == 1

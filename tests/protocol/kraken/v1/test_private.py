@@ -143,6 +143,25 @@ def test_own_trades_mapped_to_fills(raw: dict[str, str]) -> None:
     ]
 
 
+def test_a_replayed_own_trade_is_dropped_and_never_delivered_twice(raw: dict[str, str]) -> None:
+    p = protocol()
+    p.subscribe("ownTrades")
+    p.receive(raw["OWN_TRADES_INITIAL"])
+    (first,) = p.receive(raw["OWN_TRADES_EXEC"])
+    assert isinstance(first, ChannelData)
+    assert len(first.items) == 1
+    (again,) = p.receive(raw["OWN_TRADES_EXEC"])  # the same message, the same sequence
+    assert isinstance(again, Unhandled)
+    assert again.kind == "ownTrades:repeated"
+    assert p.feeds.repeated["ownTrades"] == 1
+    renumbered = raw["OWN_TRADES_EXEC"].replace('"sequence":2', '"sequence":3')
+    assert renumbered != raw["OWN_TRADES_EXEC"]
+    (later,) = p.receive(renumbered)  # the same fill in a new message
+    assert isinstance(later, ChannelData)
+    assert later.items == []
+    assert p.feeds.repeated_fills == 1
+
+
 def test_a_sequence_gap_is_reported_once_until_the_next_snapshot(raw: dict[str, str]) -> None:
     p = protocol()
     p.subscribe("openOrders")

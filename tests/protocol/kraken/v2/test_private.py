@@ -131,8 +131,36 @@ def test_consecutive_sequences_pass_and_a_gap_is_reported_once_until_the_snapsho
     assert not _gaps(protocol.receive(executions("update", 9, order)))  # stale: once only
     assert not _gaps(protocol.receive(executions("snapshot", 1, order)))
     assert "executions" not in protocol.stale
-    (again,) = _gaps(protocol.receive(executions("update", 1, order)))  # a repeat is a gap too
-    assert again.expected == 2
+    (dropped,) = protocol.receive(executions("update", 1, order))  # a repeat: never delivered
+    assert isinstance(dropped, Unhandled)
+    assert dropped.kind == "executions:repeated"
+    assert protocol.feeds.repeated["executions"] == 1
+    assert not _gaps(protocol.receive(executions("update", 2, order)))  # the next one is fine
+
+
+def test_a_repeated_or_older_message_is_dropped_and_a_fill_is_delivered_once() -> None:
+    protocol = private()
+    order = {"order_id": "O1", "exec_type": "new", "order_status": "new"}
+    fill = {
+        "order_id": "O1", "exec_type": "trade", "order_status": "partially_filled",
+        "exec_id": "E1", "last_qty": 0.5, "last_price": 100, "symbol": "BTC/USD", "side": "buy",
+        "timestamp": "2024-01-01T00:00:00.000000Z",
+    }  # fmt: skip
+    protocol.receive(executions("snapshot", 1, order))
+    (first,) = protocol.receive(executions("update", 2, fill))
+    assert isinstance(first, ChannelData)
+    assert [u.fill.exec_id for u in first.items] == ["E1"]
+    for again in (2, 1):  # the same message replayed, then an older one
+        (dropped,) = protocol.receive(executions("update", again, fill))
+        assert isinstance(dropped, Unhandled)
+    (later,) = protocol.receive(executions("update", 3, fill))  # the same fill, renumbered
+    assert isinstance(later, ChannelData)
+    assert later.items == []
+    assert protocol.feeds.repeated_fills == 1
+    protocol.connection_lost()
+    protocol.receive(executions("snapshot", 1, order))
+    (after,) = protocol.receive(executions("update", 2, fill))  # remembered across reconnects
+    assert after.items == []
 
 
 def test_balances_sequences_are_checked_separately() -> None:

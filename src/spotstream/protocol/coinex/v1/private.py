@@ -95,6 +95,8 @@ class CoinExV1PrivateProtocol(CoinExV1Core, CountedPushes):
 
     def _on_order(self, msg: wire.OrderPush, text: bytes) -> list[Event]:
         update = translate.order_update(*msg.params)
+        if not self.fills.fresh(update, _UPDATE):
+            return []
         return [ChannelData(("orders", "", None), _UPDATE, [update], text)]
 
     def _on_asset(self, msg: wire.AssetPush, text: bytes) -> list[Event]:

@@ -81,6 +81,8 @@ class CoinExV2PrivateProtocol(CoinExV2Core, CountedPushes):
 
     def _on_order(self, msg: pw.OrderPush, text: bytes | str) -> list[Event]:
         update = translate.order_update(msg.data)
+        if not self.fills.fresh(update, _UPDATE):
+            return []
         return [ChannelData(("orders", "", None), _UPDATE, [update], text)]
 
     def _on_stop(self, msg: pw.StopPush, text: bytes | str) -> list[Event]:
@@ -89,6 +91,8 @@ class CoinExV2PrivateProtocol(CoinExV2Core, CountedPushes):
 
     def _on_deal(self, msg: pw.UserDealPush, text: bytes | str) -> list[Event]:
         fill = translate.user_deal(msg.data)
+        if not self.fills.fresh(fill, _UPDATE):
+            return []
         return [ChannelData(("user_trades", "", None), _UPDATE, [fill], text)]
 
     def _on_balance(self, msg: pw.BalancePush, text: bytes | str) -> list[Event]:

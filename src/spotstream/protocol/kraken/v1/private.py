@@ -47,6 +47,7 @@ from spotstream.protocol.kraken.v1 import private_wire as pw
 from spotstream.protocol.kraken.v1 import trading_wire as tw
 from spotstream.protocol.kraken.v1 import wire
 from spotstream.protocol.kraken.v1.public import KrakenV1Protocol, canonical
+from spotstream.protocol.sequences import FeedSequences
 
 PRIVATE_CHANNELS = ("ownTrades", "openOrders")
 _OPTIONS = {  # which subscription options each channel takes
@@ -82,8 +83,9 @@ class KrakenV1PrivateProtocol(KrakenV1Protocol):
     def __init__(self, instruments: InstrumentCache | None = None) -> None:
         super().__init__(instruments)
         self.token: str | None = None
-        self.sequences: dict[str, int] = {}
-        self.stale: set[str] = set()
+        self.feeds = FeedSequences()
+        self.sequences = self.feeds.last  # channel -> its last sequence number
+        self.stale = self.feeds.stale  # channels between a gap and their next snapshot
         self.ratecounts: dict[str, int] = {}
         self.maxratecount: int | None = None
         self._snapshot_next: set[str] = set()  # channels whose next message is a snapshot
@@ -146,8 +148,7 @@ class KrakenV1PrivateProtocol(KrakenV1Protocol):
     def connection_lost(self) -> list[StreamSpec]:
         restore = super().connection_lost()
         self._trading.clear()
-        self.sequences.clear()
-        self.stale.clear()
+        self.feeds.connection_lost()
         self._snapshot_next.clear()
         return restore
 
@@ -245,22 +246,14 @@ class KrakenV1PrivateProtocol(KrakenV1Protocol):
             return [self._unhandled(name, str(exc), frame), *self._lost(name)]
         kind = EventKind.SNAPSHOT if name in self._snapshot_next else EventKind.UPDATE
         self._snapshot_next.discard(name)
-        events = self._sequence(name, kind, sequence.sequence)
+        events = self.feeds.check(name, kind, sequence.sequence)
+        if events is None:  # a repeat or a step back: dropped, counted
+            return [self._unhandled(f"{name}:repeated", f"sequence {sequence.sequence}", frame)]
+        converted = [item for item in converted if self.feeds.fresh(item, kind)]
         if name == "openOrders":
             self._count_rates(converted)
         events.append(ChannelData((name, "", None), kind, converted, frame))
         return events
-
-    def _sequence(self, channel: str, kind: EventKind, sequence: int) -> list[Event]:
-        last = self.sequences.get(channel)
-        self.sequences[channel] = sequence
-        if kind is EventKind.SNAPSHOT:
-            self.stale.discard(channel)
-            return []
-        if last is None or sequence == last + 1 or channel in self.stale:
-            return []
-        self.stale.add(channel)
-        return [SequenceGap(channel, last + 1, sequence)]
 
     def _lost(self, channel: str) -> list[Event]:
         """A message of ``channel`` could not be read: what it said is lost, so the channel

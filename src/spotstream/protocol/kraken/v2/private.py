@@ -41,7 +41,6 @@ from spotstream.protocol.events import (
     Event,
     Heartbeat,
     RequestDone,
-    SequenceGap,
 )
 from spotstream.protocol.instruments import InstrumentCache
 from spotstream.protocol.kraken.checksum import kraken_l3_checksum
@@ -53,6 +52,7 @@ from spotstream.protocol.kraken.v2 import private_wire as pw
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.protocol.kraken.v2 import wire
 from spotstream.protocol.kraken.v2.public import KrakenV2Protocol
+from spotstream.protocol.sequences import FeedSequences
 
 AuthEndpoint = Literal["private", "l3"]
 PRIVATE_CHANNELS = ("executions", "balances")
@@ -100,8 +100,9 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         super().__init__(instruments)
         self.endpoint = endpoint
         self.token: str | None = None
-        self.sequences: dict[str, int] = {}
-        self.stale: set[str] = set()
+        self.feeds = FeedSequences()
+        self.sequences = self.feeds.last  # channel -> its last sequence number
+        self.stale = self.feeds.stale  # channels between a gap and their next snapshot
         self.ratecounts: dict[str, int] = {}
         self.maxratecount: int | None = None
         self.l3_books: dict[str, VerifiedL3Book] = {}
@@ -178,8 +179,7 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
     def connection_lost(self) -> list[StreamSpec]:
         restore = super().connection_lost()
         self._trading.clear()
-        self.sequences.clear()
-        self.stale.clear()
+        self.feeds.connection_lost()
         for book in self.l3_books.values():
             book.mark_resyncing()
         return restore
@@ -285,21 +285,15 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
 
     # --- channels ---------------------------------------------------------------------------
 
-    def _sequence(self, channel: str, kind: EventKind, sequence: int) -> list[Event]:
-        last = self.sequences.get(channel)
-        self.sequences[channel] = sequence
-        if kind is EventKind.SNAPSHOT:
-            self.stale.discard(channel)
-            return []
-        if last is None or sequence == last + 1 or channel in self.stale:
-            return []
-        self.stale.add(channel)
-        return [SequenceGap(channel, last + 1, sequence)]
-
     def _on_executions(self, msg: pw.ExecutionsMessage, frame: bytes | str) -> list[Event]:
         kind = _KIND[msg.type]
-        events = self._sequence("executions", kind, msg.sequence)
-        updates: list[object] = [translate.order_update(report) for report in msg.data]
+        events = self.feeds.check("executions", kind, msg.sequence)
+        if events is None:
+            return [self._repeated("executions", msg.sequence, frame)]
+        fresh = self.feeds.fresh
+        updates: list[object] = [
+            u for u in (translate.order_update(report) for report in msg.data) if fresh(u, kind)
+        ]
         for report in msg.data:
             if report.ratecount is not None and report.symbol is not None:
                 self.ratecounts[report.symbol] = report.ratecount
@@ -312,11 +306,17 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
             entries = pw.BALANCES_DATA_DECODERS[msg.type].decode(msg.data)
         except msgspec.MsgspecError as exc:
             return [self._unhandled("balances", str(exc), frame)]
-        events = self._sequence("balances", kind, msg.sequence)
+        events = self.feeds.check("balances", kind, msg.sequence)
+        if events is None:
+            return [self._repeated("balances", msg.sequence, frame)]
         convert = translate.balance if kind is EventKind.SNAPSHOT else translate.ledger
         items: list[object] = [convert(entry) for entry in entries]
         events.append(ChannelData(("balances", "", None), kind, items, frame))
         return events
+
+    def _repeated(self, channel: str, sequence: int, frame: bytes | str) -> Event:
+        """A message whose sequence repeats or steps back: dropped, counted."""
+        return self._unhandled(f"{channel}:repeated", f"sequence {sequence} again", frame)
 
     def _on_level3(self, msg: l3w.Level3TextMessage, frame: bytes | str) -> list[Event]:
         return self._apply_books("level3", self.l3_books, msg.type, msg.data, frame)
