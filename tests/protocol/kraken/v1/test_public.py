@@ -22,7 +22,7 @@ from spotstream.errors import (
     SubscriptionNotFoundError,
     UnknownPairError,
 )
-from spotstream.models.enums import EventKind, OrderSide, SystemState
+from spotstream.models.enums import BookStatus, EventKind, OrderSide, SystemState
 from spotstream.models.market import Kline, Spread, Ticker, Trade
 from spotstream.protocol.events import (
     BookData,
@@ -267,6 +267,24 @@ def test_a_book_update_in_two_objects_and_a_dropped_book(raw: dict[str, str]) ->
     protocol.drop_book("XBT/USD")
     assert protocol.receive(raw["BOOK_BIDS_ONLY"]) == []
     assert protocol.discarded == 1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"5", b'"x"', b'{"a":"not levels"}', b'{"as":[["1","2","3"]]},{"b":7}'],
+)
+def test_an_unreadable_book_message_makes_its_book_untrusted(
+    raw: dict[str, str], payload: bytes
+) -> None:
+    protocol = KrakenV1Protocol()
+    protocol.subscribe("book", ["XBT/USD"], depth=10)
+    protocol.receive(raw["BOOK_SNAPSHOT"])
+    assert protocol.books["BTC/USD"].status is BookStatus.SYNCED
+    events = protocol.receive(b"[1," + payload + b',"book-10","XBT/USD"]')
+    assert sum(protocol.unhandled.values()) == 1  # counted once
+    invalid = [e for e in events if isinstance(e, BookData)]
+    assert [e.result for e in invalid] == [ApplyResult.INVALID]
+    assert protocol.books["BTC/USD"].status is BookStatus.RESYNCING
 
 
 @pytest.mark.parametrize(

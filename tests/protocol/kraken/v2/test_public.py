@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -784,3 +786,32 @@ def test_structural_mutations_are_survived(corpus: list[bytes], data: st.DataObj
 @given(st.binary(max_size=64) | st.text(max_size=64).map(str.encode))
 def test_random_bytes_are_survived(frame: bytes) -> None:
     survives(fuzz_protocol(), frame)
+
+
+# --- an unreadable book frame (issue 11) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        (lambda f: f.replace(b'"timestamp":"', b'"timestamp":"not a time'), True),
+        (lambda f: re.sub(rb'"checksum":\d+', b'"checksum":"x"', f), True),  # a wrong type
+        (lambda f: f.replace(b'"BTC/USD"', b"17"), False),  # the symbol itself unreadable
+    ],
+)
+def test_an_unreadable_book_frame_makes_its_book_untrusted(
+    damage: Callable[[bytes], bytes], named: bool
+) -> None:
+    protocol = new_protocol()
+    subscribed(protocol, "book", ["BTC/USD", "ETH/USD"])
+    btc, eth = BookFeed("BTC/USD"), BookFeed("ETH/USD")
+    assert book_results(protocol, btc.snapshot()) == [ApplyResult.VERIFIED]
+    assert book_results(protocol, eth.snapshot()) == [ApplyResult.VERIFIED]
+    update = btc.frame("update", [("99.5", "1.0")], [])
+    assert b'"timestamp":"' in update
+    events = protocol.receive(damage(update))
+    assert isinstance(events[0], Unhandled)
+    untrusted = {e.book.symbol for e in events[1:] if isinstance(e, BookData)}
+    assert all(e.result is ApplyResult.INVALID for e in events[1:] if isinstance(e, BookData))
+    assert untrusted == ({"BTC/USD"} if named else {"BTC/USD", "ETH/USD"})
+    assert protocol.books["BTC/USD"].status is BookStatus.RESYNCING

@@ -193,8 +193,9 @@ class KrakenV1Protocol(KrakenProtocolState):
         if handle is None and name.startswith(market_data.OHLC_PREFIX):
             handle = market_data.ohlc
         if handle is None:
-            kind = "book" if name.startswith(BOOK_PREFIX) else name
-            return [self._unhandled(kind, "unreadable message", frame)]
+            if not name.startswith(BOOK_PREFIX):
+                return [self._unhandled(name, "unreadable message", frame)]
+            return [self._unhandled("book", "unreadable message", frame), *self._untrusted(array)]
         try:
             return handle(frame)
         except (msgspec.ValidationError, ProtocolError, ValueError) as exc:
@@ -284,6 +285,17 @@ class KrakenV1Protocol(KrakenProtocolState):
             self._unhandled("book", str(exc), frame)
             kind, result = EventKind.UPDATE, ApplyResult.INVALID
         return [BookData(("book", symbol, None), kind, result, book, frame)]
+
+    def _untrusted(self, array: list[Any]) -> list[Event]:
+        """An unreadable book message of a subscribed pair: what it changed is unknown, so the
+        book is untrusted until a fresh snapshot (the session resyncs it)."""
+        pair = array[-1]
+        book = self.books.get(canonical(pair)) if isinstance(pair, str) else None
+        if book is None:
+            return []
+        book.mark_resyncing()
+        key: StreamKey = ("book", book.symbol, None)
+        return [BookData(key, _UPDATE, _INVALID, book, b"")]
 
     def _no_book(self, symbol: str, name: str, frame: bytes | str) -> list[Event]:
         if not name.startswith(BOOK_PREFIX):

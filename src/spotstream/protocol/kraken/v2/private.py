@@ -25,6 +25,7 @@ from typing import Any, Literal
 import msgspec
 
 from spotstream.book.l3 import VerifiedL3Book
+from spotstream.book.tracked import TrackedBook
 from spotstream.errors import (
     ExchangeError,
     InvalidRequestError,
@@ -313,6 +314,9 @@ class KrakenV2PrivateProtocol(KrakenV2Protocol):
         items: list[object] = [convert(entry) for entry in entries]
         events.append(ChannelData(("balances", "", None), kind, items, frame))
         return events
+
+    def _book_maps(self) -> dict[str, Mapping[str, TrackedBook[Any, Any]]]:
+        return {"level3": self.l3_books}
 
     def _repeated(self, channel: str, sequence: int, frame: bytes | str) -> Event:
         """A message whose sequence repeats or steps back: dropped, counted."""

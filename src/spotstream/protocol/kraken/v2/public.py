@@ -169,8 +169,29 @@ class KrakenV2Protocol(KrakenProtocolState):
         try:
             response = self._response_decoder.decode(frame)
         except msgspec.MsgspecError:
-            return [self._unhandled(_channel_name(frame), why, frame)]
+            channel = _channel_name(frame)
+            return [self._unhandled(channel, why, frame), *self._untrusted(channel, frame)]
         return self._on_response(response, frame)
+
+    def _book_maps(self) -> dict[str, Mapping[str, TrackedBook[Any, Any]]]:
+        """The local books by channel (the private protocol adds level 3's)."""
+        return {"book": self.books}
+
+    def _untrusted(self, channel: str, frame: bytes | str) -> list[Event]:
+        """A book frame that could not be read: what it changed is unknown, so the books it
+        names (every book of the channel when it names none readably) are untrusted until
+        a fresh snapshot, and reported invalid (the session resyncs them)."""
+        books = self._book_maps().get(channel)
+        if not books:
+            return []
+        named = [s for s in _frame_symbols(frame) if s in books] or list(books)
+        events: list[Event] = []
+        for symbol in named:
+            book = books[symbol]
+            book.mark_resyncing()
+            key: StreamKey = (channel, symbol, None)
+            events.append(BookData(key, EventKind.UPDATE, ApplyResult.INVALID, book, frame))
+        return events
 
     def _on_book(self, msg: wire.BookTextMessage, frame: bytes | str) -> list[Event]:
         return self._apply_books("book", self.books, msg.type, msg.data, frame)
@@ -338,6 +359,17 @@ def new_kraken_book(pair: Instrument, depth: int) -> VerifiedBook:
     return VerifiedBook(
         pair.symbol, depth, pair.price_precision, pair.qty_precision, kraken_checksum
     )
+
+
+def _frame_symbols(frame: bytes | str) -> list[str]:
+    """Best-effort symbols an unreadable data frame names (``data[*].symbol``)."""
+    try:
+        envelope = msgspec.json.decode(frame, type=dict[str, Any])
+    except msgspec.MsgspecError:
+        return []
+    data = envelope.get("data")
+    items = data if isinstance(data, list) else []
+    return [i["symbol"] for i in items if isinstance(i, dict) and isinstance(i.get("symbol"), str)]
 
 
 def _channel_name(frame: bytes | str) -> str:
