@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from spotstream.protocol.events import Event, StreamKey
@@ -17,10 +17,14 @@ from spotstream.protocol.events import Event, StreamKey
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A frame to send, and the ``req_id`` its answers will carry."""
+    """A frame to send, and the ``req_id`` its answers will carry. Its repr shows the
+    frame's size only: a private request's frame holds the session token or a signature."""
 
     req_id: int
-    frame: bytes
+    frame: bytes = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Outgoing(req_id={self.req_id}, frame=<{len(self.frame)} bytes>)"
 
 
 class SessionProtocol(Protocol):

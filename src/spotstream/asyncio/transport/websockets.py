@@ -13,8 +13,12 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from spotstream.asyncio.transport import FrameSink
 from spotstream.errors import ConnectionClosedError, ConnectionRejectedError
+from spotstream.protocol.redact import RedactingFilter
 
 log = logging.getLogger("spotstream.transport")
+wire_log = logging.getLogger("spotstream.transport.websockets")
+"""What websockets logs of each connection (at DEBUG: every frame), secrets redacted."""
+wire_log.addFilter(RedactingFilter())
 
 
 class WebsocketsLink:
@@ -49,7 +53,7 @@ class WebsocketsLink:
 class WebsocketsTransport:
     async def connect(self, url: str, sink: FrameSink) -> WebsocketsLink:
         try:
-            ws = await connect(url, max_size=64 << 20, compression=None)
+            ws = await connect(url, max_size=64 << 20, compression=None, logger=wire_log)
         except websockets.InvalidStatus as exc:
             response = exc.response
             raise ConnectionRejectedError(

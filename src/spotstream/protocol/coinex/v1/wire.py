@@ -18,6 +18,7 @@ import msgspec
 
 from spotstream.protocol.coinex.v1.deals import DealV1
 from spotstream.protocol.coinex.v2.wire import Depth
+from spotstream.protocol.redact import redact_module
 
 # --- answers ----------------------------------------------------------------------------------
 
@@ -148,3 +149,6 @@ PUBLIC_DECODER = msgspec.json.Decoder(PublicPush)
 PRIVATE_DECODER = msgspec.json.Decoder(PrivatePush)
 RESPONSE_DECODER = msgspec.json.Decoder(Response)
 ENCODER = msgspec.json.Encoder()
+
+
+redact_module(globals())

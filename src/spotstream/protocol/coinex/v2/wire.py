@@ -15,6 +15,8 @@ from typing import Any
 
 import msgspec
 
+from spotstream.protocol.redact import redact_module
+
 # --- answers ----------------------------------------------------------------------------------
 
 
@@ -164,3 +166,6 @@ TIME_DECODER = msgspec.json.Decoder(ServerTime)
 PublicPush = DepthUpdate | StateUpdate | DealsUpdate | BboUpdate | IndexUpdate | NoticeUpdate
 """The public pushes, told apart by ``method``."""
 PUSH_DECODER = msgspec.json.Decoder(PublicPush)
+
+
+redact_module(globals())

@@ -55,6 +55,7 @@ from spotstream.protocol.kraken.v2.trading_params import (
     check_positive,
     wire_params,
 )
+from spotstream.protocol.redact import redact_module
 
 V1OrderType = Literal[
     "limit",
@@ -425,3 +426,6 @@ def _ok(status: _S) -> _S:
     if status.status != "ok":
         raise DecodeError(f"{status.event} is an error, not a result: {status.error_message}")
     return status
+
+
+redact_module(globals())

@@ -18,6 +18,8 @@ from typing import Any
 
 import msgspec
 
+from spotstream.protocol.redact import redact_module
+
 # --- control messages (objects tagged by "event") -------------------------------------------
 
 
@@ -209,3 +211,6 @@ TICKER_DECODER = msgspec.json.Decoder(TickerArray)
 TRADE_DECODER = msgspec.json.Decoder(TradeArray)
 SPREAD_DECODER = msgspec.json.Decoder(SpreadArray)
 OHLC_DECODER = msgspec.json.Decoder(OhlcArray)
+
+
+redact_module(globals())

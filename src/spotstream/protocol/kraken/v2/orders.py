@@ -46,6 +46,7 @@ from spotstream.protocol.kraken.v2.trading_params import (
     fail,
     wire_params,
 )
+from spotstream.protocol.redact import redact_module
 
 KRAKEN_NAMES: dict[str, str] = {
     "quantity": "order_qty",
@@ -342,3 +343,6 @@ def batch_add_params(
     return tw.BatchAddParams(
         symbol=symbol, orders=batch, token=token, deadline=deadline, validate=validate or None
     )
+
+
+redact_module(globals())

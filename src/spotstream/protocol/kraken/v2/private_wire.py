@@ -33,6 +33,7 @@ from typing import Any, Literal, get_args
 import msgspec
 
 from spotstream.protocol.kraken.v2.wire import MessageType
+from spotstream.protocol.redact import redact_module
 
 Side = Literal["buy", "sell"]
 ExecType = Literal[
@@ -268,3 +269,6 @@ BALANCES_DATA_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
     "update": msgspec.json.Decoder(list[LedgerWire]),
 }
 """``BalancesMessage.data`` by the message's ``type``."""
+
+
+redact_module(globals())

@@ -22,6 +22,7 @@ from spotstream.models.edge import field_type, to_decimal, to_enum
 from spotstream.models.market import Instrument
 from spotstream.models.orders import OrderRequest
 from spotstream.protocol.kraken.v2 import trading_wire as tw
+from spotstream.protocol.redact import redact_module
 
 BATCH_CANCEL = (2, 50)
 MAX_CANCEL_AFTER = 86_400  # exclusive
@@ -197,3 +198,6 @@ def _check_change(fields: dict[str, object], pair: Instrument | None) -> None:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+redact_module(globals())

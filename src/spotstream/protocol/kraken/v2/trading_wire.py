@@ -26,6 +26,7 @@ import msgspec
 
 from spotstream.protocol.kraken.v2.private_wire import Side
 from spotstream.protocol.kraken.v2.wire import Response
+from spotstream.protocol.redact import redact_module
 
 OrderType = Literal[
     "limit",
@@ -280,3 +281,6 @@ RESULT_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
     "batch_cancel": msgspec.json.Decoder(CountResult),
 }
 """``TradingResponse.result`` by ``method`` (present when ``success``)."""
+
+
+redact_module(globals())

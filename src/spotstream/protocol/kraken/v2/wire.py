@@ -14,6 +14,8 @@ from typing import Literal
 
 import msgspec
 
+from spotstream.protocol.redact import redact_module
+
 MessageType = Literal["snapshot", "update"]
 
 
@@ -263,3 +265,6 @@ FAST_CHANNEL_DECODER = msgspec.json.Decoder(FastChannelMessage)
 RESPONSE_DECODER = msgspec.json.Decoder(Response)
 SUBSCRIBE_RESULT_DECODER = msgspec.json.Decoder(SubscribeResult)
 ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+
+redact_module(globals())
