@@ -65,8 +65,8 @@ class ManagedConnection:
         policy: ReconnectPolicy,
         clock: Clock,
         sleep: Sleep = asyncio.sleep,
-        keepalive_interval: float = 10.0,
-        dead_after: float = 30.0,
+        keepalive_interval: float = 5.0,
+        dead_after: float = 10.0,
         rng: random.Random | None = None,
     ) -> None:
         self.url = url
@@ -80,6 +80,7 @@ class ManagedConnection:
         self._sleep = sleep
         self._keepalive_interval = keepalive_interval
         self._dead_after = dead_after
+        self._last_frame = 0.0  # the clock at the last application frame
         self._rng = rng or random.Random()
         self._link: Link = ClosedLink()
         self._connected = asyncio.Event()
@@ -94,6 +95,7 @@ class ManagedConnection:
     # FrameSink
     def on_frame(self, frame: bytes | str) -> None:
         self.frames += 1
+        self._last_frame = self._clock()
         try:  # free unless it raises; the protocol and the session contain their own errors
             self._handler.on_frame(frame)
         except Exception:
@@ -236,23 +238,29 @@ class ManagedConnection:
                 self._emit(LifecycleKind.CONNECTION_LOST, self.url)
 
     async def _watch(self, link: Link) -> None:
-        """Ping when quiet; abort the link when nothing at all arrives for ``dead_after``."""
-        quiet = 0.0
-        seen = self.frames
+        """The silence bound: after ``keepalive_interval`` seconds without an application
+        frame (data, heartbeat, status or the answer to a ping; websocket-level pongs never
+        reach here) send the venue's ping; after ``dead_after`` seconds without one, abort
+        the link (it is replaced and its subscriptions restored). Timed by the injected clock
+        from the last frame, so the bound holds to the sleep's precision."""
+        self._last_frame = self._clock()
+        pinged_for = -1.0  # the quiet spell (its start) a ping was sent for
         while True:
-            await self._sleep(self._keepalive_interval)
-            if self.frames != seen:
-                seen, quiet = self.frames, 0.0
-                continue
-            quiet += self._keepalive_interval
+            now = self._clock()
+            last = self._last_frame
+            quiet = now - last
             if quiet >= self._dead_after:
                 log.warning("no data from %s for %.1fs: reconnecting", self.url, quiet)
                 link.abort()
                 return
-            try:
-                await link.send(self._handler.keepalive_frame())
-            except ConnectionClosedError:
-                return
+            if quiet >= self._keepalive_interval and pinged_for != last:
+                pinged_for = last
+                try:
+                    await link.send(self._handler.keepalive_frame())
+                except ConnectionClosedError:
+                    return
+            due = last + (self._dead_after if pinged_for == last else self._keepalive_interval)
+            await self._sleep(max(due - now, 0.001))
 
     def _recent_attempts(self) -> int:
         horizon = self._clock() - self._policy.budget_window

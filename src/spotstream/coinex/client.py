@@ -43,14 +43,15 @@ class CoinExSocketClient(SocketClient):
     ``url`` is the spot socket (default ``wss://socket.coinex.com/v2/spot``, or a
     simulator's), ``rest_url`` REST v2's base (default ``https://api.coinex.com``). Private
     feeds need ``credentials`` (or ``access_id``/``secret_key``). CoinEx ignores websocket
-    pings: the keep-alive is ``server.ping`` every ``keepalive_interval`` seconds (at most
-    15 s, as the spec recommends), and a link on which nothing arrives for ``dead_after``
+    pings: the keep-alive is ``server.ping`` after ``keepalive_interval`` seconds of silence
+    (5 by default, at most 15, as the spec recommends), and a link on which nothing arrives
+    for ``dead_after`` (10)
     seconds is dropped and re-established. The rest is as for
     :class:`~spotstream.kraken.client.KrakenSocketClient`.
     """
 
     api_version = 2
-    default_dead_after = 30.0  # seconds without a frame before the link is re-established
+    default_dead_after = 10.0  # seconds without a frame before the link is re-established
 
     def __new__(cls, *args: Any, api_version: int = 2, **kwargs: Any) -> CoinExSocketClient:
         if api_version not in (1, 2):
@@ -104,8 +105,9 @@ class CoinExSocketClient(SocketClient):
         return COINEX_V2_URL
 
     def _keepalive(self, interval: float | None) -> float:
-        """v2's ``server.ping`` period: at most 15 s (the spec's advice)."""
-        return min(interval or 10.0, 15.0)
+        """v2's ``server.ping`` after this much quiet: 5 s by default, at most 15 s (the
+        spec's advice)."""
+        return min(interval or 5.0, 15.0)
 
     def _open_public(self) -> PublicSession:
         return Session(

@@ -78,8 +78,8 @@ class KrakenSocketClient(SocketClient):
         output_original_data: bool = False,
         request_timeout: float = 10.0,
         reconnect: ReconnectPolicy | None = None,
-        keepalive_interval: float = 10.0,
-        dead_after: float = 30.0,
+        keepalive_interval: float = 5.0,
+        dead_after: float = 10.0,
         queue_size: int = DEFAULT_QUEUE_SIZE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
