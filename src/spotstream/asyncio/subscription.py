@@ -13,6 +13,7 @@ async) in ``callback_errors``. Neither stops the stream nor the client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 from collections import deque
@@ -31,6 +32,7 @@ log = logging.getLogger("spotstream.subscription")
 Handler = Callable[[DataEvent[T]], Awaitable[None] | None]
 LifecycleCallback = Callable[[LifecycleEvent], Awaitable[None] | None]
 
+CLOSE_WAIT = 1.0  # seconds close() waits for a handler call under way
 DEFAULT_QUEUE_SIZE = 10_000
 
 
@@ -53,6 +55,7 @@ class Subscription(Generic[T]):
         self.channel = channel
         self.symbols = symbols
         self.dropped = 0
+        self.discarded = 0  # events still queued when the subscription was closed
         self.delivered = 0
         self.callback_errors = 0
         self.closed = False
@@ -118,6 +121,8 @@ class Subscription(Generic[T]):
                 await self._waiter
             finally:
                 self._waiter = None
+        if self.closed:  # closed meanwhile: its backlog was discarded
+            raise StopAsyncIteration
         self.delivered += 1
         return self._queue.popleft()
 
@@ -134,9 +139,14 @@ class Subscription(Generic[T]):
         self._lifecycle.setdefault(kind, []).append(callback)
 
     async def close(self) -> None:
+        """Stop at once: events still queued are discarded (counted in ``discarded``), the
+        iterator yields nothing more (a handler is not called again), then the stream is
+        unsubscribed if no other subscription needs it."""
         if self.closed:
             return
         self.closed = True
+        self.discarded += len(self._queue)
+        self._queue.clear()
         self._wake()
         await self._closer(self)
 
@@ -195,8 +205,16 @@ class UpdateSubscription(Generic[T]):
         self._also_close.append(closer)
 
     async def close(self) -> None:
+        """Close the stream (its backlog is discarded: the handler is not called again)
+        and wait for a handler call under way to return, at most :data:`CLOSE_WAIT`
+        seconds; one still running then is cancelled."""
         await self.subscription.close()
         for closer in self._also_close:
             await closer()
-        if self.task is not None:
-            await self.task
+        task = self.task
+        if task is not None and task is not asyncio.current_task():
+            await asyncio.wait({task}, timeout=CLOSE_WAIT)
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
