@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -55,6 +55,7 @@ P = TypeVar("P", bound=SessionProtocol)
 class SessionStats:
     unhandled: int = 0
     resyncs_requested: int = 0
+    orphans_released: int = 0  # streams a late subscribe ack left, unsubscribed
     callback_errors: int = 0  # lifecycle listeners that raised (contained)
     lifecycle: deque[LifecycleEvent] = field(default_factory=lambda: deque(maxlen=1000))
 
@@ -104,6 +105,8 @@ class Session(Generic[P]):
         self._original = output_original_data
         self._queue_size = queue_size
         self._waiters: dict[int, asyncio.Future[RequestDone]] = {}
+        # req_id of a subscribe given up on (no answer in time) -> (channel, options)
+        self._abandoned: dict[int, tuple[str, dict[str, Any]]] = {}
         self._books: dict[str, list[OrderBook]] = {}
         self._status_subs: list[Subscription[SystemStatusModel]] = []
         self._lifecycle_listeners: list[Callable[[LifecycleEvent], object]] = []
@@ -124,6 +127,8 @@ class Session(Generic[P]):
                 waiter = self._waiters.pop(event.req_id, None)
                 if waiter is not None and not waiter.done():
                     waiter.set_result(event)
+                elif event.req_id in self._abandoned:
+                    self._spawn(self._release(event))
             elif type(event) is StatusChanged:
                 self._on_status(event, now)
             elif type(event) is Unhandled:
@@ -166,6 +171,7 @@ class Session(Generic[P]):
                 waiter.set_exception(ConnectionClosedError("connection lost"))
         self._waiters.clear()
         self._resyncing.clear()
+        self._abandoned.clear()  # a new connection answers none of them
         self.protocol.connection_lost()
         self.streams.connection_lost()
         for books in self._books.values():
@@ -351,12 +357,39 @@ class Session(Generic[P]):
                     log.warning("restoring %s %s timed out; reconnecting", channel, symbols)
                     self.connection.drop()
                     return
+                self._abandoned[out.req_id] = (channel, dict(options))
                 self.streams.settle(group, [], [exc])
                 continue
             except SpotstreamError as exc:
                 self.streams.settle(group, [], [exc])
                 continue
             self.streams.settle(group, done.results, done.errors)
+            await self._release_unwanted(channel, dict(options), done.results)
+
+    async def _release(self, late: RequestDone) -> None:
+        """A subscribe answered after it was given up on."""
+        channel, options = self._abandoned.pop(late.req_id)
+        await self._release_unwanted(channel, options, late.results)
+
+    async def _release_unwanted(
+        self, channel: str, options: dict[str, Any], results: Sequence[object]
+    ) -> None:
+        """What a subscribe's answer acknowledged that nobody wants any more (its subscriber
+        gave up waiting) is unsubscribed: no orphan stream is left on the exchange."""
+        acked = [getattr(r, "symbol", None) or "" for r in results]
+        wanted = self.streams.wants
+        orphans = [s for s in acked if self.protocol.stream_key(channel, s, options) not in wanted]
+        if not orphans or not self.connection.connected:
+            return
+        self.stats.orphans_released += len(orphans)
+        if channel in self.hooks.book_channels:
+            for symbol in orphans:
+                self.protocol.drop_book(symbol)
+        try:
+            out = self.protocol.unsubscribe_stream(channel, orphans, options)
+            await self.request(out)
+        except (ConnectionClosedError, RequestTimeoutError, InvalidRequestError) as exc:
+            log.debug("releasing %s %s: %s", channel, orphans, exc)
 
     async def wait_connected(self) -> None:
         """Wait (up to the request timeout) until the connection is open."""

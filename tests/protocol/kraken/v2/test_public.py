@@ -815,3 +815,29 @@ def test_an_unreadable_book_frame_makes_its_book_untrusted(
     assert all(e.result is ApplyResult.INVALID for e in events[1:] if isinstance(e, BookData))
     assert untrusted == ({"BTC/USD"} if named else {"BTC/USD", "ETH/USD"})
     assert protocol.books["BTC/USD"].status is BookStatus.RESYNCING
+
+
+# --- "Already subscribed" is the acknowledgement it is (issue 11) --------------------------------
+
+
+def test_already_subscribed_acknowledges_a_retried_subscribe() -> None:
+    protocol = new_protocol()
+    first = protocol.subscribe("ticker", ["BTC/USD", "ETH/USD"])  # its answers never came
+    retry = protocol.subscribe("ticker", ["BTC/USD", "ETH/USD"])
+    events = protocol.receive(k.reject(retry.req_id, "Already subscribed", symbol="BTC/USD"))
+    events += protocol.receive(k.ack(retry.req_id, "ticker", "ETH/USD"))
+    answer = done(events)
+    assert answer.errors == []
+    assert sorted(r.symbol for r in answer.results) == ["BTC/USD", "ETH/USD"]
+    assert ("ticker", "BTC/USD", None) in protocol.streams
+    assert first.req_id in protocol.pending_request_ids()  # the first is still awaited
+
+
+def test_other_refusals_stay_refusals() -> None:
+    protocol = new_protocol()
+    out = protocol.subscribe("ticker", ["BTC/USD"])
+    answer = done(
+        protocol.receive(k.reject(out.req_id, "Currency pair not supported", symbol="BTC/USD"))
+    )
+    assert answer.results == []
+    assert isinstance(answer.errors[0], SubscriptionError)

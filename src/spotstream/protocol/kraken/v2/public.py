@@ -295,6 +295,9 @@ class KrakenV2Protocol(KrakenProtocolState):
         pending.results.append(result)
 
     def _on_reject(self, pending: PendingRequest, response: wire.Response) -> None:
+        if pending.method == "subscribe" and _already_subscribed(response.error):
+            self._already(pending, response.symbol)
+            return
         error = kraken_refusal(
             response.error or "",
             refused_what(pending.method),
@@ -307,6 +310,20 @@ class KrakenV2Protocol(KrakenProtocolState):
         elif pending.specs.pop(response.symbol, None) is None:
             return  # a duplicate: that symbol was answered already
         pending.errors.append(error)
+
+    def _already(self, pending: PendingRequest, symbol: str | None) -> None:
+        """Kraken's "Already subscribed" (e.g. to a retry after a subscribe that timed out,
+        whose ack came late): the stream is there, so it is the acknowledgement."""
+        symbols = [symbol] if symbol is not None else list(pending.specs)
+        for name in symbols:
+            spec = pending.specs.pop(name, None)
+            if spec is None:
+                continue
+            self.streams[spec.key] = spec
+            pending.results.append(
+                wire.SubscribeResult(spec.channel, spec.symbol or None, depth=spec.depth,
+                                     interval=spec.interval)
+            )  # fmt: skip
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -359,6 +376,10 @@ def new_kraken_book(pair: Instrument, depth: int) -> VerifiedBook:
     return VerifiedBook(
         pair.symbol, depth, pair.price_precision, pair.qty_precision, kraken_checksum
     )
+
+
+def _already_subscribed(error: str | None) -> bool:
+    return error is not None and "already subscribed" in error.lower()
 
 
 def _frame_symbols(frame: bytes | str) -> list[str]:
