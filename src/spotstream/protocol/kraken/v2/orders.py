@@ -43,6 +43,7 @@ from spotstream.protocol.kraken.v2.trading_params import (
     check_count,
     check_positive,
     check_price,
+    check_user_ref,
     fail,
     wire_params,
 )
@@ -253,6 +254,7 @@ def validate_order(order: OrderRequest, pair: Instrument | None) -> None:
     check_price("limit_price", order.limit_price, order.limit_price_type, pair)
     check_price("trigger_price", order.trigger_price, order.trigger_price_type, pair)
     _check_combinations(order)
+    check_user_ref("order_userref", order.user_ref)
     if order.client_order_id is not None:
         check_client_id("cl_ord_id", order.client_order_id)
     if order.sender_sub_id is not None:

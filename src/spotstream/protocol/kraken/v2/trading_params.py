@@ -61,10 +61,30 @@ def check_positive(name: str, value: object, precision: int | None = None) -> No
     _check_precision(name, value, precision)
 
 
+MAX_WHOLE_DIGITS = 15  # a price or quantity of 10^15 or more is a mistake, never an order
+MAX_DECIMALS = 18  # without the instrument's precision: more decimals than any asset has
+USER_REF_RANGE = (-(2**31), 2**31 - 1)  # Kraken's order_userref is a signed int32
+
+
 def _check_precision(name: str, value: Decimal, precision: int | None) -> None:
-    exponent = value.normalize().as_tuple().exponent
-    if precision is not None and isinstance(exponent, int) and -exponent > precision:
-        raise fail(f"{name} {value} has more than {precision} decimals")
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    if not isinstance(exponent, int):
+        raise fail(f"{name} must be a finite number, not {value!r}")
+    if normal.adjusted() >= MAX_WHOLE_DIGITS:
+        raise fail(f"{name} {value} has more than {MAX_WHOLE_DIGITS} whole digits")
+    limit = MAX_DECIMALS if precision is None else precision
+    if -exponent > limit:
+        raise fail(f"{name} {value} has more than {limit} decimals")
+
+
+def check_user_ref(name: str, value: int | None) -> None:
+    """Kraken's ``order_userref`` (v1's ``userref``): a signed 32-bit integer."""
+    if value is None:
+        return
+    low, high = USER_REF_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise fail(f"{name} must be an integer from {low} to {high}, not {value!r}")
 
 
 def check_price(name: str, value: object, price_type: str | None, pair: Instrument | None) -> None:
