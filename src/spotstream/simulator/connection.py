@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from spotstream.simulator.server import Simulator
 
 MAX_WRITE_BUFFER = 64 << 20  # a client this far behind is dropped
+MAX_MESSAGE = 10 << 20  # a whole message, however fragmented (picows' single-frame limit)
+MESSAGE_TOO_BIG = 1009  # the websocket close code for it
 
 
 class SocketConnection(picows.WSListener):
@@ -34,6 +36,7 @@ class SocketConnection(picows.WSListener):
         self.paused = False
         self.last_sent = 0.0
         self._fragments: list[bytes] = []
+        self._fragment_bytes = 0
 
     def on_ws_connected(self, transport: Any) -> None:
         self.transport = transport
@@ -58,10 +61,19 @@ class SocketConnection(picows.WSListener):
             picows.WSMsgType.CONTINUATION,
         ):
             return
-        self._fragments.append(frame.get_payload_as_bytes())
+        part = frame.get_payload_as_bytes()
+        self._fragment_bytes += len(part)
+        if self._fragment_bytes > MAX_MESSAGE:  # continuation frames cannot grow it further
+            self._fragments.clear()
+            self._fragment_bytes = 0
+            transport.send_close(MESSAGE_TOO_BIG, b"message too big")
+            transport.disconnect()
+            return
+        self._fragments.append(part)
         if frame.fin and self.session is not None:
             payload = b"".join(self._fragments)
             self._fragments.clear()
+            self._fragment_bytes = 0
             self.session.receive(payload)
             if self.route.moves_market:  # trading moves books other connections watch
                 self.sim.flush()
