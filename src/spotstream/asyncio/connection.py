@@ -9,6 +9,7 @@ dialling until somebody waits for the connection again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections import deque
@@ -67,6 +68,7 @@ class ManagedConnection:
         sleep: Sleep = asyncio.sleep,
         keepalive_interval: float = 5.0,
         dead_after: float = 10.0,
+        connect_timeout: float = 15.0,
         rng: random.Random | None = None,
     ) -> None:
         self.url = url
@@ -81,6 +83,8 @@ class ManagedConnection:
         self._keepalive_interval = keepalive_interval
         self._dead_after = dead_after
         self._last_frame = 0.0  # the clock at the last application frame
+        self._connect_timeout = connect_timeout
+        self._dialing: asyncio.Future[Link] | None = None  # a connect in flight
         self._rng = rng or random.Random()
         self._link: Link = ClosedLink()
         self._connected = asyncio.Event()
@@ -128,6 +132,8 @@ class ManagedConnection:
     async def close(self) -> None:
         self._closing = True
         self._redial.set()
+        if self._dialing is not None:  # a connect in flight (a blackholed endpoint ...)
+            self._dialing.cancel()
         self._settle(ConnectionClosedError(f"connection to {self.url} is closed"))
         await self._link.close()
         self._link.abort()
@@ -165,7 +171,7 @@ class ManagedConnection:
                 return None
         self._attempts.append(self._clock())
         try:
-            return await self._transport.connect(self.url, self)
+            return await self._dial()
         except ConnectionClosedError as exc:
             if classify(exc) is Verdict.FATAL:
                 self._refused(exc)
@@ -174,6 +180,30 @@ class ManagedConnection:
             if not self._policy.enabled:
                 raise
             return None
+
+    async def _dial(self) -> Link | None:
+        """One connect (TCP, TLS and the websocket handshake) bounded by ``connect_timeout``
+        on every transport (a backstop above the transports' own handshake timeouts, 10 s:
+        it catches a TCP connect the kernel keeps retrying): a blackholed endpoint is one
+        failed attempt, never a stalled loop; :meth:`close` cancels it (``None``)."""
+        dialing = self._dialing = asyncio.ensure_future(self._transport.connect(self.url, self))
+        try:
+            await asyncio.wait({dialing}, timeout=self._connect_timeout)
+        except BaseException:  # the loop itself is cancelled: so is its dial
+            dialing.cancel()
+            raise
+        finally:
+            self._dialing = None
+        if dialing.cancelled():
+            return None  # close() was called meanwhile
+        if not dialing.done():
+            dialing.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await dialing
+            raise ConnectionClosedError(
+                f"cannot connect to {self.url}: no handshake within {self._connect_timeout:g} s"
+            )
+        return dialing.result()
 
     def _refused(self, error: ConnectionClosedError) -> None:
         """A final refusal: fail every waiter now and stop dialling (see :meth:`_park`)."""

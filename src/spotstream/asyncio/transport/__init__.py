@@ -39,6 +39,9 @@ class Transport(Protocol):
     async def connect(self, url: str, sink: FrameSink) -> Link: ...
 
 
+HANDSHAKE_TIMEOUT = 10.0  # seconds for the websocket handshake (each transport's own bound)
+
+
 def default_transport() -> Transport:
     from spotstream.asyncio.transport.picows import PicowsTransport
 

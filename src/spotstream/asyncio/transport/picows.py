@@ -12,7 +12,7 @@ import logging
 
 import picows
 
-from spotstream.asyncio.transport import FrameSink
+from spotstream.asyncio.transport import HANDSHAKE_TIMEOUT, FrameSink
 from spotstream.errors import ConnectionClosedError, ConnectionRejectedError
 
 log = logging.getLogger("spotstream.transport")
@@ -68,10 +68,21 @@ class PicowsLink:
 
 
 class PicowsTransport:
+    """``handshake_timeout`` bounds the websocket handshake (picows' own timeout, which
+    closes the socket cleanly); the TCP connect is bounded by the connection's
+    ``connect_timeout``."""
+
+    def __init__(self, handshake_timeout: float = HANDSHAKE_TIMEOUT) -> None:
+        self.handshake_timeout = handshake_timeout
+
     async def connect(self, url: str, sink: FrameSink) -> PicowsLink:
         try:
             transport, _ = await picows.ws_connect(
-                lambda: _Listener(sink), url, enable_auto_pong=True, max_frame_size=64 << 20
+                lambda: _Listener(sink),
+                url,
+                enable_auto_pong=True,
+                max_frame_size=64 << 20,
+                websocket_handshake_timeout=self.handshake_timeout,
             )
         except picows.WSInvalidStatusError as exc:
             status = int(exc.response.status) if exc.response is not None else 0

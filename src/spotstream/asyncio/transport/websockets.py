@@ -11,7 +11,7 @@ import logging
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-from spotstream.asyncio.transport import FrameSink
+from spotstream.asyncio.transport import HANDSHAKE_TIMEOUT, FrameSink
 from spotstream.errors import ConnectionClosedError, ConnectionRejectedError
 from spotstream.protocol.redact import RedactingFilter
 
@@ -51,9 +51,18 @@ class WebsocketsLink:
 
 
 class WebsocketsTransport:
+    """``handshake_timeout`` bounds TCP, TLS and the handshake (websockets' ``open_timeout``,
+    which closes the socket cleanly)."""
+
+    def __init__(self, handshake_timeout: float = HANDSHAKE_TIMEOUT) -> None:
+        self.handshake_timeout = handshake_timeout
+
     async def connect(self, url: str, sink: FrameSink) -> WebsocketsLink:
         try:
-            ws = await connect(url, max_size=64 << 20, compression=None, logger=wire_log)
+            ws = await connect(
+                url, max_size=64 << 20, compression=None, logger=wire_log,
+                open_timeout=self.handshake_timeout,
+            )  # fmt: skip
         except websockets.InvalidStatus as exc:
             response = exc.response
             raise ConnectionRejectedError(
