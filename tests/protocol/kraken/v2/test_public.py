@@ -841,3 +841,28 @@ def test_other_refusals_stay_refusals() -> None:
     )
     assert answer.results == []
     assert isinstance(answer.errors[0], SubscriptionError)
+
+
+# --- a pair's precision changes (issue 11) -------------------------------------------------------
+
+
+def test_a_new_precision_rebuilds_the_book_and_resyncs_it() -> None:
+    protocol = new_protocol()
+    subscribed(protocol, "book", ["BTC/USD", "ETH/USD"])
+    feed = BookFeed("BTC/USD")
+    assert book_results(protocol, feed.snapshot()) == [ApplyResult.VERIFIED]
+    assert book_results(protocol, BookFeed("ETH/USD").snapshot()) == [ApplyResult.VERIFIED]
+    wider = {**k.PAIRS["BTC/USD"], **k.pair("BTC/USD", 2, 8)}
+    update = {"channel": "instrument", "type": "update", "data": {"assets": [], "pairs": [wider]}}
+    events = protocol.receive(json.dumps(update, default=str).encode())
+    invalid = [e for e in events if isinstance(e, BookData)]
+    assert [(e.book.symbol, e.result) for e in invalid] == [("BTC/USD", ApplyResult.INVALID)]
+    book = protocol.books["BTC/USD"]
+    assert (book.price_precision, book.status) == (2, BookStatus.RESYNCING)
+    assert protocol.books["ETH/USD"].status is BookStatus.SYNCED  # unchanged: untouched
+    feed.pp = 2  # the exchange now writes two decimals
+    bids = [("100.25", "1.5"), ("100.10", "2")]
+    asks = [("101.05", "1")]
+    feed.ref = type(feed.ref)(10)
+    assert book_results(protocol, feed.frame("snapshot", bids, asks)) == [ApplyResult.VERIFIED]
+    assert book.snapshot().bids[0].price == Decimal("100.25")

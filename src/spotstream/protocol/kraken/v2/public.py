@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from spotstream.book.tracked import ApplyResult, TrackedBook
+from spotstream.book.units import check_precision
 from spotstream.book.verified import VerifiedBook
 from spotstream.errors import InvalidRequestError, UnknownSymbolError
 from spotstream.models.enums import EventKind
@@ -260,7 +261,34 @@ class KrakenV2Protocol(KrakenProtocolState):
         pairs = [translate.instrument(p) for p in msg.data.pairs]
         assets = [translate.asset(a) for a in msg.data.assets]
         self.instruments.update(pairs, assets, replace=msg.type == "snapshot")
-        return [ChannelData(("instrument", "", None), _KIND[msg.type], list(pairs), frame)]
+        events: list[Event] = [
+            ChannelData(("instrument", "", None), _KIND[msg.type], list(pairs), frame)
+        ]
+        return events + self._new_precisions(pairs, frame)
+
+    def _new_precisions(self, pairs: list[Instrument], frame: bytes | str) -> list[Event]:
+        """A pair whose precision changed (an instrument update, a fresh snapshot after a
+        reconnect): its book is emptied, takes the new precisions and is untrusted until a
+        snapshot at them (the session resyncs it), instead of never verifying again."""
+        events: list[Event] = []
+        for pair in pairs:
+            book = self.books.get(pair.symbol)
+            if book is None:
+                continue
+            if (book.price_precision, book.qty_precision) == (
+                pair.price_precision,
+                pair.qty_precision,
+            ):
+                continue
+            check_precision(pair.symbol, "price precision", pair.price_precision)
+            check_precision(pair.symbol, "qty precision", pair.qty_precision)
+            book.book.clear()
+            book.price_precision = pair.price_precision
+            book.qty_precision = pair.qty_precision
+            book.mark_resyncing()
+            key: StreamKey = ("book", pair.symbol, None)
+            events.append(BookData(key, EventKind.UPDATE, ApplyResult.INVALID, book, frame))
+        return events
 
     def _on_response(self, response: wire.Response, frame: bytes | str) -> list[Event]:
         pending = self._pending.get(response.req_id) if response.req_id is not None else None
