@@ -151,11 +151,13 @@ class ManagedConnection:
                 else:
                     failures += 1
                 continue
-            failures = 0
             if self._closing:  # close() was called while this connect was in flight
                 await link.close()
                 break
-            await self._serve(link)
+            # A connection counts as a success only once its streams were restored on it
+            # (the handler's on_open finished while the link was up): a server that accepts
+            # and closes at once is backed off like one that refuses.
+            failures = 0 if await self._serve(link) else failures + 1
             if not self._policy.enabled and not self._closing:
                 raise ConnectionClosedError(f"connection to {self.url} lost")
         self._emit(LifecycleKind.CLOSED)
@@ -236,7 +238,8 @@ class ManagedConnection:
         else:
             outcome.set_exception(error)
 
-    async def _serve(self, link: Link) -> None:
+    async def _serve(self, link: Link) -> bool:
+        """Serve ``link`` until it ends; whether its streams were restored on it."""
         self._link = link
         reconnect = self.connects > 0
         self.connects += 1
@@ -244,6 +247,7 @@ class ManagedConnection:
         self._connected.set()
         self._settle(None)
         self._emit(LifecycleKind.CONNECTED, self.url, self.connects)
+        restored = False
         try:
             # Each part is contained: whatever raises is logged and reported; only the end
             # of the reader (the socket closed, or failed) ends this connection.
@@ -253,6 +257,8 @@ class ManagedConnection:
                 opener = contained_task(
                     tg, self._handler.on_open(reconnect), f"{self.url} on_open", self._failed
                 )
+                await asyncio.wait([reader, opener], return_when=asyncio.FIRST_COMPLETED)
+                restored = opener.done() and not opener.cancelled() and not reader.done()
                 await asyncio.wait([reader])
                 watchdog.cancel()
                 opener.cancel()
@@ -266,6 +272,7 @@ class ManagedConnection:
                 self._failed(f"{self.url} on_close", exc)
             if not self._closing:
                 self._emit(LifecycleKind.CONNECTION_LOST, self.url)
+        return restored
 
     async def _watch(self, link: Link) -> None:
         """The silence bound: after ``keepalive_interval`` seconds without an application
