@@ -104,17 +104,14 @@ async def get_pending_orders(
     first. Every page (of ``limit`` orders, at most 100) unless ``page`` names one.
     ``timeout`` applies to each page."""
     origin = parse_base_url(base_url, allow_path=True)
-    orders: dict[str, OrderUpdate] = {}
-    pages = range(page, page + 1) if page is not None else range(1, MAX_PAGES + 1)
-    for number in pages:
-        path = rest.pending_orders_query(number, market, side, limit)
-        status, body = await _get(origin, path, timeout, credentials, clock)
-        found, more = rest.parse_pending_orders(status, body)
-        for order in found:  # an order may move to the next page meanwhile: keep it once
-            orders.setdefault(order.order_id, order)
-        if not more or page is not None:
-            return list(orders.values())
-    raise ProtocolError(f"{rest.PENDING_ORDERS_PATH}: more than {MAX_PAGES} pages")
+    orders, more = await _paged(
+        origin, credentials, clock, timeout,
+        lambda number: rest.pending_orders_query(number, market, side, limit),
+        rest.parse_pending_orders, page, MAX_PAGES,
+    )  # fmt: skip
+    if more and page is None:
+        raise ProtocolError(f"{rest.PENDING_ORDERS_PATH}: more than {MAX_PAGES} pages")
+    return orders
 
 
 async def get_finished_orders(
@@ -136,17 +133,36 @@ async def get_finished_orders(
     if page is None and (isinstance(max_pages, bool) or max_pages < 1):
         raise InvalidRequestError(f"max_pages must be 1 or more, not {max_pages!r}")
     origin = parse_base_url(base_url, allow_path=True)
+    orders, _more = await _paged(
+        origin, credentials, clock, timeout,
+        lambda number: rest.finished_orders_query(number, market, side, limit),
+        rest.parse_finished_orders, page, max_pages,
+    )  # fmt: skip
+    return orders
+
+
+async def _paged(
+    origin: Origin,
+    credentials: CoinExCredentials,
+    clock: MillisClock,
+    timeout: float,
+    query: Callable[[int], str],
+    parse: Callable[[int, bytes], tuple[list[OrderUpdate], bool]],
+    page: int | None,
+    max_pages: int,
+) -> tuple[list[OrderUpdate], bool]:
+    """Orders page by page (only ``page`` if given, else up to ``max_pages``), each order
+    once (one may move to the next page meanwhile); and whether more pages were left."""
     orders: dict[str, OrderUpdate] = {}
-    pages = range(page, page + 1) if page is not None else range(1, max_pages + 1)
-    for number in pages:
-        path = rest.finished_orders_query(number, market, side, limit)
-        status, body = await _get(origin, path, timeout, credentials, clock)
-        found, more = rest.parse_finished_orders(status, body)
+    more = False
+    for number in range(page, page + 1) if page is not None else range(1, max_pages + 1):
+        status, body = await _get(origin, query(number), timeout, credentials, clock)
+        found, more = parse(status, body)
         for order in found:
             orders.setdefault(order.order_id, order)
         if not more:
             break
-    return list(orders.values())
+    return list(orders.values()), more
 
 
 async def place_order(

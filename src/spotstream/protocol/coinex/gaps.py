@@ -7,14 +7,12 @@ deal id of the same order) is never delivered again (:class:`FeedSequences`)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
+from spotstream.protocol.coinex.routing import Handler
 from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import Event, SequenceGap
 from spotstream.protocol.sequences import FeedSequences
-
-Handler = Callable[[Any, Any], list[Event]]
 
 
 class CountedPushes(ProtocolCore):

@@ -21,13 +21,12 @@ import msgspec
 from spotstream.errors import DecodeError, InvalidRequestError, ProtocolError
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.coinex.errors import coinex_refusal, refused_what
+from spotstream.protocol.coinex.routing import RoutedPushes, method_name
 from spotstream.protocol.coinex.v1 import wire
 from spotstream.protocol.coinex.v2.core import Subscribed, canonical
-from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import Event, RequestDone, StreamKey
 
 Parse = Callable[[msgspec.Raw], object]
-Handler = Callable[[Any, bytes], list[Event]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +47,12 @@ class _Pending:
     parse: Parse | None = None
 
 
-class CoinExV1Core(ProtocolCore):
+class CoinExV1Core(RoutedPushes):
     """Requests, answers and held subscriptions of one CoinEx v1 connection.
 
     Subclasses set ``_decoder``, ``_routes`` (push type -> handler), ``_methods`` (our
     channel -> CoinEx's method family) and :meth:`_params` (a subscribe's wire params)."""
 
-    _decoder: msgspec.json.Decoder[Any]
-    _routes: dict[type, Handler]
     _methods: Mapping[str, str]
 
     def __init__(self) -> None:
@@ -147,24 +144,15 @@ class CoinExV1Core(ProtocolCore):
         """One text frame into events. Never raises: bad input is a counted
         :class:`Unhandled` (``malformed``, or the push's method)."""
         text = frame.encode() if isinstance(frame, str) else frame
-        try:
-            try:
-                msg = self._decoder.decode(text)
-            except msgspec.ValidationError as exc:
-                return self._receive_other(text, str(exc))
-            except msgspec.DecodeError as exc:
-                return [self._unhandled("malformed", str(exc), text)]
-            return self._routes[type(msg)](msg, text)
-        except Exception as exc:
-            return [self._internal(_method_name(text), exc, text)]
+        return self._route(text)
 
     def _receive_other(self, text: bytes, why: str) -> list[Event]:
         try:
             answer = wire.RESPONSE_DECODER.decode(text)
         except msgspec.MsgspecError:
-            return self._unreadable_push(_method_name(text), why, text)
+            return self._unreadable_push(method_name(text), why, text)
         if answer.id is None:
-            return self._unreadable_push(_method_name(text), why, text)
+            return self._unreadable_push(method_name(text), why, text)
         return self._on_answer(answer, text)
 
     def _unreadable_push(self, method: str, why: str, text: bytes) -> list[Event]:
@@ -243,12 +231,3 @@ _INT = msgspec.json.Decoder(int)
 
 def _read_int(raw: msgspec.Raw) -> object:
     return _INT.decode(raw)
-
-
-def _method_name(text: bytes) -> str:
-    """Best-effort name of an unreadable frame's method, for counting."""
-    try:
-        envelope = msgspec.json.decode(text, type=dict[str, Any])
-    except msgspec.MsgspecError:
-        return "malformed"
-    return str(envelope.get("method") or "response")

@@ -14,7 +14,7 @@ added or removed, or the refusal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from spotstream.errors import DecodeError, InvalidRequestError
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.coinex.errors import coinex_refusal, refused_what
 from spotstream.protocol.coinex.framing import DEFAULT_LIMIT, FrameTooLargeError, inflate
+from spotstream.protocol.coinex.routing import RoutedPushes, method_name
 from spotstream.protocol.coinex.v2 import wire
 from spotstream.protocol.coinex.v2.channels import (
     BY_NAME,
@@ -32,10 +33,8 @@ from spotstream.protocol.coinex.v2.channels import (
     NOTICE_MAINTENANCE,
     Channel,
 )
-from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import Event, RequestDone, StreamKey
 
-Handler = Callable[[Any, bytes | str], list[Event]]
 DepthParams = tuple[int, str, bool]  # limit, merge interval, every push full
 DEFAULT_DEPTH: DepthParams = (10, "0", False)
 
@@ -60,14 +59,11 @@ def canonical(symbol: str) -> str:
     return symbol.replace("/", "").replace("-", "").upper()
 
 
-class CoinExV2Core(ProtocolCore):
+class CoinExV2Core(RoutedPushes):
     """Requests, answers, market sets and confirmed streams of one CoinEx v2 connection.
 
     Subclasses set ``_decoder`` (their pushes' tagged union) and ``_routes`` (push type ->
     handler), and may refine :meth:`_adding` (e.g. to open books)."""
-
-    _decoder: msgspec.json.Decoder[Any]
-    _routes: dict[type, Handler]
 
     def __init__(self, frame_limit: int = DEFAULT_LIMIT) -> None:
         super().__init__()
@@ -149,23 +145,14 @@ class CoinExV2Core(ProtocolCore):
             return [self._unhandled("frame-too-large", str(exc), frame[:64])]
         except DecodeError as exc:
             return [self._unhandled("malformed", str(exc), frame[:64])]
-        try:
-            try:
-                msg = self._decoder.decode(text)
-            except msgspec.ValidationError as exc:
-                return self._receive_other(text, str(exc))
-            except msgspec.DecodeError as exc:
-                return [self._unhandled("malformed", str(exc), text)]
-            return self._routes[type(msg)](msg, text)
-        except Exception as exc:
-            return [self._internal(_method_name(text), exc, text)]
+        return self._route(text)
 
     def _receive_other(self, text: bytes | str, why: str) -> list[Event]:
         """Not a push we model: an answer, or a push of an unknown method or shape."""
         try:
             answer = wire.RESPONSE_DECODER.decode(text)
         except msgspec.MsgspecError:
-            return self._unreadable_push(_method_name(text), why, text)
+            return self._unreadable_push(method_name(text), why, text)
         if answer.id is None:
             return [self._unhandled("response", "an answer without an id", text)]
         return self._on_answer(answer, text)
@@ -268,12 +255,3 @@ def _wire_list(spec: Channel, wanted: Mapping[str, Any]) -> list[Any]:
     if spec.name == "book":
         return [[market, *params] for market, params in wanted.items()]
     return list(wanted)
-
-
-def _method_name(text: bytes | str) -> str:
-    """Best-effort name of an unreadable frame's method, for counting."""
-    try:
-        envelope = msgspec.json.decode(text, type=dict[str, Any])
-    except msgspec.MsgspecError:
-        return "malformed"
-    return str(envelope.get("method") or "response")

@@ -15,6 +15,7 @@ order reads as :func:`private_translate.pending_order`; a balance as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -231,19 +232,22 @@ def parse_balances(status: int, body: bytes) -> list[Balance]:
 
 def parse_pending_orders(status: int, body: bytes) -> tuple[list[OrderUpdate], bool]:
     """One page of open orders, and whether another page follows."""
-    envelope = answer(status, body, PENDING_ORDERS_PATH)
-    orders: list[SpotOrder] = data_of(envelope, _ORDERS, PENDING_ORDERS_PATH)
-    more = envelope.pagination is not None and envelope.pagination.has_next
-    return [translate.pending_order(o) for o in orders], more and bool(orders)
+    return _orders_page(status, body, PENDING_ORDERS_PATH, translate.pending_order)
 
 
 def parse_finished_orders(status: int, body: bytes) -> tuple[list[OrderUpdate], bool]:
     """One page of finished orders (:func:`finished_order`), and whether another page
     follows."""
-    envelope = answer(status, body, FINISHED_ORDERS_PATH)
-    orders: list[SpotOrder] = data_of(envelope, _ORDERS, FINISHED_ORDERS_PATH)
+    return _orders_page(status, body, FINISHED_ORDERS_PATH, finished_order)
+
+
+def _orders_page(
+    status: int, body: bytes, path: str, convert: Callable[[SpotOrder], OrderUpdate]
+) -> tuple[list[OrderUpdate], bool]:
+    envelope = answer(status, body, path)
+    orders: list[SpotOrder] = data_of(envelope, _ORDERS, path)
     more = envelope.pagination is not None and envelope.pagination.has_next
-    return [finished_order(o) for o in orders], more and bool(orders)
+    return [convert(o) for o in orders], more and bool(orders)
 
 
 def finished_order(order: SpotOrder) -> OrderUpdate:
