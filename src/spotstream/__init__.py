@@ -6,6 +6,8 @@ is importable from here.
 
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.order_book import BookUpdate, L3OrderBook, OrderBook
+from spotstream.asyncio.pacing import RequestRate
+from spotstream.asyncio.recovery import BookRecoveryPolicy
 from spotstream.asyncio.subscription import Subscription, UpdateSubscription
 from spotstream.auth.coinex import CoinExCredentials
 from spotstream.auth.kraken import Credentials
@@ -16,6 +18,7 @@ from spotstream.coinex.endpoints import COINEX_REST_URL, COINEX_V2_URL
 from spotstream.coinex.spot import CoinExSpotStreams
 from spotstream.errors import (
     AuthenticationError,
+    BookFailedError,
     ChecksumMismatchError,
     ClientClosedError,
     ConnectionClosedError,
@@ -133,7 +136,9 @@ __all__ = [
     "Balance",
     "BalanceChange",
     "BookCounters",
+    "BookFailedError",
     "BookLevel",
+    "BookRecoveryPolicy",
     "BookSnapshot",
     "BookStatus",
     "BookUpdate",
@@ -196,6 +201,7 @@ __all__ = [
     "Reconciliation",
     "ReconnectPolicy",
     "RequestError",
+    "RequestRate",
     "RequestTimeoutError",
     "ServiceUnavailableError",
     "SpotstreamError",

@@ -9,6 +9,7 @@
     │   ├── PrecisionError               an amount its pair cannot hold (spotstream.book.units)
     │   ├── L3OrderError                 a level3 event the book cannot apply (spotstream.book.l3)
     │   ├── ChecksumMismatchError        a REST book snapshot whose checksum does not verify
+    │   ├── BookFailedError              a local book whose snapshots kept failing: given up
     │   └── NoAcknowledgementError       a subscribe ended with no answer for one of its symbols
     ├── ExchangeError                    the venue said no (text, category, code, method ...)
     │   │   what was refused:
@@ -88,6 +89,17 @@ class ChecksumMismatchError(ProtocolError):
         self.symbol = symbol
         self.expected = expected
         self.computed = computed
+        super().__init__(message)
+
+
+class BookFailedError(ProtocolError):
+    """A local book could not be brought back: ``failures`` snapshots in a row were wrong,
+    missing or did not hold. The book's status is ``FAILED`` and its exchange subscription
+    was released; open the book again to start afresh."""
+
+    def __init__(self, message: str, *, symbol: str, failures: int) -> None:
+        self.symbol = symbol
+        self.failures = failures
         super().__init__(message)
 
 

@@ -57,3 +57,23 @@ async def test_the_iterator_yields_nothing_after_close() -> None:
     sub.push(event(99))  # late data is ignored too
     assert [e async for e in sub] == []
     assert sub.discarded == 4
+
+
+async def test_close_returns_while_the_unsubscribe_waits_for_its_ack() -> None:
+    """The venue stalls (no answers): close() gives up waiting after CLOSE_WAIT, not after
+    the request timeout; the unsubscribe finishes in the background, the stream is gone."""
+    from spotstream.asyncio.subscription import CLOSE_WAIT
+    from spotstream.kraken.client import KrakenSocketClient
+    from spotstream.simulator.server import Simulator
+
+    async with (
+        Simulator(seed=1, rate=50) as sim,
+        KrakenSocketClient(url=sim.urls["public"], request_timeout=60) as client,
+    ):
+        trades = await client.spot.trades("BTC/USD")
+        sim.faults.stall()
+        async with asyncio.timeout(CLOSE_WAIT * 3):  # not the 60 s of the request timeout
+            await trades.close()
+        assert trades.closed
+        assert not client.public_session.streams.wants
+        sim.faults.resume()

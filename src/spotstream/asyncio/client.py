@@ -16,6 +16,8 @@ from typing import Any, Self, TypeVar
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
+from spotstream.asyncio.pacing import RequestRate
+from spotstream.asyncio.recovery import BookRecoveryPolicy
 from spotstream.asyncio.session import Session
 from spotstream.asyncio.subscription import (
     DEFAULT_QUEUE_SIZE,
@@ -23,7 +25,7 @@ from spotstream.asyncio.subscription import (
     Subscription,
     UpdateSubscription,
 )
-from spotstream.asyncio.tasks import TaskSpawner
+from spotstream.asyncio.tasks import Clock, Sleep, TaskSpawner
 from spotstream.asyncio.transport import Transport, default_transport, transport_by_name
 from spotstream.errors import ClientClosedError, SpotstreamError
 from spotstream.models.book_changes import BookChanges, book_changes
@@ -38,7 +40,10 @@ class SocketClient:
 
     ``url`` is the public endpoint; ``transport`` is ``"picows"`` (default), ``"websockets"``
     or any :class:`Transport`; with ``output_original_data=True`` every :class:`DataEvent`
-    carries the exchange's frame.
+    carries the exchange's frame. ``book_recovery`` says how a local book that lost trust is
+    brought back (:class:`BookRecoveryPolicy`), ``request_rate`` how requests are paced per
+    connection (:class:`RequestRate`); ``clock`` and ``sleep`` time everything (tests inject
+    their own).
     """
 
     def __init__(
@@ -52,7 +57,10 @@ class SocketClient:
         keepalive_interval: float = 5.0,
         dead_after: float = 10.0,
         queue_size: int = DEFAULT_QUEUE_SIZE,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        book_recovery: BookRecoveryPolicy | None = None,
+        request_rate: RequestRate | None = None,
     ) -> None:
         self.url = url
         if isinstance(transport, str):
@@ -65,6 +73,9 @@ class SocketClient:
         self._dead_after = dead_after
         self._queue_size = queue_size
         self._clock = clock
+        self._sleep = sleep
+        self._book_recovery = book_recovery
+        self._request_rate = request_rate
         self._stack: AsyncExitStack | None = None
         self._tasks = TaskSpawner(self._task_failed)
         self._session: Session[Any] | None = None
@@ -120,6 +131,9 @@ class SocketClient:
             "request_timeout": self._request_timeout,
             "output_original_data": self._output_original_data,
             "queue_size": self._queue_size,
+            "sleep": self._sleep,
+            "book_recovery": self._book_recovery,
+            "request_rate": self._request_rate,
         }
 
     def _make_connection(self, session: Session[Any], url: str | None = None) -> ManagedConnection:
@@ -129,6 +143,7 @@ class SocketClient:
             session,
             policy=self._policy,
             clock=self._clock,
+            sleep=self._sleep,
             keepalive_interval=self._keepalive_interval,
             dead_after=self._dead_after,
         )

@@ -13,20 +13,16 @@ import contextlib
 import logging
 import random
 from collections import deque
-from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from spotstream.asyncio.backoff import ReconnectPolicy, Verdict, classify
-from spotstream.asyncio.tasks import contained_task
+from spotstream.asyncio.tasks import Clock, Sleep, contained_task
 from spotstream.asyncio.transport import ClosedLink, Link, Transport
 from spotstream.errors import ConnectionClosedError
 from spotstream.models.enums import LifecycleKind
 from spotstream.models.market import LifecycleEvent
 
 log = logging.getLogger("spotstream.connection")
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class ConnectionHandler(Protocol):

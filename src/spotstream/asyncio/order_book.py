@@ -42,7 +42,10 @@ class OrderBook:
     ``on_status_change`` callbacks are isolated: one that raises (or, async, whose coroutine
     raises) is logged and counted in ``callback_errors``. If the exchange refuses to
     resubscribe the book, it ends: ``status`` is ``CLOSED`` and its ``updates()`` iterators
-    and :meth:`wait_synced` raise the exchange's :class:`SubscriptionError`.
+    and :meth:`wait_synced` raise the exchange's :class:`SubscriptionError`. A book whose
+    snapshots keep failing (``BookRecoveryPolicy.max_failed_snapshots`` in a row, retried
+    under backoff) ends ``FAILED``: they raise :class:`BookFailedError` and the exchange
+    subscription is released.
     """
 
     channel = "book"  # the exchange channel behind it
@@ -71,6 +74,7 @@ class OrderBook:
         self._listeners: list[Subscription[BookUpdate]] = []
         self._status_callbacks: list[Callable[[BookStatus], object]] = []
         self._last_status = BookStatus.SYNCING
+        self._final_status = BookStatus.CLOSED  # the status once closed or ended
 
     # --- fed by the session ------------------------------------------------------------
 
@@ -110,18 +114,22 @@ class OrderBook:
         for listener in self._listeners:
             listener.fail(error)
 
-    def end(self, error: SpotstreamError) -> None:
-        """The book is over (the exchange refused it): fail its iterators and waiters."""
+    def end(self, error: SpotstreamError, status: BookStatus = BookStatus.CLOSED) -> None:
+        """The book is over: refused by the exchange (``CLOSED``) or given up on after its
+        snapshots kept failing (``FAILED``). Its iterators and waiters raise ``error``;
+        ``on_status_change`` is told."""
         self.error = error
         self.closed = True
+        self._final_status = status
         self.fail(error)
+        self._set_status(status)
         self._synced.set()  # wake wait_synced(): it raises ``error``
 
     # --- user API ----------------------------------------------------------------------
 
     @property
     def status(self) -> BookStatus:
-        return BookStatus.CLOSED if self.closed else self._last_status
+        return self._final_status if self.closed else self._last_status
 
     @property
     def counters(self) -> BookCounters:

@@ -363,6 +363,7 @@ class PrivateSession(Session[P]):
         still raised: the request was not carried out).
         """
         await self.wait_ready()
+        await self.pacer.take()
         out = build()
         waiter: asyncio.Future[RequestDone] = asyncio.get_running_loop().create_future()
         self._waiters[out.req_id] = waiter

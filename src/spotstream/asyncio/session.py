@@ -20,20 +20,22 @@ from typing import Any, Generic, TypeVar
 
 from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
+from spotstream.asyncio.pacing import Pacer, RequestRate
+from spotstream.asyncio.recovery import BookRecoveries, BookRecoveryPolicy
 from spotstream.asyncio.streams import StreamRegistry, Want
-from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
-from spotstream.asyncio.tasks import Spawn, call_user
+from spotstream.asyncio.subscription import CLOSE_WAIT, DEFAULT_QUEUE_SIZE, Subscription
+from spotstream.asyncio.tasks import Sleep, Spawn, call_user
 from spotstream.book.l3 import VerifiedL3Book
 from spotstream.book.verified import ApplyResult, VerifiedBook
 from spotstream.errors import (
+    BookFailedError,
     ConnectionClosedError,
-    ExchangeError,
     InvalidRequestError,
     RequestTimeoutError,
     SpotstreamError,
     UnexpectedAnswerError,
 )
-from spotstream.models.enums import EventKind, LifecycleKind, SystemState
+from spotstream.models.enums import BookStatus, EventKind, LifecycleKind, SystemState
 from spotstream.models.market import DataEvent, LifecycleEvent
 from spotstream.models.market import SystemStatus as SystemStatusModel
 from spotstream.protocol.base import Outgoing, SessionProtocol
@@ -47,6 +49,8 @@ from spotstream.protocol.events import (
 )
 
 log = logging.getLogger("spotstream.session")
+_MISMATCH, _INVALID = ApplyResult.MISMATCH, ApplyResult.INVALID
+_VERIFIED, _UNVERIFIED = ApplyResult.VERIFIED, ApplyResult.UNVERIFIED
 B = TypeVar("B", bound=OrderBook)
 P = TypeVar("P", bound=SessionProtocol)
 
@@ -93,6 +97,9 @@ class Session(Generic[P]):
         request_timeout: float,
         output_original_data: bool,
         queue_size: int = DEFAULT_QUEUE_SIZE,
+        sleep: Sleep = asyncio.sleep,
+        book_recovery: BookRecoveryPolicy | None = None,
+        request_rate: RequestRate | None = None,
     ) -> None:
         self.protocol = protocol
         self.hooks = hooks if hooks is not None else SessionHooks()
@@ -110,7 +117,18 @@ class Session(Generic[P]):
         self._books: dict[str, list[OrderBook]] = {}
         self._status_subs: list[Subscription[SystemStatusModel]] = []
         self._lifecycle_listeners: list[Callable[[LifecycleEvent], object]] = []
-        self._resyncing: set[str] = set()
+        self.pacer = Pacer(request_rate or RequestRate(), clock, sleep)
+        self._queued: list[Want] = []  # wants waiting to go out in the next subscribe batch
+        self._flushing = False
+        self.recoveries = BookRecoveries(
+            book_recovery or BookRecoveryPolicy(),
+            resubscribe=self._resubscribe_book,
+            end=self._end_books,
+            started=self._resync_started,
+            spawn=spawn,
+            sleep=sleep,
+            snapshot_timeout=lambda: self.request_timeout,
+        )
         self.connection = make_connection(self)
 
     # --- ConnectionHandler ---------------------------------------------------------------
@@ -155,6 +173,7 @@ class Session(Generic[P]):
         self._spawn(self._subscribe_wants([want]))
 
     async def on_open(self, reconnect: bool) -> None:
+        self.pacer.reset()
         try:
             await self.hooks.on_open(self, reconnect)
             await self._subscribe_wants(list(self.streams.wants.values()))
@@ -170,7 +189,7 @@ class Session(Generic[P]):
             if not waiter.done():
                 waiter.set_exception(ConnectionClosedError("connection lost"))
         self._waiters.clear()
-        self._resyncing.clear()
+        self.recoveries.connection_lost()
         self._abandoned.clear()  # a new connection answers none of them
         self.protocol.connection_lost()
         self.streams.connection_lost()
@@ -215,6 +234,7 @@ class Session(Generic[P]):
         waiter: asyncio.Future[RequestDone] = asyncio.get_running_loop().create_future()
         self._waiters[out.req_id] = waiter
         try:
+            await self.pacer.take()
             await self.connection.send(out.frame)
             async with asyncio.timeout(timeout or self.request_timeout):
                 return await waiter
@@ -251,7 +271,7 @@ class Session(Generic[P]):
         wants, new = self.streams.add(sub, options)
         try:
             if new:
-                self._spawn(self._subscribe_wants(new))
+                self._queue_wants(new)
             async with asyncio.timeout(self.request_timeout):
                 await asyncio.gather(*(w.ready for w in wants))
         except BaseException as exc:
@@ -310,31 +330,70 @@ class Session(Generic[P]):
             books.remove(book)
         if not books:
             self._books.pop(book.symbol, None)
+            self.recoveries.discard(book.symbol)
         if book.stream is not None:
             await book.stream.close()
 
     async def _close_subscription(self, sub: Subscription[Any]) -> None:
-        """Unsubscribe the streams only ``sub`` needed; waits for the acks and raises the
-        exchange's rejection, if any, after everything local is cleaned up."""
+        """Unsubscribe the streams only ``sub`` needed. Waits for the acks at most
+        :data:`CLOSE_WAIT` seconds (what is still unanswered then finishes in the
+        background) and raises the exchange's rejection, if any, after everything local is
+        cleaned up."""
         sub.closed = True
         if sub in self._status_subs:
             self._status_subs.remove(sub)
-        errors: list[SpotstreamError] = []
+        gone: list[Want] = []
         for want in self.streams.remove(sub):
             if want.channel in self.hooks.book_channels:
                 self.protocol.drop_book(want.symbol)
-            if not self.connection.connected or not want.confirmed:
-                continue
-            try:
-                out = self.protocol.unsubscribe_stream(want.channel, [want.symbol], want.options)
-                errors.extend((await self.request(out)).errors)
-            except (ConnectionClosedError, RequestTimeoutError, InvalidRequestError) as exc:
-                log.debug("unsubscribe of %s %s: %s", want.channel, want.symbol, exc)
+            if self.connection.connected and want.confirmed:
+                gone.append(want)
+        if not gone:
+            return
+        errors: list[SpotstreamError] = []
+        finished = asyncio.Event()
+        self._spawn(self._unsubscribe(gone, errors, finished))
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CLOSE_WAIT):
+                await finished.wait()
         if errors:
             raise errors[0]
 
+    async def _unsubscribe(
+        self, wants: list[Want], errors: list[SpotstreamError], finished: asyncio.Event
+    ) -> None:
+        try:
+            for want in wants:
+                try:
+                    out = self.protocol.unsubscribe_stream(
+                        want.channel, [want.symbol], want.options
+                    )
+                    errors.extend((await self.request(out)).errors)
+                except (ConnectionClosedError, RequestTimeoutError, InvalidRequestError) as exc:
+                    log.debug("unsubscribe of %s %s: %s", want.channel, want.symbol, exc)
+        finally:
+            finished.set()
+
     def status_subscription(self, sub: Subscription[SystemStatusModel]) -> None:
         self._status_subs.append(sub)
+
+    def _queue_wants(self, wants: list[Want]) -> None:
+        """New streams go out together: every want queued until the pacer has a token (and
+        this loop turn is over) joins one subscribe per (channel, options), so hundreds of
+        subscribe calls at once cost a handful of requests, not hundreds."""
+        self._queued.extend(wants)
+        if not self._flushing:
+            self._flushing = True
+            self._spawn(self._flush_wants())
+
+    async def _flush_wants(self) -> None:
+        try:
+            await self.pacer.ready()
+            await asyncio.sleep(0)  # the calls of this same turn join the batch
+        finally:
+            self._flushing = False
+            wants, self._queued = self._queued, []
+        await self._subscribe_wants(wants)
 
     async def _subscribe_wants(self, wants: Iterable[Want]) -> None:
         """Send one subscribe per (channel, options) group and settle each want's future."""
@@ -413,41 +472,40 @@ class Session(Generic[P]):
                 sub.push(data)
 
     def _on_book(self, event: BookData) -> None:
-        for book in self._books.get(event.book.symbol, ()):
+        symbol = event.book.symbol
+        for book in self._books.get(symbol, ()):
             book.on_book(event)
-        if event.result in (ApplyResult.MISMATCH, ApplyResult.INVALID):
-            symbol = event.book.symbol
-            if symbol not in self._resyncing:
-                self._resyncing.add(symbol)
-                self._spawn(self._resync(symbol))
+        result = event.result
+        if result is _MISMATCH or result is _INVALID:
+            if symbol in self._books:
+                self.recoveries.lost_trust(symbol)
+        elif self.recoveries:  # some book is on its way back: this message may decide it
+            clean = result is _VERIFIED or result is _UNVERIFIED
+            self.recoveries.applied(symbol, clean, event.kind is EventKind.SNAPSHOT)
 
-    async def _resync(self, symbol: str) -> None:
-        """Fetch a fresh snapshot of one book. The exchange refusing the subscribe ends that
-        book (its iterators raise the refusal); anything else recovers by reconnecting."""
-        if symbol not in self._books:
-            return  # closed meanwhile
+    def _resync_started(self, symbol: str) -> None:
         self.stats.resyncs_requested += 1
         self._emit(LifecycleKind.BOOK_RESYNC, symbol)
-        try:
-            for out in self.protocol.resync_book(symbol):
-                done = await self.request(out)
-                if done.errors and done.method == "subscribe":
-                    raise done.errors[0]
-        except ExchangeError as exc:
-            log.warning("%s: the exchange refused the book's resubscription: %s", symbol, exc)
-            await self._end_books(symbol, exc)
-        except ConnectionClosedError:
-            pass  # the reconnect re-snapshots every book
-        except SpotstreamError as exc:  # no answer, or the book cannot be asked for again
-            if symbol in self._books:
-                log.warning("%s: book resync failed (%s); reconnecting to recover", symbol, exc)
-                self.connection.drop()
-        finally:
-            self._resyncing.discard(symbol)
 
-    async def _end_books(self, symbol: str, error: ExchangeError) -> None:
+    async def _resubscribe_book(self, symbol: str) -> None:
+        """Ask the venue for a fresh snapshot of one book (its resubscribe); raises the
+        venue's refusal of the subscribe."""
+        for out in self.protocol.resync_book(symbol):
+            done = await self.request(out)
+            if done.errors and done.method == "subscribe":
+                raise done.errors[0]
+
+    async def _end_books(self, symbol: str, error: SpotstreamError) -> None:
+        """The books of ``symbol`` are over: refused by the venue (``CLOSED``) or given up
+        on (:class:`BookFailedError`: ``FAILED``). Their iterators and waiters raise
+        ``error`` and their subscription is released."""
+        status = BookStatus.FAILED if isinstance(error, BookFailedError) else BookStatus.CLOSED
+        if isinstance(error, BookFailedError):
+            log.warning("%s", error)
+        else:
+            log.warning("%s: the exchange refused the book's resubscription: %s", symbol, error)
         for book in list(self._books.get(symbol, ())):
-            book.end(error)
+            book.end(error, status)
             if book.stream is not None:
                 book.stream.fail(error)
             with contextlib.suppress(SpotstreamError):  # the stream is gone already

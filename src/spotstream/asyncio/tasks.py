@@ -27,6 +27,8 @@ A = TypeVar("A")
 Coro = Coroutine[Any, Any, None]
 Spawn = Callable[[Coro], object]
 Report = Callable[[str, Exception], None]
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 
 
 async def contain(work: Awaitable[object], what: str, report: Report | None = None) -> None:

@@ -10,15 +10,19 @@ streams, on the same machinery as Kraken's (:class:`~spotstream.asyncio.client.S
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any, cast
 
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.client import SocketClient
+from spotstream.asyncio.pacing import RequestRate
 from spotstream.asyncio.private_session import PrivateSession
+from spotstream.asyncio.recovery import BookRecoveryPolicy
 from spotstream.asyncio.session import Session
 from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
+from spotstream.asyncio.tasks import Sleep
 from spotstream.asyncio.transport import Transport
 from spotstream.auth.coinex import CoinExCredentials
 from spotstream.coinex.account import CoinExAccountHooks
@@ -79,6 +83,9 @@ class CoinExSocketClient(SocketClient):
         dead_after: float | None = None,
         queue_size: int = DEFAULT_QUEUE_SIZE,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        book_recovery: BookRecoveryPolicy | None = None,
+        request_rate: RequestRate | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(
@@ -91,6 +98,9 @@ class CoinExSocketClient(SocketClient):
             dead_after=dead_after or self.default_dead_after,
             queue_size=queue_size,
             clock=clock,
+            sleep=sleep,
+            book_recovery=book_recovery,
+            request_rate=request_rate,
         )
         self.rest_url = rest_url
         if credentials is None and (access_id is not None or secret_key is not None):

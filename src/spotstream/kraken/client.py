@@ -14,6 +14,7 @@ Both API styles run on one machinery::
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
@@ -21,9 +22,12 @@ from typing import Any, TypeVar, cast
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.call import Call
 from spotstream.asyncio.client import SocketClient
+from spotstream.asyncio.pacing import RequestRate
 from spotstream.asyncio.private_session import PrivateSession
+from spotstream.asyncio.recovery import BookRecoveryPolicy
 from spotstream.asyncio.session import Session
 from spotstream.asyncio.subscription import DEFAULT_QUEUE_SIZE, Subscription
+from spotstream.asyncio.tasks import Sleep
 from spotstream.asyncio.transport import Transport
 from spotstream.auth.kraken import Credentials
 from spotstream.auth.kraken_rest import get_websockets_token
@@ -82,6 +86,9 @@ class KrakenSocketClient(SocketClient):
         dead_after: float = 10.0,
         queue_size: int = DEFAULT_QUEUE_SIZE,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        book_recovery: BookRecoveryPolicy | None = None,
+        request_rate: RequestRate | None = None,
     ) -> None:
         self.api: KrakenApi = kraken_api(api_version)
         self.api_version: ApiVersion = api_version
@@ -95,6 +102,9 @@ class KrakenSocketClient(SocketClient):
             dead_after=dead_after,
             queue_size=queue_size,
             clock=clock,
+            sleep=sleep,
+            book_recovery=book_recovery,
+            request_rate=request_rate,
         )
         self.private_url = private_url or self.api.private_url
         self.l3_url = l3_url or self.api.l3_url

@@ -133,6 +133,7 @@ class BookStatus(StrEnum):
     SYNCING = "syncing"  # waiting for the first snapshot
     SYNCED = "synced"  # snapshot applied and every checksum so far verified
     RESYNCING = "resyncing"  # a checksum failed or the connection dropped: waiting for a snapshot
+    FAILED = "failed"  # snapshots kept failing: given up (BookFailedError), subscription released
     CLOSED = "closed"
 
 
