@@ -98,6 +98,11 @@ class HostileServer:
         for writer in list(self._writers):
             writer.transport.abort()
 
+    def close_all(self, code: int, reason: bytes = b"") -> None:
+        """Send every open connection a close frame with ``code`` (the client answers it)."""
+        for writer in list(self._writers):
+            writer.write(frame(0x8, code.to_bytes(2, "big") + reason))
+
     async def wait_attempts(self, n: int, timeout: float = 10.0) -> None:
         """Wait (on events, not time) until ``n`` connection attempts arrived."""
         async with asyncio.timeout(timeout):

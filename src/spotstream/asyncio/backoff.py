@@ -3,6 +3,7 @@ and the one classifier of errors that decides whether dialling again can help.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -40,9 +41,13 @@ class ReconnectPolicy:
     """Exponential backoff with jitter, within an exchange's connection budget.
 
     A venue behind Cloudflare bans an IP for 10 minutes after ~150 connection attempts in a
-    rolling 10 minutes, so once ``budget`` attempts were made within ``budget_window``
-    seconds the delay stretches to keep the rate under it. After a maintenance status the
-    delay is at least ``after_maintenance`` seconds.
+    rolling 10 minutes, so close to ``budget`` attempts within ``budget_window`` seconds the
+    delay stretches, and :meth:`hold` never lets more than ``budget`` attempts into any
+    ``budget_window`` nor more than ``burst`` into any ``burst_window`` (10 in 8 s), whatever
+    the servers do. A connection is a success (the backoff starts again from ``initial``)
+    only once its streams were restored and it stayed up ``stable_after`` seconds: a server
+    that accepts and closes at once is backed off like one that refuses. After a maintenance
+    status the delay is at least ``after_maintenance`` seconds.
     """
 
     initial: float = 0.05
@@ -53,6 +58,9 @@ class ReconnectPolicy:
     budget_window: float = 600.0
     after_maintenance: float = 5.0
     enabled: bool = True
+    burst: int = 10
+    burst_window: float = 8.0
+    stable_after: float = 2.0
 
     def delay(
         self, attempt: int, draw: float, recent_attempts: int = 0, maintenance: bool = False
@@ -68,3 +76,12 @@ class ReconnectPolicy:
         if maintenance:
             delay = max(delay, self.after_maintenance)
         return delay
+
+    def hold(self, attempts: Sequence[float], now: float) -> float:
+        """Seconds to wait from ``now`` so that one more attempt keeps both budgets, given
+        the clock times of the earlier ``attempts`` (oldest first)."""
+        wait = 0.0
+        for count, window in ((self.burst, self.burst_window), (self.budget, self.budget_window)):
+            if count > 0 and len(attempts) >= count:
+                wait = max(wait, attempts[-count] + window - now)
+        return wait

@@ -151,18 +151,22 @@ class ManagedConnection:
                 await link.close()
                 break
             # A connection counts as a success only once its streams were restored on it
-            # (the handler's on_open finished while the link was up): a server that accepts
-            # and closes at once is backed off like one that refuses.
+            # (the handler's on_open finished while the link was up) and it stayed up a
+            # while: a server that accepts and closes at once is backed off like one that
+            # refuses.
             failures = 0 if await self._serve(link) else failures + 1
             if not self._policy.enabled and not self._closing:
                 raise ConnectionClosedError(f"connection to {self.url} lost")
         self._emit(LifecycleKind.CLOSED)
 
     async def _connect(self, failures: int, now: bool) -> Link | None:
+        delay = 0.0
         if not now and (failures or self.connects):
             delay = self._policy.delay(
                 failures + 1, self._rng.random(), self._recent_attempts(), self.maintenance
             )
+        delay = max(delay, self._policy.hold(self._attempts, self._clock()))
+        if delay > 0:
             self._emit(LifecycleKind.RECONNECTING, f"in {delay:.3f}s", failures + 1)
             await self._sleep(delay)
             if self._closing:
@@ -235,7 +239,8 @@ class ManagedConnection:
             outcome.set_exception(error)
 
     async def _serve(self, link: Link) -> bool:
-        """Serve ``link`` until it ends; whether its streams were restored on it."""
+        """Serve ``link`` until it ends; whether it was a success: its streams were restored
+        on it and it stayed up ``stable_after`` seconds."""
         self._link = link
         reconnect = self.connects > 0
         self.connects += 1
@@ -243,6 +248,7 @@ class ManagedConnection:
         self._connected.set()
         self._settle(None)
         self._emit(LifecycleKind.CONNECTED, self.url, self.connects)
+        opened_at = self._clock()
         restored = False
         try:
             # Each part is contained: whatever raises is logged and reported; only the end
@@ -268,7 +274,7 @@ class ManagedConnection:
                 self._failed(f"{self.url} on_close", exc)
             if not self._closing:
                 self._emit(LifecycleKind.CONNECTION_LOST, self.url)
-        return restored
+        return restored and self._clock() - opened_at >= self._policy.stable_after
 
     async def _watch(self, link: Link) -> None:
         """The silence bound: after ``keepalive_interval`` seconds without an application

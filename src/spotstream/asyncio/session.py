@@ -181,7 +181,7 @@ class Session(Generic[P]):
             log.warning("re-establishing streams failed: %s", exc)
             self._emit(LifecycleKind.RESUBSCRIBE_FAILED, str(exc))
             return
-        if reconnect:
+        if reconnect and self.connection.connected:  # only once the streams are back
             self._emit(LifecycleKind.RESTORED)
 
     def on_close(self) -> None:
