@@ -5,6 +5,7 @@ Tokens come from the simulator's REST endpoint, signed with the funded test acco
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from spotstream.errors import (
     RequestError,
 )
 from spotstream.kraken.client import KrakenSocketClient
-from spotstream.models.enums import OrderSide, OrderType
+from spotstream.models.enums import EventKind, OrderSide, OrderType
 from spotstream.models.orders import (
     Balance,
     LedgerEntry,
@@ -330,3 +331,70 @@ async def test_balances_gap_is_reconciled(trader: KrakenSocketClient, sim: Simul
     assert changed["BTC"].after is not None
     assert changed["BTC"].before is not None
     assert changed["BTC"].after > changed["BTC"].before
+
+
+async def test_the_reconciliation_lists_exactly_what_changed(
+    trader: KrakenSocketClient, sim: Simulator
+) -> None:
+    """While the feed is down one order is cancelled and one placed (in-process, on the
+    matching engine): the reconciliation lists exactly these two, nothing else."""
+    import msgspec
+
+    from spotstream.protocol.kraken.v2 import trading_wire as tw
+    from spotstream.simulator.venues.kraken.v2.private_params import order_entry
+
+    bid, _ = await _best(trader, "BTC/USD")
+    price = (bid * Decimal("0.8")).quantize(Decimal("0.1"))
+    async with trader.spot.executions() as feed:
+        kept = await trader.spot.add_order(
+            "BTC/USD", "buy", "limit", Decimal("0.01"), limit_price=price
+        )
+        gone = await trader.spot.add_order(
+            "BTC/USD", "buy", "limit", Decimal("0.01"), limit_price=price
+        )
+        await eventually(lambda: gone.order_id in trader.spot.open_orders)
+        engine, account = sim.matching, TEST_ACCOUNT.account_id
+        sim.faults.drop_private_connections()
+        engine.cancel_orders(account, engine.lookup(account, "order_id", gone.order_id))
+        fields = {"symbol": "BTC/USD", "token": "t", "side": "buy", "order_type": "limit",
+                  "order_qty": "0.01", "limit_price": str(price)}  # fmt: skip
+        request, _ = order_entry(msgspec.convert(fields, tw.AddOrderParams))
+        new = engine.add_order(account, "BTC/USD", request)
+        async for event in feed:
+            if isinstance(event.data, Reconciliation):
+                break
+        rec = event.data
+        assert rec.reason is ReconcileReason.RECONNECT
+        assert [o.order_id for o in rec.opened] == [new.order_id]
+        assert [o.order_id for o in rec.closed] == [gone.order_id]
+        assert rec.changed == ()
+        assert rec.fills == ()
+        assert {kept.order_id, new.order_id} <= set(trader.spot.open_orders)
+    await trader.spot.cancel_all()
+
+
+async def test_every_update_inside_a_stale_window_carries_the_gap_flag(
+    trader: KrakenSocketClient, sim: Simulator
+) -> None:
+    bid, _ = await _best(trader, "BTC/USD")
+    price = (bid * Decimal("0.8")).quantize(Decimal("0.1"))
+    async with trader.spot.executions() as feed:
+        session = trader.private_session
+        sim.faults.skip_next_sequence()
+        await asyncio.gather(
+            *(
+                trader.spot.add_order("BTC/USD", "buy", "limit", Decimal("0.01"), limit_price=price)
+                for _ in range(3)
+            )
+        )
+        flagged: list[bool] = []
+        async for event in feed:
+            if isinstance(event.data, Reconciliation):
+                break
+            if event.kind is EventKind.UPDATE and (flagged or event.gap):
+                flagged.append(event.gap)
+                if len(flagged) == 1:  # the gap is open: more updates arrive inside it
+                    assert "executions" in session.protocol.stale
+        assert len(flagged) >= 2  # more than the first update after the gap
+        assert all(flagged)
+    await trader.spot.cancel_all()

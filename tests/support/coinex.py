@@ -22,15 +22,27 @@ def place(sim: Simulator, **fields: str) -> dict[str, Any]:
     """A signed REST v2 order, handled in-process (no await: nothing runs in between)."""
     order = {"market": "BTCUSDT", "market_type": "SPOT", "side": "buy", "type": "limit",
              "amount": "0.01", **fields}  # fmt: skip
-    body = json.dumps(order).encode()
+    return signed_post(sim, "/v2/spot/order", order)
+
+
+def cancel(sim: Simulator, order_id: object, market: str = "BTCUSDT") -> dict[str, Any]:
+    """A signed REST v2 cancel of one order, handled in-process like :func:`place`."""
+    body = {"market": market, "market_type": "SPOT", "order_id": int(str(order_id))}
+    return signed_post(sim, "/v2/spot/cancel-order", body)
+
+
+def signed_post(sim: Simulator, path: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """POST ``fields`` to the simulator's CoinEx REST ``path``, signed with the test key and
+    handled in-process; the answer's ``data`` (its ``code`` must be 0)."""
+    body = json.dumps(fields).encode()
     stamp = sim.clock() // 1_000_000
     headers = {
         "x-coinex-key": KEY.access_id,
-        "x-coinex-sign": rest_signature(KEY.secret_key, "POST", "/v2/spot/order", body, stamp),
+        "x-coinex-sign": rest_signature(KEY.secret_key, "POST", path, body, stamp),
         "x-coinex-timestamp": str(stamp),
         "content-type": "application/json",
     }
-    request = HttpRequest("POST", "/coinex/v2/spot/order", "HTTP/1.1", headers, body)
+    request = HttpRequest("POST", "/coinex" + path, "HTTP/1.1", headers, body)
     answer = json.loads(sim.coinex.rest.handle(request).body)
     assert answer["code"] == 0, answer
     data: dict[str, Any] = answer["data"]

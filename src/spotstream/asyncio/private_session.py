@@ -257,13 +257,18 @@ class PrivateSession(Session[P]):
             original = frame.encode() if isinstance(frame, str) else frame
         if reconciliation is not None:
             items.append(reconciliation)
+        # Inside a stale window (after a sequence gap, or while the snapshot that settles an
+        # interruption is fetched) every update carries the gap flag, not only the first.
+        stale = event.kind is EventKind.UPDATE and (
+            channel in self._deferred or channel in getattr(self.protocol, "stale", ())
+        )
         for item in items:
             symbol = getattr(item, "symbol", None)
             for sub in subs:
                 select = self.selectors.get(id(sub))
                 out = select(item, event.kind) if select is not None else item
                 if out is not None:
-                    sub.push(DataEvent(out, symbol, channel, event.kind, now, original=original))
+                    sub.push(DataEvent(out, symbol, channel, event.kind, now, stale, original))
 
     def _track(self, channel: str, kind: EventKind, items: list[object]) -> Reconciliation | None:
         """Fold a feed's items into the account state (what changed, after a snapshot)."""
