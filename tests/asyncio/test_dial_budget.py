@@ -71,6 +71,15 @@ def most_in_any(times: list[float], window: float) -> int:
     return max((sum(1 for t in times if s <= t < s + window) for s in times), default=0)
 
 
+def dial(server: HostileServer, handler: Handler, time: FakeTime) -> ManagedConnection:
+    """A connection to ``server`` with the default policy, on ``time`` (watchdog off)."""
+    return ManagedConnection(
+        server.url, transport_by_name("websockets"), handler,
+        policy=ReconnectPolicy(), clock=time.clock, sleep=time.sleep,
+        keepalive_interval=10_000, dead_after=20_000,
+    )  # fmt: skip
+
+
 FAILING: dict[str, Reply] = {
     "http-503": Refuse(503, b"unavailable"),
     "close-1008": Upgrade(close(1008)),
@@ -90,11 +99,7 @@ async def test_a_server_failing_every_connection_is_dialled_within_budget(kind: 
 
     handler = Handler(time, until=time.now + 600)
     async with HostileServer(script) as server:
-        connection = ManagedConnection(
-            server.url, transport_by_name("websockets"), handler,
-            policy=ReconnectPolicy(), clock=time.clock, sleep=time.sleep,
-            keepalive_interval=10_000, dead_after=20_000,
-        )  # fmt: skip
+        connection = dial(server, handler, time)
         run = asyncio.ensure_future(connection.run())
         async with asyncio.timeout(60):  # a hang guard
             while time.now < 1000.0 + 600:  # noqa: ASYNC110 - virtual time, advanced by the dials
@@ -125,11 +130,7 @@ async def test_after_a_good_connection_closes_the_first_redial_is_within_a_secon
 
     async with HostileServer(script) as server:
         handler = Handler(time, until=time.now + 30, stay=5.0, server=server)  # 5 s, then 1001
-        connection = ManagedConnection(
-            server.url, transport_by_name("websockets"), handler,
-            policy=ReconnectPolicy(), clock=time.clock, sleep=time.sleep,
-            keepalive_interval=10_000, dead_after=20_000,
-        )  # fmt: skip
+        connection = dial(server, handler, time)
         run = asyncio.ensure_future(connection.run())
         async with asyncio.timeout(30):
             await handler.done.wait()

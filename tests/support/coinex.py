@@ -9,10 +9,13 @@ from typing import Any
 
 from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.coinex.client import CoinExSocketClient
+from spotstream.models.enums import ReconcileReason
+from spotstream.models.orders import Reconciliation
 from spotstream.protocol.coinex.sign import rest_signature
 from spotstream.simulator.http import HttpRequest
 from spotstream.simulator.server import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
+from support.wait import eventually
 
 FAST_RECONNECT = ReconnectPolicy(initial=0.01, maximum=0.2)
 KEY = COINEX_TEST_KEY
@@ -68,3 +71,27 @@ def signed_client(sim: Simulator, api_version: int = 2, **kwargs: Any) -> Any:
         **kwargs,
     }
     return CoinExSocketClient(api_version=api_version, **options)
+
+
+async def reconciled_exactly(client: Any, sim: Simulator) -> None:
+    """While ``client``'s order feed is down one order is cancelled and one placed: the
+    reconciliation that follows lists exactly these two, nothing else."""
+    async with client.spot.orders() as orders:
+        kept = place(sim, price=far_below(sim), client_id="kept")
+        gone = place(sim, price=far_below(sim), client_id="gone")
+        await eventually(lambda: str(gone["order_id"]) in client.spot.open_orders)
+        await eventually(lambda: client.private_session.connection.connected)
+        sim.faults.drop_private_connections()
+        cancel(sim, gone["order_id"])
+        new = place(sim, price=far_below(sim), client_id="new")
+        async for event in orders:
+            if isinstance(event.data, Reconciliation):
+                break
+        rec = event.data
+        assert rec.reason is ReconcileReason.RECONNECT
+        assert [o.order_id for o in rec.opened] == [str(new["order_id"])]
+        assert [o.order_id for o in rec.closed] == [str(gone["order_id"])]
+        assert rec.changed == ()
+        assert rec.fills == ()
+        assert {str(kept["order_id"]), str(new["order_id"])} <= set(client.spot.open_orders)
+        assert str(gone["order_id"]) not in client.spot.open_orders

@@ -20,7 +20,7 @@ from spotstream.models.market import Kline, Ticker, Trade
 from spotstream.models.orders import OrderUpdate, Reconciliation
 from spotstream.simulator.server import Simulator
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
-from support.coinex import cancel, far_below, place, signed_client
+from support.coinex import far_below, place, reconciled_exactly, signed_client
 from support.wait import eventually
 
 KEY = COINEX_TEST_KEY
@@ -169,23 +169,5 @@ async def test_a_book_that_never_syncs_is_closed_and_can_be_retried(sim: Simulat
 
 async def test_the_reconciliation_lists_exactly_what_changed(client: Any, sim: Simulator) -> None:
     """One order cancelled and one placed while the feed was down: the reconciliation lists
-    exactly these two, nothing else; and what the feed delivers meanwhile is flagged."""
-    async with client.spot.orders() as orders:
-        kept = place(sim, price=far_below(sim), client_id="kept")
-        gone = place(sim, price=far_below(sim), client_id="gone")
-        await eventually(lambda: str(gone["order_id"]) in client.spot.open_orders)
-        await eventually(lambda: client.private_session.connection.connected)
-        sim.faults.drop_private_connections()
-        cancel(sim, gone["order_id"])
-        new = place(sim, price=far_below(sim), client_id="new")
-        async for event in orders:
-            if isinstance(event.data, Reconciliation):
-                break
-        rec = event.data
-        assert rec.reason is ReconcileReason.RECONNECT
-        assert [o.order_id for o in rec.opened] == [str(new["order_id"])]
-        assert [o.order_id for o in rec.closed] == [str(gone["order_id"])]
-        assert rec.changed == ()
-        assert rec.fills == ()
-        assert set(client.spot.open_orders) >= {str(kept["order_id"]), str(new["order_id"])}
-        assert str(gone["order_id"]) not in client.spot.open_orders
+    exactly these two, nothing else."""
+    await reconciled_exactly(client, sim)
