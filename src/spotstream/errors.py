@@ -255,7 +255,15 @@ class UnknownPairError(ExchangeError, UnknownSymbolError):
 
 
 class ConnectionClosedError(SpotstreamError):
-    """The connection closed before the operation completed."""
+    """The connection closed before the operation completed; ``close_code`` and
+    ``close_reason`` are the server's close frame's, when it sent one."""
+
+    def __init__(
+        self, message: str = "", *, close_code: int | None = None, close_reason: str = ""
+    ) -> None:
+        self.close_code = close_code
+        self.close_reason = close_reason
+        super().__init__(message)
 
 
 class EndpointRetiredError(ConnectionClosedError):

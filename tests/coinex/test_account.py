@@ -93,6 +93,7 @@ class FakeConnection:
 
     url = "ws://fake/v2/spot"
     maintenance = False
+    last_close: tuple[int | None, str] = (None, "")
 
     def __init__(self, session: PrivateSession[Any]) -> None:
         self.session = session

@@ -17,8 +17,10 @@ from spotstream.asyncio.backoff import ReconnectPolicy
 from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.pacing import RequestRate
+from spotstream.asyncio.private_session import PrivateSession
 from spotstream.asyncio.recovery import BookRecoveryPolicy
 from spotstream.asyncio.session import Session
+from spotstream.asyncio.stats import ClientStats
 from spotstream.asyncio.subscription import (
     DEFAULT_QUEUE_SIZE,
     Handler,
@@ -153,6 +155,22 @@ class SocketClient:
         failure is logged, counted in :attr:`task_failures` and reported as ``TASK_FAILED``)."""
         return self._tasks.spawn(coro)
 
+    def stats(self) -> ClientStats:
+        """A snapshot of the client's counters: per connection (frames, bytes, reconnects by
+        close code, resyncs, checksum mismatches, sequence gaps, queue drops) and per
+        subscription (deliveries, drops, receive-to-handler latency). Cheap: it reads
+        counters the client keeps anyway."""
+        sessions = [*([self._session] if self._session is not None else []),
+                    *self._other_sessions()]  # fmt: skip
+        names: dict[str, int] = {}
+        connections = []
+        for session in sessions:
+            kind = "private" if isinstance(session, PrivateSession) else "public"
+            names[kind] = names.get(kind, 0) + 1
+            name = kind if names[kind] == 1 else f"{kind}-{names[kind]}"
+            connections.append(session.snapshot_stats(name))
+        return ClientStats(tuple(connections), self._tasks.failures)
+
     @property
     def task_failures(self) -> int:
         """How many background tasks raised (each was contained and reported)."""
@@ -184,6 +202,7 @@ class SocketClient:
         sub: Subscription[Any] = Subscription(
             channel, symbols, self._close_subscription, self._spawn, self._queue_size
         )
+        sub.clock = self._clock
         self._subscriptions.append(sub)
         return sub
 

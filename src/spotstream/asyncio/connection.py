@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections import deque
+from collections import Counter, deque
 from typing import Protocol
 
 from spotstream.asyncio.backoff import ReconnectPolicy, Verdict, classify
@@ -69,7 +69,10 @@ class ManagedConnection:
     ) -> None:
         self.url = url
         self.frames = 0
+        self.bytes = 0  # of the application frames received (characters for text frames)
         self.connects = 0
+        self.closes: Counter[str] = Counter()  # connections lost, by close code ("none")
+        self.last_close: tuple[int | None, str] = (None, "")  # the last link's close frame
         self.maintenance = False
         self._transport = transport
         self._handler = handler
@@ -95,6 +98,7 @@ class ManagedConnection:
     # FrameSink
     def on_frame(self, frame: bytes | str) -> None:
         self.frames += 1
+        self.bytes += len(frame)
         self._last_frame = self._clock()
         try:  # free unless it raises; the protocol and the session contain their own errors
             self._handler.on_frame(frame)
@@ -267,13 +271,20 @@ class ManagedConnection:
         finally:
             self._connected.clear()
             self._link = ClosedLink()
+            # a user's transport may not tell (the attributes are newer than the seam)
+            code = getattr(link, "close_code", None)
+            reason = getattr(link, "close_reason", "")
+            self.last_close = (code, reason)
+            if not self._closing:
+                self.closes[str(code) if code is not None else "none"] += 1
             try:
                 self._handler.on_close()
             except Exception as exc:
                 log.exception("%s: on_close failed (contained)", self.url)
                 self._failed(f"{self.url} on_close", exc)
             if not self._closing:
-                self._emit(LifecycleKind.CONNECTION_LOST, self.url)
+                detail = self.url if code is None else f"{self.url} (close {code} {reason})"
+                self._emit(LifecycleKind.CONNECTION_LOST, detail, close=(code, reason))
         return restored and self._clock() - opened_at >= self._policy.stable_after
 
     async def _watch(self, link: Link) -> None:
@@ -316,8 +327,9 @@ class ManagedConnection:
         detail: str = "",
         attempt: int = 0,
         error: BaseException | None = None,
+        close: tuple[int | None, str] = (None, ""),
     ) -> None:
-        event = LifecycleEvent(kind, self._clock(), detail, attempt, error)
+        event = LifecycleEvent(kind, self._clock(), detail, attempt, error, *close)
         try:
             self._handler.on_lifecycle(event)
         except Exception:

@@ -314,6 +314,7 @@ class PrivateSession(Session[P]):
         return None
 
     def _on_gap(self, event: SequenceGap) -> None:
+        self.stats.sequence_gaps += 1
         log.warning(
             "%s: sequence %d expected, %d received; resubscribing with a snapshot",
             event.channel,

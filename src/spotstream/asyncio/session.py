@@ -22,6 +22,7 @@ from spotstream.asyncio.connection import ManagedConnection
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.asyncio.pacing import Pacer, RequestRate
 from spotstream.asyncio.recovery import BookRecoveries, BookRecoveryPolicy
+from spotstream.asyncio.stats import ConnectionStats
 from spotstream.asyncio.streams import StreamRegistry, Want
 from spotstream.asyncio.subscription import CLOSE_WAIT, DEFAULT_QUEUE_SIZE, Subscription
 from spotstream.asyncio.tasks import Sleep, Spawn, call_user
@@ -60,6 +61,9 @@ class SessionStats:
     unhandled: int = 0
     resyncs_requested: int = 0
     orphans_released: int = 0  # streams a late subscribe ack left, unsubscribed
+    checksum_mismatches: int = 0  # book messages whose checksum differed
+    sequence_gaps: int = 0  # account-feed messages that skipped numbers
+    closed_dropped: int = 0  # queue drops of subscriptions since closed
     callback_errors: int = 0  # lifecycle listeners that raised (contained)
     lifecycle: deque[LifecycleEvent] = field(default_factory=lambda: deque(maxlen=1000))
 
@@ -185,9 +189,13 @@ class Session(Generic[P]):
             self._emit(LifecycleKind.RESTORED)
 
     def on_close(self) -> None:
+        code, reason = self.connection.last_close
+        lost = "connection lost" if code is None else f"connection closed ({code} {reason})"
         for waiter in self._waiters.values():
             if not waiter.done():
-                waiter.set_exception(ConnectionClosedError("connection lost"))
+                waiter.set_exception(
+                    ConnectionClosedError(lost, close_code=code, close_reason=reason)
+                )
         self._waiters.clear()
         self.recoveries.connection_lost()
         self._abandoned.clear()  # a new connection answers none of them
@@ -268,6 +276,7 @@ class Session(Generic[P]):
         """Subscribe ``sub`` (channel, symbols, options); returns once every symbol is acked."""
         await self.wait_connected()
         await self.hooks.before_subscribe(self, sub.channel)
+        sub.clock = self._clock
         wants, new = self.streams.add(sub, options)
         try:
             if new:
@@ -340,6 +349,7 @@ class Session(Generic[P]):
         background) and raises the exchange's rejection, if any, after everything local is
         cleaned up."""
         sub.closed = True
+        self.stats.closed_dropped += sub.dropped
         if sub in self._status_subs:
             self._status_subs.remove(sub)
         gone: list[Want] = []
@@ -373,6 +383,27 @@ class Session(Generic[P]):
                     log.debug("unsubscribe of %s %s: %s", want.channel, want.symbol, exc)
         finally:
             finished.set()
+
+    def snapshot_stats(self, name: str) -> ConnectionStats:
+        """This session's counters as they are now (:class:`ConnectionStats`)."""
+        connection, stats = self.connection, self.stats
+        subs = tuple(sub.stats() for sub in self.streams.subscriptions())
+        return ConnectionStats(
+            name=name,
+            url=connection.url,
+            connected=connection.connected,
+            frames=connection.frames,
+            bytes=connection.bytes,
+            connects=connection.connects,
+            reconnects=dict(connection.closes),
+            resyncs=stats.resyncs_requested,
+            checksum_mismatches=stats.checksum_mismatches,
+            sequence_gaps=stats.sequence_gaps,
+            unhandled=stats.unhandled,
+            orphans_released=stats.orphans_released,
+            queue_dropped=stats.closed_dropped + sum(s.queue_dropped for s in subs),
+            subscriptions=subs,
+        )
 
     def status_subscription(self, sub: Subscription[SystemStatusModel]) -> None:
         self._status_subs.append(sub)
@@ -477,6 +508,8 @@ class Session(Generic[P]):
             book.on_book(event)
         result = event.result
         if result is _MISMATCH or result is _INVALID:
+            if result is _MISMATCH:
+                self.stats.checksum_mismatches += 1
             if symbol in self._books:
                 self.recoveries.lost_trust(symbol)
         elif self.recoveries:  # some book is on its way back: this message may decide it

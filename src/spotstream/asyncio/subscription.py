@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
+from spotstream.asyncio.stats import LatencyHistogram, SubscriptionStats
 from spotstream.asyncio.tasks import call_user
 from spotstream.errors import ClientClosedError, SpotstreamError
 from spotstream.models.enums import LifecycleKind
@@ -58,6 +59,9 @@ class Subscription(Generic[T]):
         self.discarded = 0  # events still queued when the subscription was closed
         self.delivered = 0
         self.callback_errors = 0
+        self.handler_errors = 0  # of the callback reading it (UpdateSubscription), if any
+        self.latency = LatencyHistogram()  # receive to delivery, once ``clock`` is set
+        self.clock: Callable[[], float] | None = None  # the clock of ``received_at``
         self.closed = False
         self._closer = closer
         self._spawn = spawn
@@ -124,7 +128,17 @@ class Subscription(Generic[T]):
         if self.closed:  # closed meanwhile: its backlog was discarded
             raise StopAsyncIteration
         self.delivered += 1
-        return self._queue.popleft()
+        event = self._queue.popleft()
+        clock = self.clock
+        if clock is not None:
+            self.latency.observe(clock() - event.received_at)
+        return event
+
+    def stats(self) -> SubscriptionStats:
+        return SubscriptionStats(
+            self.channel, tuple(self.symbols), self.delivered, self.dropped, self.discarded,
+            self.handler_errors, self.latency.snapshot(),
+        )  # fmt: skip
 
     def pending(self) -> int:
         return len(self._queue)
@@ -188,6 +202,7 @@ class UpdateSubscription(Generic[T]):
                         await result
                 except Exception:
                     self.handler_errors += 1
+                    self.subscription.handler_errors += 1
                     log.exception("handler of %s failed", self.subscription.channel)
         except ClientClosedError:
             pass

@@ -17,6 +17,7 @@ from spotstream.cli.credentials import (
     add_public_url_option,
     resolve_endpoints,
 )
+from spotstream.cli.metrics import add_metrics_option
 from spotstream.cli.order_coinex import COINEX_TYPES
 from spotstream.cli.order_options import (
     ADD_OPTIONS,
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-trade", action="store_true", help="market data only (no demo trading bot)"
     )
+    add_metrics_option(demo)
 
     _add_watch(commands)
     _add_order(commands)
@@ -72,6 +74,7 @@ def _add_watch(commands: Any) -> None:
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--json", action="store_true", help="NDJSON of the typed events")
     output.add_argument("--duration", type=float, help="exit after this many seconds")
+    add_metrics_option(output)
 
     public = argparse.ArgumentParser(add_help=False, parents=[output])
     public.add_argument("symbols", nargs="+", metavar="SYMBOL")

@@ -18,6 +18,7 @@ from rich.live import Live
 from spotstream.asyncio.order_book import OrderBook
 from spotstream.cli.credentials import API_VERSIONS
 from spotstream.cli.demo_trading import DemoTrader
+from spotstream.cli.metrics import metrics_endpoint
 from spotstream.cli.render import book_panel, tickers_panel, trades_panel
 from spotstream.coinex.client import CoinExSocketClient
 from spotstream.kraken.client import KrakenSocketClient
@@ -60,6 +61,7 @@ async def run_demo(args: argparse.Namespace) -> int:
             api_key=TEST_ACCOUNT.api_key,
             api_secret=TEST_ACCOUNT.api_secret,
         ) as client,
+        metrics_endpoint(args, "kraken", client),
     ):
         symbols = _pick_symbols(await client.spot.get_instruments())
         books = [await client.spot.order_book(s, depth=10) for s in symbols]
@@ -88,6 +90,7 @@ async def run_coinex_demo(args: argparse.Namespace) -> int:
     async with (
         Simulator(seed=args.seed, rate=args.rate) as sim,
         CoinExSocketClient(url=sim.urls["coinex_v2"], rest_url=sim.urls["coinex_rest"]) as client,
+        metrics_endpoint(args, "coinex", client),
     ):
         symbols = coinex_markets(sim)[:SYMBOL_COUNT]
         books = [await client.spot.order_book(s, depth=10) for s in symbols]

@@ -14,6 +14,7 @@ from rich.live import Live
 
 from spotstream.asyncio.subscription import Subscription
 from spotstream.cli.credentials import API_VERSIONS
+from spotstream.cli.metrics import metrics_endpoint
 from spotstream.cli.render import book_panel
 from spotstream.coinex.client import CoinExSocketClient
 from spotstream.errors import InvalidRequestError
@@ -59,7 +60,8 @@ async def run_watch(args: argparse.Namespace) -> int:
 
 
 async def _watch(client: KrakenSocketClient | CoinExSocketClient, args: argparse.Namespace) -> int:
-    async with client:
+    name = getattr(args, "exchange", "kraken")
+    async with client, metrics_endpoint(args, name, client):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(args.duration):
                 if args.channel == "book":

@@ -27,6 +27,7 @@ from rich.live import Live
 from spotstream.asyncio.order_book import L3OrderBook
 from spotstream.asyncio.subscription import Subscription
 from spotstream.cli.credentials import load_credentials, open_client
+from spotstream.cli.metrics import metrics_endpoint
 from spotstream.cli.order import failure
 from spotstream.cli.render import balances_view, executions_view, l3_book_panel, l3_levels
 from spotstream.cli.watch import event_json
@@ -43,7 +44,11 @@ async def run_watch_private(args: argparse.Namespace) -> int:
     """Stream ``args.channel`` until ``--duration`` ends (or forever); the exit code."""
     try:
         credentials = load_credentials(args.config)
-        async with open_client(args, credentials) as client:
+        name = getattr(args, "exchange", "kraken")
+        async with (
+            open_client(args, credentials) as client,
+            metrics_endpoint(args, name, client),
+        ):
             await _for_duration(_WATCHERS[args.channel](client, args), args.duration)
     except Exception as exc:
         handled = failure(exc)

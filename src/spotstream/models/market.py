@@ -238,10 +238,15 @@ class DataEvent(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class LifecycleEvent:
-    """A change in a connection's or a subscription's life, for logs and callbacks."""
+    """A change in a connection's or a subscription's life, for logs and callbacks.
+
+    ``close_code`` and ``close_reason`` (on ``CONNECTION_LOST``) are those of the server's
+    close frame; ``None`` when the link died without one (a drop, a reset, our watchdog)."""
 
     kind: LifecycleKind
     at: float
     detail: str = ""
     attempt: int = 0
     error: BaseException | None = None  # what failed, for the failure kinds
+    close_code: int | None = None
+    close_reason: str = ""

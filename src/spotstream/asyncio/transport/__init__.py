@@ -20,7 +20,14 @@ class FrameSink(Protocol):
 
 
 class Link(Protocol):
-    """An open websocket."""
+    """An open websocket. ``close_code`` and ``close_reason`` are the peer's close frame's,
+    once one arrived (``None`` and ``""`` when the socket ended without one)."""
+
+    @property
+    def close_code(self) -> int | None: ...
+
+    @property
+    def close_reason(self) -> str: ...
 
     async def send(self, data: bytes) -> None:
         """Send ``data`` as one text frame; raises ConnectionClosedError when closed."""
@@ -60,6 +67,9 @@ def transport_by_name(name: str) -> Transport:
 
 class ClosedLink:
     """A link that is already closed (the state between connections)."""
+
+    close_code: int | None = None
+    close_reason = ""
 
     async def send(self, data: bytes) -> None:
         raise ConnectionClosedError("not connected")

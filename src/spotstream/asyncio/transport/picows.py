@@ -24,21 +24,36 @@ class _Listener(picows.WSListener):
     def __init__(self, sink: FrameSink) -> None:
         super().__init__()
         self.sink = sink
+        self.close_code: int | None = None
+        self.close_reason = ""
 
     def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
         msg_type = frame.msg_type
         if msg_type in _DATA:
             self.sink.on_frame(frame.get_payload_as_bytes())
         elif msg_type == picows.WSMsgType.CLOSE:
+            self.close_code = frame.get_close_code().value
+            self.close_reason = frame.get_close_message().decode("utf-8", "replace")
             transport.send_close(frame.get_close_code())
             transport.disconnect()
 
 
 class PicowsLink:
-    def __init__(self, transport: picows.WSTransport, url: str = "") -> None:
+    def __init__(
+        self, transport: picows.WSTransport, url: str = "", listener: _Listener | None = None
+    ) -> None:
         self._transport = transport
         self._url = url
         self._closed = False
+        self._listener = listener
+
+    @property
+    def close_code(self) -> int | None:
+        return self._listener.close_code if self._listener is not None else None
+
+    @property
+    def close_reason(self) -> str:
+        return self._listener.close_reason if self._listener is not None else ""
 
     async def send(self, data: bytes) -> None:
         if self._closed or self._transport.is_disconnected:
@@ -77,7 +92,7 @@ class PicowsTransport:
 
     async def connect(self, url: str, sink: FrameSink) -> PicowsLink:
         try:
-            transport, _ = await picows.ws_connect(
+            transport, listener = await picows.ws_connect(
                 lambda: _Listener(sink),
                 url,
                 enable_auto_pong=True,
@@ -89,4 +104,5 @@ class PicowsTransport:
             raise ConnectionRejectedError(url, status, exc.raw_body or b"") from exc
         except Exception as exc:  # network, timeout, handshake, or a status picows cannot parse
             raise ConnectionClosedError(f"cannot connect to {url}: {exc}") from exc
-        return PicowsLink(transport, url)
+        assert isinstance(listener, _Listener)
+        return PicowsLink(transport, url, listener)

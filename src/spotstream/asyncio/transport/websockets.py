@@ -26,6 +26,16 @@ class WebsocketsLink:
         self._ws = ws
         self._sink = sink
 
+    @property
+    def close_code(self) -> int | None:
+        received = self._ws.protocol.close_rcvd
+        return received.code if received is not None else None
+
+    @property
+    def close_reason(self) -> str:
+        received = self._ws.protocol.close_rcvd
+        return received.reason if received is not None else ""
+
     async def send(self, data: bytes) -> None:
         try:
             await self._ws.send(data, text=True)
