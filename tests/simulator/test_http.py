@@ -20,6 +20,7 @@ from spotstream.cli.sim import add_sim_arguments, run_sim
 from spotstream.simulator import Simulator, server
 from spotstream.simulator.http import HttpError, body_length, parse_head
 from spotstream.simulator.matching.accounts import TEST_ACCOUNT
+from spotstream.simulator.msgrate import DEFAULT_MESSAGE_RATE, MessageRate
 from spotstream.simulator.server import ENDPOINTS
 from spotstream.simulator.venues.coinex.credentials import COINEX_TEST_KEY
 from support.wait import eventually
@@ -349,7 +350,9 @@ async def test_cli_sim_with_tls_prints_the_certificate(capsys: pytest.CaptureFix
 async def test_cli_sim_prints_every_url_and_the_test_account(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    args = argparse.Namespace(host="127.0.0.1", port=0, seed=2, rate="50", tls=False)
+    args = argparse.Namespace(
+        host="127.0.0.1", port=0, seed=2, rate="50", tls=False, msg_rate=DEFAULT_MESSAGE_RATE
+    )
     line = await _sim_line(args, capsys)
     assert list(line["urls"]) == [
         "public",
@@ -379,3 +382,23 @@ async def test_cli_sim_prints_every_url_and_the_test_account(
     assert line["api_key"] == TEST_ACCOUNT.api_key
     assert line["api_secret"] == TEST_ACCOUNT.api_secret
     assert "tls_cert" not in line
+
+
+@pytest.mark.parametrize(
+    ("flag", "limit"),
+    [([], DEFAULT_MESSAGE_RATE), (["--msg-rate", "5/2"], MessageRate(5, 2))],
+)
+def test_cli_sim_msg_rate(flag: list[str], limit: MessageRate) -> None:
+    parser = argparse.ArgumentParser()
+    add_sim_arguments(parser)
+    assert parser.parse_args(flag).msg_rate == limit
+
+
+def test_cli_sim_msg_rate_off_and_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    add_sim_arguments(parser)
+    assert parser.parse_args(["--msg-rate", "off"]).msg_rate is None
+    for bad in ("40", "0/1", "a/b"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--msg-rate", bad])
+    assert "--msg-rate" in capsys.readouterr().err

@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spotstream.simulator.msgrate import MessageRate
 
 
 def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +23,29 @@ def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="serve the websockets as wss:// (self-signed certificate: tls_cert in the line)",
     )
+    parser.add_argument(
+        "--msg-rate",
+        default="40/20",
+        type=message_rate,
+        metavar="BURST/PER_S",
+        help="per-connection websocket message limit: a bucket of BURST messages refilled"
+        " PER_S a second (default 40/20), or 'off'",
+    )
+
+
+def message_rate(text: str) -> MessageRate | None:
+    """``--msg-rate``: ``"40/20"`` -> ``MessageRate(40, 20)``, ``"off"`` -> ``None``."""
+    from spotstream.simulator.msgrate import MessageRate
+
+    if text == "off":
+        return None
+    burst, slash, per_second = text.partition("/")
+    if not (slash and burst.isdigit() and per_second.isdigit()):
+        raise argparse.ArgumentTypeError(f"BURST/PER_S or 'off', not {text!r}")
+    try:
+        return MessageRate(int(burst), int(per_second))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 async def run_sim(args: argparse.Namespace) -> int:
@@ -32,7 +58,8 @@ async def run_sim(args: argparse.Namespace) -> int:
 
     rate = None if args.rate == "max" else float(args.rate)
     tls = bool(args.tls)
-    async with Simulator(args.host, args.port, args.seed, rate, tls=tls) as sim:
+    limit = args.msg_rate
+    async with Simulator(args.host, args.port, args.seed, rate, tls=tls, message_rate=limit) as sim:
         line: dict[str, Any] = {
             "urls": sim.urls,
             "seed": args.seed,

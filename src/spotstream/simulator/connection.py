@@ -3,16 +3,22 @@
 Frames are written raw: the session queues complete, unmasked websocket frames and
 :meth:`SocketConnection.flush` joins and writes them in one call (much cheaper than one
 ``WSTransport.send`` per frame). A client that falls ``MAX_WRITE_BUFFER`` behind is dropped.
+
+Every complete message the client sends takes a token of the connection's
+:class:`~spotstream.simulator.msgrate.TokenBucket` (when the simulator limits the message
+rate); one that finds none is answered with the endpoint's ``throttled`` frame instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
 import picows
 
 from spotstream.simulator.endpoints import Endpoint, VenueSession
+from spotstream.simulator.msgrate import TokenBucket
 
 if TYPE_CHECKING:
     from spotstream.simulator.server import Simulator
@@ -20,6 +26,7 @@ if TYPE_CHECKING:
 MAX_WRITE_BUFFER = 64 << 20  # a client this far behind is dropped
 MAX_MESSAGE = 10 << 20  # a whole message, however fragmented (picows' single-frame limit)
 MESSAGE_TOO_BIG = 1009  # the websocket close code for it
+TRY_AGAIN_LATER = 1013  # the close code a reader too slow for max rate gets (if it reads it)
 
 
 class SocketConnection(picows.WSListener):
@@ -34,7 +41,10 @@ class SocketConnection(picows.WSListener):
         self.session: VenueSession | None = None
         self.connection_id = 0
         self.paused = False
+        self.paused_at = 0.0  # loop time flow control paused this connection
         self.last_sent = 0.0
+        limit, throttled = sim.message_rate, endpoint.throttled
+        self._bucket = TokenBucket(limit, sim.clock()) if limit is not None and throttled else None
         self._fragments: list[bytes] = []
         self._fragment_bytes = 0
 
@@ -74,6 +84,9 @@ class SocketConnection(picows.WSListener):
             payload = b"".join(self._fragments)
             self._fragments.clear()
             self._fragment_bytes = 0
+            if self._bucket is not None and not self._bucket.take(self.sim.clock()):
+                self._throttle(payload)
+                return
             self.session.receive(payload)
             if self.route.moves_market:  # trading moves books other connections watch
                 self.sim.flush()
@@ -89,8 +102,17 @@ class SocketConnection(picows.WSListener):
         self.paused = False
         self.sim.wake_writers()
 
+    def _throttle(self, payload: bytes) -> None:
+        """Refuse a message over the rate limit (not executed)."""
+        assert self.session is not None
+        assert self.route.throttled is not None
+        self.sim.throttled += 1
+        self.session.outbox.append(self.route.throttled(payload, self.sim.clock()))
+        self.flush()
+
     def pause_writing(self) -> None:
         self.paused = True
+        self.paused_at = _loop_time()
 
     def resume_writing(self) -> None:
         self.paused = False
@@ -113,3 +135,14 @@ class SocketConnection(picows.WSListener):
 
     def drop(self) -> None:
         self.transport.disconnect(graceful=False)
+
+    def drop_slow(self) -> None:
+        """Drop a reader too slow for max rate: 1013 (try again later) if the socket can still
+        take it, then cut (what it left unread would hold the close frame back anyway)."""
+        if not self.transport.is_disconnected:
+            self.transport.send_close(TRY_AGAIN_LATER, b"too slow")
+        self.drop()
+
+
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()

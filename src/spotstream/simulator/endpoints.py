@@ -35,6 +35,9 @@ class VenueSession(Protocol):
         """The connection is gone: leave everything."""
 
 
+Refuser = Callable[[bytes, int], bytes]
+"""``(message, now_ns) -> frame``: a venue's complete websocket frame refusing ``message``."""
+
 SessionFactory = Callable[["Simulator", int], VenueSession]
 """``(simulator, connection_id) -> session`` for one new connection."""
 
@@ -48,7 +51,10 @@ class Endpoint:
     ``moves_market``: a request here can change what other connections see (trading), so
     every connection is written after each one, not only this one; ``heartbeat``: the
     complete websocket frame sent to a subscribed connection that has been quiet for the
-    heartbeat interval (``None``: the venue sends none).
+    heartbeat interval (``None``: the venue sends none); ``throttled``: the complete frame
+    refusing a message over the connection's message rate (:mod:`spotstream.simulator.msgrate`),
+    given the message and the time in epoch nanoseconds (``None``: the endpoint is not
+    limited).
     """
 
     name: str
@@ -57,6 +63,7 @@ class Endpoint:
     aliases: tuple[str, ...] = ()
     moves_market: bool = False
     heartbeat: bytes | None = None
+    throttled: Refuser | None = None
 
     @property
     def paths(self) -> tuple[str, ...]:

@@ -9,15 +9,24 @@ Kraken's token call is a ``POST`` with a body. So the simulator listens with
   into it (the socket is picows' from then on: the fast path is untouched);
 - answers anything else itself: ``Content-Length`` bodies, pipelined requests answered in
   order, keep-alive (HTTP/1.1 default) or close, ``Expect: 100-continue``, 400/413/431/501/505
-  for requests it will not serve. What to answer is the ``handler``'s business (sans-I/O:
+  for requests it will not serve, 408 for one that stops halfway (a ``Content-Length``
+  longer than what is sent). What to answer is the ``handler``'s business (sans-I/O:
   :class:`HttpRequest` in, :class:`HttpResponse` out).
+
+A connection closed after an answer (a refusal, ``Connection: close``) lingers: the write side
+is shut where the transport can, and what the client still sends is read and discarded (at
+most :data:`LINGER_BYTES`, for at most :data:`LINGER_TIMEOUT` seconds) until it hangs up. So
+the client reads the answer instead of a TCP reset (closing a socket with unread input resets
+it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -29,6 +38,8 @@ from picows.picows import WSProtocol  # type: ignore[attr-defined]  # not in its
 MAX_HEAD = 16 * 1024  # bytes of request line + headers
 MAX_BODY = 1 << 20
 IDLE_TIMEOUT = 60.0  # seconds an HTTP connection may sit without a complete request
+LINGER_TIMEOUT = 2.0  # seconds a closing connection waits for the client to hang up
+LINGER_BYTES = 4 * MAX_BODY  # input a closing connection reads and discards at most
 
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _REQUEST_LINE = re.compile(rb"([A-Z]+) (\S+) HTTP/(\d)\.(\d)")
@@ -153,6 +164,7 @@ class FrontProtocol(asyncio.Protocol):
         self._head: HttpRequest | None = None  # the request whose body is awaited
         self._body_at = 0  # where that body starts in the buffer
         self._closing = False
+        self._lingering = -1  # bytes still to discard before closing (-1: not lingering)
         self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -166,6 +178,11 @@ class FrontProtocol(asyncio.Protocol):
         self._cancel_timer()
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering >= 0:
+            self._lingering -= len(data)
+            if self._lingering < 0:  # it keeps sending: give up on it
+                self.close()
+            return
         if self._closing:
             return
         self._buffer += data
@@ -176,6 +193,7 @@ class FrontProtocol(asyncio.Protocol):
             self._finish(error.response(), keep_alive=False)
 
     def eof_received(self) -> bool:
+        self._lingering = -1
         return False  # the client is done sending: close once our answers are written
 
     def close(self) -> None:
@@ -227,7 +245,27 @@ class FrontProtocol(asyncio.Protocol):
     def _finish(self, response: HttpResponse, keep_alive: bool) -> None:
         self._write(response.encode(keep_alive))
         if not keep_alive:
+            self._linger()
+
+    def _linger(self) -> None:
+        """Close once the client hangs up (or after a bound), reading what it still sends."""
+        transport = self._transport
+        if transport is None or self._closing:
+            return
+        self._closing = True
+        self._lingering = LINGER_BYTES
+        self._buffer.clear()
+        _shut_write(transport)
+        self._cancel_timer()
+        self._timer = asyncio.get_running_loop().call_later(LINGER_TIMEOUT, self.close)
+
+    def _timed_out(self) -> None:
+        """No complete request within :data:`IDLE_TIMEOUT`: 408 if one was begun."""
+        self._timer = None
+        if self._closing or not (self._buffer.strip(b"\r\n") or self._head is not None):
             self.close()
+        else:
+            self._finish(HttpError(408).response(), keep_alive=False)
 
     def _write(self, data: bytes) -> None:
         if self._transport is not None and not self._transport.is_closing():
@@ -253,12 +291,26 @@ class FrontProtocol(asyncio.Protocol):
     def _arm_timer(self) -> None:
         self._cancel_timer()
         loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(IDLE_TIMEOUT, self.close)
+        self._timer = loop.call_later(IDLE_TIMEOUT, self._timed_out)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+def _shut_write(transport: asyncio.Transport) -> None:
+    """Send FIN once the answer is out, so the client sees the end of it: ``write_eof`` where
+    the transport has it, else (aiofastnet's plain transports) ``shutdown`` of the socket when
+    nothing is left to write. TLS is left to its own close (a bare FIN would cut it short)."""
+    if transport.can_write_eof():
+        transport.write_eof()
+        return
+    sock = transport.get_extra_info("socket")
+    plain = transport.get_extra_info("sslcontext") is None
+    if sock is not None and plain and transport.get_write_buffer_size() == 0:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_WR)
 
 
 def feed(protocol: asyncio.BufferedProtocol, data: bytes) -> None:

@@ -45,6 +45,7 @@ from spotstream.simulator.market.state import DEFAULT_LEVELS, Market
 from spotstream.simulator.market.tape import DEFAULT_TAPE_STEPS
 from spotstream.simulator.matching.accounts import DEFAULT_ACCOUNTS, AccountSpec
 from spotstream.simulator.matching.engine import MatchingEngine
+from spotstream.simulator.msgrate import DEFAULT_MESSAGE_RATE, MessageRate
 from spotstream.simulator.tls import TlsFiles, make_tls_files
 from spotstream.simulator.venues.coinex.rest import PREFIX as COINEX_REST_PREFIX
 from spotstream.simulator.venues.coinex.v1 import ENDPOINTS as COINEX_V1_ENDPOINTS
@@ -88,6 +89,7 @@ CANONICAL_PATHS: dict[str, str] = {e.name: e.path for e in VENUE_ENDPOINTS}
 DEFAULT_RATE = 20.0
 HEARTBEAT_INTERVAL = 1.0  # seconds without traffic before a heartbeat
 CLOSE_GRACE = 2.0  # seconds a closing client gets to read what is left
+SLOW_READER_TIMEOUT = 5.0  # seconds a connection may hold max rate back before it is dropped
 _UPGRADE_HEADERS = (("Content-Type", "text/plain; charset=utf-8"), ("Upgrade", "websocket"))
 
 
@@ -115,7 +117,12 @@ class Simulator:
     nanoseconds; wall time by default), every random
     draw from ``seed``. ``accounts`` may sign REST requests and trade. ``tls``: the
     websockets are (also) served as ``wss://`` with a self-signed certificate made at start
-    (:mod:`spotstream.simulator.tls`, see :attr:`urls`). Use as
+    (:mod:`spotstream.simulator.tls`, see :attr:`urls`). ``message_rate`` limits what each
+    websocket may send (:mod:`spotstream.simulator.msgrate`; 40 messages at once, 20 a
+    second after, by default; ``None``: unlimited): a message over it is refused with the
+    venue's error, not executed (counted in :attr:`throttled`). At max rate the market waits
+    for a connection that stopped reading at most ``slow_reader_timeout`` seconds, then drops
+    it (counted in :attr:`slow_dropped`) so that everyone else keeps receiving. Use as
     ``async with Simulator(...) as sim:`` or ``start``/``stop``.
     """
 
@@ -134,6 +141,8 @@ class Simulator:
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
         accounts: tuple[AccountSpec, ...] = DEFAULT_ACCOUNTS,
         tls: bool = False,
+        message_rate: MessageRate | None = DEFAULT_MESSAGE_RATE,
+        slow_reader_timeout: float = SLOW_READER_TIMEOUT,
     ) -> None:
         self.host = host
         self.port = port
@@ -144,6 +153,10 @@ class Simulator:
         self.rate = _parse_rate(rate)
         self.clock: Clock = clock or time.time_ns
         self.heartbeat_interval = heartbeat_interval
+        self.message_rate = message_rate
+        self.slow_reader_timeout = slow_reader_timeout
+        self.throttled = 0  # messages refused over the message rate
+        self.slow_dropped = 0  # connections dropped for holding max rate back
         self.faults = Faults(self)
         self.market = Market(seed, self.clock(), instruments, levels=levels)
         self.fanout = MarketFanout(self.market)
@@ -334,9 +347,24 @@ class Simulator:
         self._writable.set()
 
     async def _wait_writable(self) -> None:
-        while any(c.paused for c in self.connections):
+        """Wait until no connection is paused by flow control; one paused longer than
+        ``slow_reader_timeout`` is dropped instead of waited for."""
+        loop = asyncio.get_running_loop()
+        while paused := [c for c in self.connections if c.paused]:
+            deadline = min(c.paused_at for c in paused) + self.slow_reader_timeout
+            if loop.time() >= deadline:
+                for connection in paused:
+                    if connection.paused_at + self.slow_reader_timeout <= loop.time():
+                        self.slow_dropped += 1
+                        connection.paused = False  # not waited for while it disconnects
+                        connection.drop_slow()
+                continue
             self._writable.clear()
-            await self._writable.wait()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._writable.wait()
+            except TimeoutError:
+                pass
 
     async def _ready(self) -> None:
         while not self._is_ready():

@@ -46,6 +46,7 @@ from spotstream.simulator.matching.triggers import make_trigger
 
 NS_PER_S = 1_000_000_000
 MAX_EXPIRY_NS = 31 * 24 * 3600 * NS_PER_S  # gtd: about a month ahead at most
+MAX_UNITS = 10**24  # a price or quantity past this many units is more than the engine holds
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SHORT_UUID = re.compile(r"^[0-9a-fA-F]{32}$")
 _FREE_TEXT = re.compile(r"^[\x20-\x7e]{1,18}$")
@@ -56,11 +57,21 @@ def invalid(field: str) -> OrderError:
     return OrderError(Rejection.INVALID_ARGUMENTS, field)
 
 
+def holdable(value: Decimal, precision: int, field: str) -> None:
+    """Refuse (invalid arguments) a number the engine cannot hold: not finite, or past
+    :data:`MAX_UNITS` units at ``precision`` (its exact arithmetic has 60 digits)."""
+    if not value.is_finite() or abs(value).scaleb(precision) > MAX_UNITS:
+        raise invalid(field)
+
+
 def exact_units(value: Decimal, precision: int) -> int | None:
-    """``value × 10^precision`` if that is an integer, else ``None``."""
+    """``value × 10^precision`` if that is an integer (of at most :data:`MAX_UNITS`), else
+    ``None``."""
     if not value.is_finite():
         return None
     scaled = value.scaleb(precision)
+    if abs(scaled) > MAX_UNITS:
+        return None
     integral = scaled.to_integral_value()
     return int(integral) if scaled == integral else None
 
@@ -77,8 +88,9 @@ def valid_cl_ord_id(text: str) -> bool:
     return bool(_UUID.match(text) or _SHORT_UUID.match(text) or _FREE_TEXT.match(text))
 
 
-def price_units(value: Decimal, spec: InstrumentSpec) -> int:
+def price_units(value: Decimal, spec: InstrumentSpec, field: str = "limit_price") -> int:
     """A limit or static trigger price in price units, on the tick grid."""
+    holdable(value, spec.price_precision, field)
     if value <= 0:
         raise OrderError(Rejection.INVALID_PRICE)
     units = exact_units(value, spec.price_precision)
@@ -88,6 +100,7 @@ def price_units(value: Decimal, spec: InstrumentSpec) -> int:
 
 
 def qty_units(value: Decimal, spec: InstrumentSpec, field: str = "order_qty") -> int:
+    holdable(value, spec.qty_precision, field)
     units = exact_units(value, spec.qty_precision)
     if units is None or units <= 0:
         raise invalid(field)
@@ -150,6 +163,7 @@ def _limit(order: Order, params: OrderRequest, spec: InstrumentSpec) -> None:
         return
     if price is None:
         raise invalid("limit_price")
+    holdable(price, spec.price_precision, "limit_price")
     default = "quote" if kind == "trailing-stop-limit" else "static"
     price_type = params.limit_price_type or default
     order.limit_price_type = price_type
@@ -177,6 +191,7 @@ def _trigger(
         return
     if trigger_price is None:
         raise invalid("triggers")
+    holdable(trigger_price, spec.price_precision, "triggers.price")
     trailing = kind in TRAILING_ORDER_TYPES
     price_type = params.trigger_price_type or ("quote" if trailing else "static")
     if trailing and (price_type == "static" or trigger_price <= 0):

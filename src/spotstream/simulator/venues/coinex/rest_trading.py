@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from spotstream.book.units import PrecisionError
 from spotstream.errors import InvalidRequestError
 from spotstream.protocol.coinex.v2 import rest as rw
 from spotstream.simulator.market.feed import BookPublisher
@@ -130,7 +131,11 @@ class RestTrading:
             self.engine.hub.sync(spec.symbol)
             market = self.engine.market[spec.symbol]
             opposite = market.asks if place.side == "buy" else market.bids
-            price, qty = spec.price_units(place.price or Decimal(0)), spec.qty_units(place.amount)
+            try:
+                price = spec.price_units(place.price or Decimal(0))
+                qty = spec.qty_units(place.amount)
+            except PrecisionError:  # off the grid or past what the book holds
+                raise CoinExRefusal(PARAMETER_ERROR) from None
             if not fok_fillable(opposite, place.side, price, qty):
                 raise CoinExRefusal(FOK_UNFILLED)
         try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from spotstream.simulator.endpoints import Endpoint
+from spotstream.simulator.msgrate import peek
+from spotstream.simulator.venues.coinex.v1 import frames
 from spotstream.simulator.venues.coinex.v1.session import SimCoinExV1Session
 
 if TYPE_CHECKING:
@@ -24,5 +26,13 @@ def socket_session(sim: Simulator, connection_id: int) -> SimCoinExV1Session:
     )
 
 
-ENDPOINTS = (Endpoint("coinex_v1", "/coinex/", socket_session, aliases=("/coinex",)),)
+def throttled(message: bytes, now_ns: int) -> bytes:
+    """A request over the message rate: 23002 answering its id, in v1's error envelope."""
+    _, request_id = peek(message, "method", "id")
+    return frames.frame(frames.error(request_id, frames.TOO_MANY_REQUESTS))
+
+
+ENDPOINTS = (
+    Endpoint("coinex_v1", "/coinex/", socket_session, aliases=("/coinex",), throttled=throttled),
+)
 """CoinEx v1's websocket endpoint (its name is a key of ``Simulator.urls``)."""

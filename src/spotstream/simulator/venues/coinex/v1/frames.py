@@ -33,6 +33,7 @@ REQUIRE_AUTH = (6, "require authentication")
 # viabtc's aw_sign.c answers a refused server.sign with code 11 and the sign backend's text
 SIGNATURE_INCORRECT = (11, "signature incorrect")
 TONCE_EXPIRED = (11, "tonce out of range")
+TOO_MANY_REQUESTS = (23002, "too many requests")  # v2's throttle code (v1's is not known)
 
 SUCCESS = {"status": "success"}
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from spotstream.simulator.endpoints import Endpoint
+from spotstream.simulator.msgrate import peek
+from spotstream.simulator.venues.coinex.v2 import frames
 from spotstream.simulator.venues.coinex.v2.session import SimCoinExV2Session
 
 if TYPE_CHECKING:
@@ -23,5 +25,11 @@ def spot_session(sim: Simulator, connection_id: int) -> SimCoinExV2Session:
     )
 
 
-ENDPOINTS = (Endpoint("coinex_v2", "/coinex/v2/spot", spot_session),)
+def throttled(message: bytes, now_ns: int) -> bytes:
+    """A request over the message rate: 23002 answering its id (spec A2)."""
+    _, request_id = peek(message, "method", "id")
+    return frames.frame(frames.error(request_id, frames.TOO_MANY_REQUESTS))
+
+
+ENDPOINTS = (Endpoint("coinex_v2", "/coinex/v2/spot", spot_session, throttled=throttled),)
 """CoinEx v2's websocket endpoints (their names are the keys of ``Simulator.urls``)."""

@@ -26,6 +26,7 @@ INVALID_ARGUMENT = (20001, "invalid argument")
 METHOD_NOT_FOUND = (20002, "method not found")
 REQUIRE_AUTH = (21001, "require auth")
 SIGNATURE_INCORRECT = (21002, "Signature Incorrect")
+TOO_MANY_REQUESTS = (23002, "too many requests")
 
 
 class _Answer(msgspec.Struct, omit_defaults=True):

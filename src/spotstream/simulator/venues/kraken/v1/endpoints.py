@@ -30,10 +30,23 @@ def private_session(sim: Simulator, connection_id: int) -> SimKrakenV1PrivateSes
 
 
 _HEARTBEAT = ws_frame(HEARTBEAT)
+EXCEEDED_MSG_RATE = ws_frame(b'{"Error":"Exceeded msg rate"}')  # as users report (UNCONFIRMED)
+
+
+def throttled(message: bytes, now_ns: int) -> bytes:
+    """A request over the message rate: Kraken v1's one refusal, echoing nothing."""
+    return EXCEEDED_MSG_RATE
+
+
 ENDPOINTS = (
-    Endpoint("kraken_v1_public", "/", public_session, heartbeat=_HEARTBEAT),
+    Endpoint("kraken_v1_public", "/", public_session, heartbeat=_HEARTBEAT, throttled=throttled),
     Endpoint(
-        "kraken_v1_private", "/auth", private_session, moves_market=True, heartbeat=_HEARTBEAT
+        "kraken_v1_private",
+        "/auth",
+        private_session,
+        moves_market=True,
+        heartbeat=_HEARTBEAT,
+        throttled=throttled,
     ),
 )
 """Kraken v1's websocket endpoints (their names are keys of ``Simulator.urls``)."""

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from spotstream.simulator.endpoints import Endpoint
 from spotstream.simulator.framing import ws_frame
-from spotstream.simulator.venues.kraken.v2.frames import HEARTBEAT
+from spotstream.simulator.msgrate import peek
+from spotstream.simulator.venues.kraken.v2.frames import HEARTBEAT, error
 from spotstream.simulator.venues.kraken.v2.l3 import SimKrakenV2L3Session
 from spotstream.simulator.venues.kraken.v2.private import SimKrakenV2PrivateSession
 from spotstream.simulator.venues.kraken.v2.public import SimKrakenV2PublicSession
@@ -36,9 +37,18 @@ def l3_session(sim: Simulator, connection_id: int) -> SimKrakenV2L3Session:
     return SimKrakenV2L3Session(sim.level3, connection_id, authorize)
 
 
+EXCEEDED_MSG_RATE = "Exceeded msg rate"
+
+
+def throttled(message: bytes, now_ns: int) -> bytes:
+    """A request over the message rate, refused as Kraken v2 refuses any request."""
+    method, req_id = peek(message, "method", "req_id")
+    return ws_frame(error(method, req_id, EXCEEDED_MSG_RATE, now_ns, now_ns))
+
+
 _HEARTBEAT = ws_frame(HEARTBEAT)
 ENDPOINTS = (
-    Endpoint("public", "/v2", public_session, heartbeat=_HEARTBEAT),
+    Endpoint("public", "/v2", public_session, heartbeat=_HEARTBEAT, throttled=throttled),
     Endpoint(
         "private",
         "/auth/v2",
@@ -46,7 +56,8 @@ ENDPOINTS = (
         ("/v2-auth",),
         moves_market=True,
         heartbeat=_HEARTBEAT,
+        throttled=throttled,
     ),
-    Endpoint("l3", "/l3/v2", l3_session, ("/v2-l3",), heartbeat=_HEARTBEAT),
+    Endpoint("l3", "/l3/v2", l3_session, ("/v2-l3",), heartbeat=_HEARTBEAT, throttled=throttled),
 )
 """Kraken v2's websocket endpoints (their names are the keys of ``Simulator.urls``)."""
