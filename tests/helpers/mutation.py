@@ -58,11 +58,20 @@ NUMBERS = st.one_of(
 )
 """Huge and tiny numbers, as JSON numbers."""
 
+WORDS = st.sampled_from(
+    ["snapshot", "update", "online", "book", "ticker", "trade", "subscribe", "BTC/USD",
+     "XBT/USD", "BTCUSDT", "add", "delete", "modify", "put", "finish", "active", "buy",
+     "sell", "maker", "book-10", "ohlc-5", "subscriptionStatus", "error", "depth.update"]
+)  # fmt: skip
+"""The venues' own vocabulary: a mutation that swaps one word for another goes deeper."""
+
 SCALARS = st.one_of(
     st.none(),
     st.booleans(),
     NUMBERS,
+    st.floats(allow_nan=False, allow_infinity=False),  # JSON numbers in float spelling
     NUMBER_TEXTS,
+    WORDS,
     st.text(max_size=8),
 )
 VALUES = st.recursive(

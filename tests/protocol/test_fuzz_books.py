@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,6 +56,12 @@ class Client:
                     self._apply(part)
                 else:
                     self.ref = None
+        elif book.status is BookStatus.SYNCED:
+            try:
+                readable = bool(self.venue.read(frame))
+            except Unreadable:
+                readable = False
+            assert not readable, f"{frame[:300]!r}: a book frame dropped, the book still synced"
         if book.status is not BookStatus.SYNCED:
             self.ref = None
             return
@@ -99,8 +106,8 @@ def _side(
     qtys = st.integers(1, 10**venue.qty_precision * 50)
     if update:
         qtys = st.just(0) | qtys
-    chosen = data.draw(st.lists(ticks, max_size=12, unique=True))
-    return [level_text(t, data.draw(qtys), venue) for t in chosen]
+    side = st.lists(st.tuples(ticks, qtys), max_size=12, unique_by=lambda level: level[0])
+    return [level_text(tick, qty, venue) for tick, qty in data.draw(side)]
 
 
 def _lie(message: Any, venue: BookVenue, data: st.DataObject, server: TextReferenceBook) -> Any:
@@ -176,3 +183,24 @@ def test_a_number_no_book_can_hold_does_not_stick_the_book(venue: BookVenue, pri
     client.after(frame, events, venue.book(protocol))
     assert [e.result in ACCEPTED for e in events if isinstance(e, BookData)] == [True]
     assert venue.book(protocol).status is BookStatus.SYNCED
+
+
+@pytest.mark.parametrize("where", ["updated_at", "market"])
+def test_a_coinex_depth_push_no_decoder_can_read_untrusts_the_book(where: str) -> None:
+    """Regression: a CoinEx v2 depth push holding a number out of any decoder's range
+    (``1E+999``) where no Decimal is expected was counted as ``malformed`` and dropped while
+    the book stayed synced (what it changed unknown); so was one naming no market readably."""
+    venue = next(v for v in VENUES if v.name == "coinex-v2")
+    protocol = venue.new()
+    good = [level_text(MID - 1, 5, venue)], [level_text(MID + 1, 5, venue)]
+    server = TextReferenceBook(venue.depth)
+    server.apply(*good, snapshot=True)
+    protocol.receive(venue.encode(venue.message(True, *good, venue.checksum(server))))
+    assert venue.book(protocol).status is BookStatus.SYNCED
+    message = venue.message(False, good[0], [], venue.checksum(server))
+    data = message["data"]
+    (data["depth"] if where == "updated_at" else data)[where] = msgspec.Raw(b"1E+999")
+    events = protocol.receive(venue.encode(message))
+    assert [e.kind for e in events if isinstance(e, Unhandled)] == ["depth.update"]
+    assert [e.result for e in events if isinstance(e, BookData)] == [ApplyResult.INVALID]
+    assert venue.book(protocol).status is BookStatus.RESYNCING
