@@ -98,15 +98,15 @@ def _side(
     bids: bool,
     update: bool,
 ) -> list[TextLevel]:
-    """One side's levels: up to 12 prices near the middle (more than a Kraken book's depth
-    10), an update's often the server's own levels again, changed or deleted (qty 0)."""
+    """One side's levels: up to 8 prices near the middle (updates add up past a Kraken
+    book's depth 10), an update's often the server's own levels again, changed or deleted."""
     new = st.integers(1, 40).map(lambda o: MID - o if bids else MID + o)
     held = [int(p.scaleb(venue.price_precision)) for p in server]
     ticks = st.sampled_from(held) | new if update and held else new
     qtys = st.integers(1, 10**venue.qty_precision * 50)
     if update:
         qtys = st.just(0) | qtys
-    side = st.lists(st.tuples(ticks, qtys), max_size=12, unique_by=lambda level: level[0])
+    side = st.lists(st.tuples(ticks, qtys), max_size=8, unique_by=lambda level: level[0])
     return [level_text(tick, qty, venue) for tick, qty in data.draw(side)]
 
 
@@ -150,7 +150,7 @@ def test_a_synced_book_always_equals_the_reference(venue: BookVenue, data: st.Da
     protocol = venue.new()
     client = Client(venue)
     server = TextReferenceBook(venue.depth)
-    for step in range(data.draw(st.integers(1, 6), label="frames")):
+    for step in range(data.draw(st.integers(1, 5), label="frames")):
         snapshot = step == 0 or data.draw(st.integers(0, 5)) == 0
         bids = _side(data, venue, server.bids, True, not snapshot)
         asks = _side(data, venue, server.asks, False, not snapshot)
