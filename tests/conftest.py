@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: "ci" (the default, what CI runs) gives
+# every property and fuzz test that does not set its own count 1,000 examples; "dev" is a
+# quick pass while editing. No deadline: this machine's timing is no property of the code.
+settings.register_profile("ci", max_examples=1000, deadline=None)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DATA = Path(__file__).resolve().parent / "data"
 """Real exchange traffic recorded by other projects, copied byte for byte (see its README)."""

@@ -59,3 +59,63 @@ class ReferenceBook:
 
     def checksum(self, price_prec: int, qty_prec: int) -> int:
         return book_checksum(self.bids.items(), self.asks.items(), price_prec, qty_prec)
+
+
+TextLevel = tuple[str, str]
+
+
+def coinex_checksum(bids: Iterable[TextLevel], asks: Iterable[TextLevel]) -> int:
+    """CoinEx's depth CRC (spec): every bid best first, then every ask, ``price:qty`` as
+    received, all joined by ``:``; given the levels already sorted best first."""
+    parts = [f"{p}:{q}" for p, q in bids] + [f"{p}:{q}" for p, q in asks]
+    return zlib.crc32(":".join(parts).encode())
+
+
+class TextReferenceBook:
+    """The same naive model keeping each level's text as received (what CoinEx's checksum
+    reads): price -> (price text, qty text); a level sent again replaces its text."""
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self.bids: dict[Decimal, TextLevel] = {}
+        self.asks: dict[Decimal, TextLevel] = {}
+
+    def copy(self) -> TextReferenceBook:
+        other = TextReferenceBook(self.depth)
+        other.bids, other.asks = dict(self.bids), dict(self.asks)
+        return other
+
+    def apply(
+        self, bids: Iterable[TextLevel], asks: Iterable[TextLevel], *, snapshot: bool
+    ) -> None:
+        if snapshot:
+            self.bids.clear()
+            self.asks.clear()
+        for side, levels, best_first in ((self.bids, bids, True), (self.asks, asks, False)):
+            for price, qty in levels:
+                side.pop(Decimal(price), None)
+                if Decimal(qty) != 0:
+                    side[Decimal(price)] = (price, qty)
+            kept = sorted(side.items(), reverse=best_first)[: self.depth]
+            side.clear()
+            side.update(kept)
+
+    def sorted_bids(self) -> list[TextLevel]:
+        return [text for _, text in sorted(self.bids.items(), reverse=True)]
+
+    def sorted_asks(self) -> list[TextLevel]:
+        return [text for _, text in sorted(self.asks.items())]
+
+    def levels(self) -> tuple[list[Level], list[Level]]:
+        """Both sides best first, as exact numbers."""
+        return (
+            [(Decimal(p), Decimal(q)) for p, q in self.sorted_bids()],
+            [(Decimal(p), Decimal(q)) for p, q in self.sorted_asks()],
+        )
+
+    def kraken_checksum(self, price_prec: int, qty_prec: int) -> int:
+        bids, asks = self.levels()
+        return book_checksum(bids, asks, price_prec, qty_prec)
+
+    def coinex_checksum(self) -> int:
+        return coinex_checksum(self.sorted_bids(), self.sorted_asks())

@@ -19,7 +19,7 @@ import msgspec
 from spotstream.book.tracked import ApplyResult
 from spotstream.book.units import check_precision, most_decimals
 from spotstream.book.verified import VerifiedBook
-from spotstream.errors import ChecksumMismatchError, DecodeError
+from spotstream.errors import ChecksumMismatchError, DecodeError, ProtocolError
 from spotstream.models.enums import BookStatus, EventKind
 from spotstream.models.market import BookLevel, BookSnapshot
 from spotstream.protocol.coinex.checksum import (
@@ -93,7 +93,7 @@ class CoinExBooks(ProtocolCore):
                 if result is _INVALID:
                     self._note_decimals(market, depth)  # the next full push makes room
         except Exception as exc:  # perhaps half applied: untrusted until a full push
-            if isinstance(exc, DecodeError):
+            if isinstance(exc, ProtocolError):  # a number no book can hold included
                 event = self._unhandled("depth.update", str(exc), text)
             else:
                 event = self._internal("depth.update", exc, text)
@@ -115,16 +115,20 @@ class CoinExBooks(ProtocolCore):
         """Before a full push: make the book's precisions hold every number it carries."""
         price, qty = self._note_decimals(book.symbol, depth)
         if price > book.price_precision or qty > book.qty_precision:
-            check_precision(book.symbol, "price precision", price)
-            check_precision(book.symbol, "qty precision", qty)
             book.price_precision = max(book.price_precision, price)
             book.qty_precision = max(book.qty_precision, qty)
 
     def _note_decimals(self, market: str, depth: Depth) -> tuple[int, int]:
+        """Remember the most decimals ``market``'s pushes have shown, this one's included; a
+        push of more than a book can hold is refused (:class:`PrecisionError`) and forgotten:
+        remembered, it would make every later full push fail too."""
         levels = (*depth.bids, *depth.asks)
+        price = most_decimals(level.price for level in levels)
+        qty = most_decimals(level.qty for level in levels)
+        check_precision(market, "price precision", price)
+        check_precision(market, "qty precision", qty)
         seen = self._decimals.get(market, (0, 0))
-        price = max(seen[0], most_decimals(level.price for level in levels))
-        qty = max(seen[1], most_decimals(level.qty for level in levels))
+        price, qty = max(seen[0], price), max(seen[1], qty)
         self._decimals[market] = (price, qty)
         return price, qty
 

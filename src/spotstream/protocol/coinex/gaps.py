@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from spotstream.errors import ProtocolError
 from spotstream.protocol.coinex.routing import Handler
 from spotstream.protocol.core import ProtocolCore
 from spotstream.protocol.events import Event, SequenceGap
@@ -28,12 +29,16 @@ class CountedPushes(ProtocolCore):
         raise NotImplementedError
 
     def _guarded(self, channel: str, handler: Handler) -> Handler:
-        """``handler`` counted per channel; if it fails, the push is lost: a gap."""
+        """``handler`` counted per channel; if it fails, the push is lost: a gap (a push it
+        refuses, :class:`ProtocolError`, is an :class:`Unhandled` of the channel's kind; any
+        other exception one of kind ``internal:<channel>``)."""
 
         def handle(msg: Any, text: Any) -> list[Event]:
             self.received[channel] += 1
             try:
                 return handler(msg, text)
+            except ProtocolError as exc:  # a value the wire types let through, refused
+                return [self._unhandled(channel, str(exc), text), *self._lost(channel)]
             except Exception as exc:
                 return [self._internal(channel, exc, text), *self._lost(channel)]
 

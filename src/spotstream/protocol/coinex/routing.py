@@ -42,10 +42,29 @@ class RoutedPushes(ProtocolCore):
         raise NotImplementedError
 
 
+_ENVELOPE = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
+def envelope_field(text: bytes | str, *path: str) -> Any:
+    """Best-effort value at ``path`` (object keys) in a frame that may not decode whole: each
+    object on the way is read with its values left raw, so that a value no decoder can hold
+    elsewhere (``1E+999``, a number out of range) does not hide the method or the market.
+    ``None`` when there is no such value."""
+    try:
+        raw: Any = text
+        for key in path:
+            raw = _ENVELOPE.decode(raw).get(key)
+            if raw is None:
+                return None
+        return msgspec.json.decode(raw)
+    except msgspec.MsgspecError:
+        return None
+
+
 def method_name(text: bytes | str) -> str:
     """Best-effort name of an unreadable frame's method, for counting."""
     try:
-        envelope = msgspec.json.decode(text, type=dict[str, Any])
+        _ENVELOPE.decode(text)
     except msgspec.MsgspecError:
         return "malformed"
-    return str(envelope.get("method") or "response")
+    return str(envelope_field(text, "method") or "response")

@@ -163,7 +163,7 @@ def test_a_push_that_fails_translation_is_a_gap_too() -> None:
     broken = DEAL.replace(b'"side":"buy"', b'"side":"up"')
     unhandled, gap = protocol.receive(gz(broken))
     assert isinstance(unhandled, Unhandled)
-    assert unhandled.kind == "internal:user_trades"
+    assert unhandled.kind == "user_trades"  # refused (a DecodeError): no internal failure
     assert gap == SequenceGap("user_trades", 1, 1)
 
 

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from spotstream.book.tracked import ApplyResult
 from spotstream.errors import (
@@ -310,14 +308,6 @@ def test_hostile_input_is_counted_never_raised(frame: bytes) -> None:
     events = protocol.receive(frame)
     assert all(isinstance(e, Unhandled | BookData) for e in events)
     assert events
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=200) | st.text(max_size=200))
-def test_receive_never_raises(frame: bytes | str) -> None:
-    protocol = KrakenV1Protocol()
-    protocol.subscribe("book", ["XBT/USD"], depth=10)
-    protocol.receive(frame)
 
 
 def test_a_stream_kraken_ends_itself_is_reported_to_the_session() -> None:

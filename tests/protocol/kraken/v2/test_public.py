@@ -10,16 +10,11 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from helpers import kraken_v2 as k
-from helpers.captures import dumps_exact, load_jsonl
-from helpers.mutation import mutate
 from helpers.reference_book import ReferenceBook
 from spotstream.book.verified import ApplyResult
 from spotstream.errors import InvalidRequestError, SubscriptionError, UnknownSymbolError
@@ -706,86 +701,6 @@ def test_events_of_a_good_snapshot_frame() -> None:
         frame,
     )
     assert event.book is protocol.books["BTC/USD"]
-
-
-# --- fuzzing: real and synthetic frames, truncated and mutated -----------------------------------
-
-LEAVES = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(2**63), 2**64 - 1),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.decimals(allow_nan=False, allow_infinity=False),
-    st.text(max_size=10),
-    st.sampled_from(["online", "book", "ticker", "snapshot", "update", "subscribe", "BTC/USD"]),
-)
-VALUES = st.recursive(
-    LEAVES,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=6,
-)
-
-
-@pytest.fixture(scope="module")
-def corpus(captures: Path) -> list[bytes]:
-    """Every real v2 message plus the synthetic frames these tests build."""
-    lines = load_jsonl(captures / "kraken-async-rs" / "v2_messages.jsonl")
-    feed = BookFeed("BTC/USD")
-    return [line.raw.encode() for line in lines] + [
-        k.instrument_snapshot(),
-        feed.snapshot(),
-        feed.frame("update", [("100.0", "0")], [("101.0", "2.5")]),
-        k.ack(1, "book", "BTC/USD", depth=10),
-        k.ack(3, "ticker", "ETH/USD"),
-        k.reject(3, "Currency pair not supported BTC/USD", symbol="BTC/USD"),
-        k.pong(2),
-        k.ticker("BTC/USD"),
-    ]
-
-
-def fuzz_protocol() -> KrakenV2Protocol:
-    """A protocol with a book, pending requests 1 (book), 2 (ping) and 3 (ticker)."""
-    protocol = new_protocol()
-    protocol.subscribe("book", ["BTC/USD"], depth=10)
-    protocol.ping()
-    protocol.subscribe("ticker", ["BTC/USD", "ETH/USD"])
-    protocol.receive(BookFeed("BTC/USD").snapshot())
-    return protocol
-
-
-def survives(protocol: KrakenV2Protocol, frame: bytes) -> None:
-    before = protocol.unhandled.total()
-    events = protocol.receive(frame)
-    unhandled = sum(isinstance(e, Unhandled) for e in events)
-    assert protocol.unhandled.total() - before == unhandled, frame
-
-
-def test_every_truncation_of_every_frame_is_survived(corpus: list[bytes]) -> None:
-    protocol = fuzz_protocol()
-    for frame in corpus:
-        for end in range(len(frame)):
-            survives(protocol, frame[:end])
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_structural_mutations_are_survived(corpus: list[bytes], data: st.DataObject) -> None:
-    """Take a real or synthetic frame, aim it at a pending request, then replace or delete
-    one value anywhere in it (or add a key): the protocol never raises, and counts what it
-    cannot use."""
-    message = json.loads(data.draw(st.sampled_from(corpus)), parse_float=Decimal)
-    if "req_id" in message:
-        message["req_id"] = data.draw(st.sampled_from([1, 2, 3]))
-    mutate(message, data, VALUES)
-    survives(fuzz_protocol(), dumps_exact(message))
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=64) | st.text(max_size=64).map(str.encode))
-def test_random_bytes_are_survived(frame: bytes) -> None:
-    survives(fuzz_protocol(), frame)
 
 
 # --- an unreadable book frame (issue 11) ---------------------------------------------------------

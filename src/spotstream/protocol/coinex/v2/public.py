@@ -15,12 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import msgspec
-
 from spotstream.models.enums import EventKind
 from spotstream.protocol.base import Outgoing
 from spotstream.protocol.coinex.books import CoinExBooks
 from spotstream.protocol.coinex.framing import DEFAULT_LIMIT
+from spotstream.protocol.coinex.routing import envelope_field
 from spotstream.protocol.coinex.v2 import translate, wire
 from spotstream.protocol.coinex.v2.channels import Channel
 from spotstream.protocol.coinex.v2.core import (
@@ -100,7 +99,11 @@ class CoinExV2Protocol(CoinExV2Core, CoinExBooks):
         events = super()._unreadable_push(method, why, text)
         if method != "depth.update":
             return events
-        return events + self._book_unreadable(_pushed_market(text), text)
+        market = _pushed_market(text)
+        # a push naming no book readably may be any book's: every one is untrusted then
+        for symbol in [market] if market in self.books else list(self.books):
+            events += self._book_unreadable(symbol, text)
+        return events
 
     def _on_state(self, msg: wire.StateUpdate, text: bytes | str) -> list[Event]:
         tickers = [translate.ticker(state) for state in msg.data.state_list]
@@ -157,9 +160,5 @@ def _deal_id(deal: wire.Deal) -> int:
 
 
 def _pushed_market(text: bytes | str) -> str:
-    try:
-        envelope = msgspec.json.decode(text, type=dict[str, Any])
-        market = envelope.get("data", {}).get("market")
-    except (msgspec.MsgspecError, AttributeError):
-        return ""
+    market = envelope_field(text, "data", "market")
     return market if isinstance(market, str) else ""

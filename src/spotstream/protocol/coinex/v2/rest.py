@@ -25,6 +25,7 @@ from spotstream.errors import DecodeError, InvalidRequestError, RequestError
 from spotstream.models.enums import OrderStatus
 from spotstream.models.market import Instrument
 from spotstream.models.orders import Balance, OrderUpdate
+from spotstream.protocol.amounts import check_digits
 from spotstream.protocol.coinex.errors import coinex_refusal
 from spotstream.protocol.coinex.v2 import private_translate as translate
 from spotstream.protocol.coinex.v2.core import canonical
@@ -309,7 +310,8 @@ def order_body(
 ) -> bytes:
     """The JSON body of a new order; :class:`InvalidRequestError` before anything is sent
     when it cannot be valid (a side or type CoinEx has not, an amount or price that is not
-    a positive finite number, a price on a market order or none on another)."""
+    a positive finite number or beyond sane digits (:mod:`spotstream.protocol.amounts`), a
+    price on a market order or none on another)."""
     if side not in SIDES:
         raise InvalidRequestError(f"side must be one of {SIDES}, not {side!r}")
     if order_type not in ORDER_TYPES:
@@ -317,8 +319,11 @@ def order_body(
     if (order_type == "market") != (price is None):
         raise InvalidRequestError("a market order takes no price; every other type needs one")
     for name, value in (("amount", amount), ("price", price)):
-        if value is not None and (not value.is_finite() or value <= 0):
-            raise InvalidRequestError(f"{name} must be a positive number, not {value}")
+        if value is None:
+            continue
+        if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+            raise InvalidRequestError(f"{name} must be a positive Decimal, not {value!r}")
+        check_digits(name, value)  # 10^15, or more than 18 decimals: a mistake
     if client_id is not None and not (0 < len(client_id) <= 32 and client_id.isprintable()):
         raise InvalidRequestError("client_id must be 1 to 32 printable characters")
     request = OrderRequest(

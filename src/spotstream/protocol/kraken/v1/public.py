@@ -254,14 +254,13 @@ class KrakenV1Protocol(KrakenProtocolState):
                 asks = second.asks if not asks else asks + second.asks
             if second.bids:
                 bids = second.bids if not bids else bids + second.bids
+        key = self._book_keys.get(symbol) or self._book_key(symbol)
         if checksum is not None and checksum.isdigit() and len(checksum) <= 10:
             result = book.apply_update(bids or (), asks or (), int(checksum))
-        else:
-            book.mark_resyncing()
-            self._unhandled("book", f"bad or missing checksum {checksum!r}", frame)
-            result = _INVALID
-        key = self._book_keys.get(symbol) or self._book_key(symbol)
-        return [BookData(key, _UPDATE, result, book, frame)]
+            return [BookData(key, _UPDATE, result, book, frame)]
+        book.mark_resyncing()
+        unhandled = self._unhandled("book", f"bad or missing checksum {checksum!r}", frame)
+        return [unhandled, BookData(key, _UPDATE, _INVALID, book, frame)]
 
     def _book_key(self, symbol: str) -> StreamKey:
         key: StreamKey = ("book", symbol, None)
@@ -282,8 +281,8 @@ class KrakenV1Protocol(KrakenProtocolState):
             kind, result = apply_book_payloads(book, array[1:-2])
         except (DecodeError, ProtocolError) as exc:
             book.mark_resyncing()  # perhaps half applied: untrusted until a new snapshot
-            self._unhandled("book", str(exc), frame)
-            kind, result = EventKind.UPDATE, ApplyResult.INVALID
+            unhandled = self._unhandled("book", str(exc), frame)
+            return [unhandled, BookData(("book", symbol, None), _UPDATE, _INVALID, book, frame)]
         return [BookData(("book", symbol, None), kind, result, book, frame)]
 
     def _untrusted(self, array: list[Any]) -> list[Event]:

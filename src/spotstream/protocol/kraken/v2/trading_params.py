@@ -21,6 +21,7 @@ from spotstream.errors import InvalidRequestError
 from spotstream.models.edge import field_type, to_decimal, to_enum
 from spotstream.models.market import Instrument
 from spotstream.models.orders import OrderRequest
+from spotstream.protocol.amounts import check_digits
 from spotstream.protocol.kraken.v2 import trading_wire as tw
 from spotstream.protocol.redact import redact_module
 
@@ -58,24 +59,10 @@ def check_positive(name: str, value: object, precision: int | None = None) -> No
         return
     if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
         raise fail(f"{name} must be a positive Decimal, not {value!r}")
-    _check_precision(name, value, precision)
+    check_digits(name, value, precision)
 
 
-MAX_WHOLE_DIGITS = 15  # a price or quantity of 10^15 or more is a mistake, never an order
-MAX_DECIMALS = 18  # without the instrument's precision: more decimals than any asset has
 USER_REF_RANGE = (-(2**31), 2**31 - 1)  # Kraken's order_userref is a signed int32
-
-
-def _check_precision(name: str, value: Decimal, precision: int | None) -> None:
-    normal = value.normalize()
-    exponent = normal.as_tuple().exponent
-    if not isinstance(exponent, int):
-        raise fail(f"{name} must be a finite number, not {value!r}")
-    if normal.adjusted() >= MAX_WHOLE_DIGITS:
-        raise fail(f"{name} {value} has more than {MAX_WHOLE_DIGITS} whole digits")
-    limit = MAX_DECIMALS if precision is None else precision
-    if -exponent > limit:
-        raise fail(f"{name} {value} has more than {limit} decimals")
 
 
 def check_user_ref(name: str, value: int | None) -> None:
@@ -95,7 +82,7 @@ def check_price(name: str, value: object, price_type: str | None, pair: Instrume
     if price_type in (None, "static") and value <= 0 and name == "limit_price":
         raise fail(f"{name} must be positive")
     precision = pair.price_precision if pair and price_type in (None, "static") else None
-    _check_precision(name, value, precision)
+    check_digits(name, value, precision)
 
 
 def check_count(name: str, count: int, bounds: tuple[int, int]) -> None:
