@@ -10,9 +10,13 @@ from hypothesis import settings
 
 # Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: "ci" (the default, what CI runs) gives
 # every property and fuzz test that does not set its own count 1,000 examples; "dev" is a
-# quick pass while editing. No deadline: this machine's timing is no property of the code.
-settings.register_profile("ci", max_examples=1000, deadline=None)
+# quick pass while editing; "explore" draws fresh examples every run (what finds new bugs:
+# run it now and then and keep what it finds as explicit regressions). "ci" is derandomized,
+# the same 1,000 examples every run, so that a test never fails by the luck of the draw.
+# No deadline: this machine's timing is no property of the code.
+settings.register_profile("ci", max_examples=1000, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile("explore", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -84,6 +84,7 @@ def test_hostile_frames_are_survived(
     [
         b'[336,{},"book-10","XBT/USD"]',  # a snapshot's shape without its sides
         b'[336,{"a":[["1.0","1.0","1"]],"c":"x"},"book-10","XBT/USD"]',  # a bad checksum
+        b'[1E+999,{"as":[],"bs":[]},"book-10","XBT/USD"]',  # a number nothing holds: no JSON
     ],
 )
 def test_kraken_v1_returns_the_unhandled_it_counts(frame: bytes) -> None:

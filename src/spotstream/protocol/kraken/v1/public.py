@@ -65,6 +65,10 @@ def stream_key(channel: str, symbol: str, interval: int | None = None) -> Stream
     return (channel, canonical(symbol), interval if channel == "ohlc" else None)
 
 
+_RAW_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
+"""A frame as an array of undecoded items (what names a message, read past what does not)."""
+
+
 class KrakenV1Protocol(KrakenProtocolState):
     """The state of one Kraken v1 public connection, without the connection."""
 
@@ -176,9 +180,23 @@ class KrakenV1Protocol(KrakenProtocolState):
             except msgspec.ValidationError:
                 return self._receive_array(frame)
         except msgspec.DecodeError as exc:
-            return [self._unhandled("malformed", str(exc), frame)]
+            return self._malformed(frame, str(exc))
         except Exception as exc:
             return [self._internal("frame", exc, frame)]
+
+    def _malformed(self, frame: bytes | str, why: str) -> list[Event]:
+        """A frame that does not decode (bad JSON, or a number no untyped decoder holds, such
+        as ``1E+999``): if it still names a subscribed book (its last two items read raw),
+        that book is untrusted, since what it changed is unknown."""
+        try:
+            items = _RAW_ARRAY.decode(frame)
+            tail = [msgspec.json.decode(item) for item in items[-2:]]
+        except msgspec.MsgspecError:
+            return [self._unhandled("malformed", why, frame)]
+        named = len(items) >= 4 and all(isinstance(t, str) for t in tail)
+        if named and tail[0].startswith(BOOK_PREFIX):
+            return [self._unhandled("book", why, frame), *self._untrusted(tail)]
+        return [self._unhandled("malformed", why, frame)]
 
     def _receive_array(self, frame: bytes | str) -> list[Event]:
         """A data array that is not a book message (or not a well-formed one)."""
