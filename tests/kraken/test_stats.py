@@ -103,6 +103,22 @@ async def test_queue_drops_are_counted() -> None:
         assert sub.queue_dropped >= 1
 
 
+async def test_book_update_iterators_are_counted_too() -> None:
+    async with (
+        Simulator(seed=8, rate="max") as sim,
+        KrakenSocketClient(url=sim.urls["public"], queue_size=50) as client,
+    ):
+        book = await client.spot.order_book("BTC/USD")
+        updates = book.updates()
+        await eventually(lambda: updates.dropped > 0, what="overflow")
+        await anext(updates)
+        stats = client.stats()
+        assert stats.queue_dropped >= updates.dropped > 0
+        (sub,) = [s for s in _conn(stats, "public").subscriptions if s.delivered]
+        assert sub.channel == book.channel
+        assert sub.latency.count == 1
+
+
 async def test_a_lost_link_without_reconnect_raises_with_the_close_code(sim: Simulator) -> None:
     async with KrakenSocketClient(
         url=sim.urls["public"], reconnect=ReconnectPolicy(enabled=False), request_timeout=5
