@@ -160,7 +160,11 @@ class ManagedConnection:
             # refuses.
             failures = 0 if await self._serve(link) else failures + 1
             if not self._policy.enabled and not self._closing:
-                raise ConnectionClosedError(f"connection to {self.url} lost")
+                code, reason = self.last_close
+                closed = "" if code is None else f" (close {code} {reason})"
+                raise ConnectionClosedError(
+                    f"connection to {self.url} lost{closed}", close_code=code, close_reason=reason
+                )
         self._emit(LifecycleKind.CLOSED)
 
     async def _connect(self, failures: int, now: bool) -> Link | None:

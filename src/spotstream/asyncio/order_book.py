@@ -184,8 +184,13 @@ class OrderBook:
         sub: Subscription[BookUpdate] = Subscription(
             self.channel, [self.symbol], self._drop_listener, self._spawn, self.queue_size
         )
+        sub.clock = self._clock  # the clock of the events' ``received_at``: their latency
         self._listeners.append(sub)
         return sub
+
+    def listeners(self) -> list[Subscription[BookUpdate]]:
+        """The open :meth:`updates` iterators (for stats)."""
+        return list(self._listeners)
 
     def on_status_change(self, callback: Callable[[BookStatus], object]) -> None:
         self._status_callbacks.append(callback)

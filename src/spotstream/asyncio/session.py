@@ -387,7 +387,8 @@ class Session(Generic[P]):
     def snapshot_stats(self, name: str) -> ConnectionStats:
         """This session's counters as they are now (:class:`ConnectionStats`)."""
         connection, stats = self.connection, self.stats
-        subs = tuple(sub.stats() for sub in self.streams.subscriptions())
+        books = (sub for books in self._books.values() for b in books for sub in b.listeners())
+        subs = tuple(sub.stats() for sub in (*self.streams.subscriptions(), *books))
         return ConnectionStats(
             name=name,
             url=connection.url,

@@ -19,6 +19,7 @@ class FaultTarget(Protocol):
     """What the server offers the immediate switches."""
 
     def drop_connections(self, endpoint: str | None = None) -> None: ...
+    def close_connections(self, code: int, reason: str, endpoint: str | None = None) -> None: ...
     def stall(self, seconds: float | None) -> None: ...
     def resume(self) -> None: ...
 
@@ -41,6 +42,11 @@ class Faults:
     def drop_connections(self) -> None:
         """Close every client socket abruptly, as a network drop (no close frame)."""
         self._target.drop_connections()
+
+    def close_connections(self, code: int, reason: str = "", endpoint: str | None = None) -> None:
+        """Close every client socket (of ``endpoint``, or all) with a close frame carrying
+        ``code`` and ``reason`` (e.g. 1008, 1013), then disconnect it."""
+        self._target.close_connections(code, reason, endpoint)
 
     def drop_next_connection(self) -> None:
         """Accept the next connection's handshake, then drop it before it gets a message."""

@@ -400,6 +400,15 @@ class Simulator:
             if endpoint is None or connection.endpoint == endpoint:
                 connection.drop()
 
+    def close_connections(self, code: int, reason: str, endpoint: str | None = None) -> None:
+        """Send a close frame (``code``, ``reason``) on the websockets of ``endpoint`` (or
+        all) and disconnect them."""
+        for connection in list(self.connections):
+            if endpoint is None or connection.endpoint == endpoint:
+                transport = connection.transport
+                transport.send_close(picows.WSCloseCode(code), reason.encode())
+                transport.disconnect()
+
     def _drop_ids(self, connection_ids: set[int]) -> None:
         for connection in list(self.connections):
             if connection.connection_id in connection_ids:
