@@ -34,6 +34,7 @@ class SocketConnection(picows.WSListener):
         self.session: VenueSession | None = None
         self.connection_id = 0
         self.paused = False
+        self.muted = False  # half open: nothing is written any more (faults.half_open)
         self.last_sent = 0.0
         self._fragments: list[bytes] = []
         self._fragment_bytes = 0
@@ -101,6 +102,9 @@ class SocketConnection(picows.WSListener):
         session = self.session
         if session is None or not session.outbox or self.sim.stalled:
             return
+        if self.muted:
+            session.outbox.clear()
+            return
         data = b"".join(session.outbox)
         session.outbox.clear()
         if self.transport.is_disconnected:
@@ -110,6 +114,12 @@ class SocketConnection(picows.WSListener):
         self.last_sent = time.monotonic()
         if socket.get_write_buffer_size() > MAX_WRITE_BUFFER:
             self.transport.disconnect(graceful=False)
+
+    def close(self, code: int, reason: str) -> None:
+        """A close frame with ``code``, then the disconnect (what is queued goes first)."""
+        self.flush()
+        self.transport.send_close(code, reason.encode())
+        self.transport.disconnect()
 
     def drop(self) -> None:
         self.transport.disconnect(graceful=False)
