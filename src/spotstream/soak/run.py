@@ -168,8 +168,9 @@ class Soak:
             try:
                 async with asyncio.timeout(venue.client._request_timeout + 1):
                     await venue.trade(step)
-            except (SpotstreamError, TimeoutError, OSError):
+            except (SpotstreamError, TimeoutError, OSError) as exc:
                 self.summary.order_errors += 1
+                self.summary.order_error_kinds[f"{venue.name}:{type(exc).__name__}"] += 1
             except Exception as exc:  # not a client error: the soak says so
                 self.unexpected += 1
                 self._sample("".join(traceback.format_exception_only(exc)))
@@ -220,7 +221,7 @@ class Soak:
     def finish(self, started: float) -> None:
         s = self.summary
         s.unhandled_exceptions += s.errors_logged
-        s.peak_rss_mb = peak_rss_mb()
+        s.peak_rss_mb = max(peak_rss_mb(), *self.memory.peaks)
         s.rss_first_third_mb, _, s.rss_last_third_mb = self.memory.peaks
         s.seconds = time.monotonic() - started
         s.samples = list(self.samples)

@@ -47,6 +47,7 @@ class Summary:
     fills: int = 0
     orders_placed: int = 0  # placement calls made (answered or not)
     order_errors: int = 0  # placement or cancel calls refused or unanswered
+    order_error_kinds: Counter[str] = field(default_factory=Counter)  # venue:error -> count
     errors_logged: int = 0  # part of unhandled_exceptions
     samples: list[str] = field(default_factory=list)  # the first errors counted, as text
     error: str | None = None  # the soak's own failure, if it had one
@@ -72,6 +73,7 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["faults"] = dict(sorted(self.faults.items()))
+        data["order_error_kinds"] = dict(sorted(self.order_error_kinds.items()))
         data["peak_rss_mb"] = round(self.peak_rss_mb, 1)
         data["rss_first_third_mb"] = round(self.rss_first_third_mb, 1)
         data["rss_last_third_mb"] = round(self.rss_last_third_mb, 1)
