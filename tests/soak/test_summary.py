@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
+
+from spotstream.cli import main
 from spotstream.soak import SUMMARY_KEYS, Summary
 from spotstream.soak.memory import ThirdsSampler, peak_rss_mb, rss_mb
 from spotstream.soak.watchers import GapLedger
@@ -59,3 +62,16 @@ def test_memory_figures() -> None:
     for elapsed, value in ((0.0, 10.0), (2.9, 12.0), (4.0, 30.0), (8.9, 11.0), (20.0, 13.0)):
         thirds.sample(elapsed, value)
     assert thirds.peaks == [12.0, 30.0, 13.0]
+
+
+def test_the_json_line_comes_even_when_the_soak_breaks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def broken(options: object) -> Summary:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("spotstream.soak.run_soak", broken)
+    assert main(["bench", "soak", "--duration", "1", "--json"]) == 1
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(SUMMARY_KEYS) <= set(line)
+    assert line["error"] == "RuntimeError: boom"

@@ -26,6 +26,8 @@ async def run_bench(args: argparse.Namespace) -> int:
     summary = Summary(seed=args.seed)
     try:
         summary = await run_soak(SoakOptions(duration=args.duration, seed=args.seed))
+    except Exception as exc:  # run_soak reports its own failures: this is a last resort
+        summary.error = f"{type(exc).__name__}: {exc}"
     finally:  # even interrupted: the line with what was measured
         _report(summary, args.json)
     return 0 if summary.clean() else 1
