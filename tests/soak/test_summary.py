@@ -10,6 +10,7 @@ import pytest
 from spotstream.cli import main
 from spotstream.soak import SUMMARY_KEYS, Summary
 from spotstream.soak.memory import ThirdsSampler, peak_rss_mb, rss_mb
+from spotstream.soak.summary import duplicate_orders
 from spotstream.soak.watchers import GapLedger
 
 
@@ -75,3 +76,10 @@ def test_the_json_line_comes_even_when_the_soak_breaks(
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(SUMMARY_KEYS) <= set(line)
     assert line["error"] == "RuntimeError: boom"
+
+
+def test_duplicate_orders_are_placements_no_call_explains() -> None:
+    assert duplicate_orders(placed=10, calls=10, refused=0) == 0
+    assert duplicate_orders(placed=8, calls=10, refused=2) == 0
+    assert duplicate_orders(placed=9, calls=10, refused=2) == 1  # a refused call placed one
+    assert duplicate_orders(placed=7, calls=10, refused=0) == 0  # lost answers, no order

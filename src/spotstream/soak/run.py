@@ -18,12 +18,12 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from spotstream.errors import SpotstreamError
+from spotstream.errors import ExchangeError, SpotstreamError
 from spotstream.simulator.server import Simulator
 from spotstream.soak.inject import inject
 from spotstream.soak.memory import ThirdsSampler, peak_rss_mb
 from spotstream.soak.schedule import fault_schedule
-from spotstream.soak.summary import Summary
+from spotstream.soak.summary import Summary, duplicate_orders
 from spotstream.soak.truth import Truth
 from spotstream.soak.venues import DEPTH, VENUES, Venue, make_venue
 from spotstream.soak.watchers import BookWatch, FeedWatch, Gap, GapLedger, Gate
@@ -170,6 +170,8 @@ class Soak:
                     await venue.trade(step)
             except (SpotstreamError, TimeoutError, OSError) as exc:
                 self.summary.order_errors += 1
+                if step % 4 != 1 and isinstance(exc, ExchangeError):  # refused: not placed
+                    self.summary.orders_refused += 1
                 self.summary.order_error_kinds[f"{venue.name}:{type(exc).__name__}"] += 1
             except Exception as exc:  # not a client error: the soak says so
                 self.unexpected += 1
@@ -198,7 +200,7 @@ class Soak:
         s.duplicate_fills = sum(f.duplicate_fills for f in self.feeds)
         s.fills = sum(f.fills for f in self.feeds)
         placed = sum(sim.matching.placed.values()) - placed_before
-        s.duplicate_orders = max(0, placed - s.orders_placed)
+        s.duplicate_orders = duplicate_orders(placed, s.orders_placed, s.orders_refused)
         s.reconnects = sum(v.reconnects() for v in self.venues)
         s.resyncs = sum(w.book.counters.resyncs for w in self.books)
         s.gaps_detected, s.gaps_reconciled = self.gaps.detected, self.gaps.reconciled

@@ -46,6 +46,7 @@ class Summary:
     book_checks: int = 0  # synced book states compared with the truth
     fills: int = 0
     orders_placed: int = 0  # placement calls made (answered or not)
+    orders_refused: int = 0  # placements the exchange answered with a refusal
     order_errors: int = 0  # placement or cancel calls refused or unanswered
     order_error_kinds: Counter[str] = field(default_factory=Counter)  # venue:error -> count
     errors_logged: int = 0  # part of unhandled_exceptions
@@ -79,3 +80,10 @@ class Summary:
         data["rss_last_third_mb"] = round(self.rss_last_third_mb, 1)
         data["seconds"] = round(self.seconds, 3)
         return data
+
+
+def duplicate_orders(placed: int, calls: int, refused: int) -> int:
+    """Orders the simulator placed beyond what the soak's placement calls can explain: each
+    call places at most one, a refused one none (a call that timed out or lost its answer
+    may have placed its order, so it counts as placed)."""
+    return max(0, placed - (calls - refused))
