@@ -21,7 +21,8 @@ from spotstream.simulator.market.state import Level, Market, MarketStep
 from spotstream.simulator.market.stats import TapeTrade
 from spotstream.simulator.market.tape import MarketTape
 
-WINDOW = 20_000  # truths kept per pair (a client's book lags the market by far fewer steps)
+WINDOW = 2_000  # truths kept per pair: about 100 s of steps (a client lags far fewer); full
+# within the first third of a long run, so the soak's own memory stays flat
 
 
 class Truth:
