@@ -93,6 +93,12 @@ class Target:
     def drop_connections(self, endpoint: str | None = None) -> None:
         self.dropped.append(endpoint)
 
+    def half_open(self, endpoint: str | None = None) -> None:
+        raise AssertionError("not used")
+
+    def close_connections(self, code: int, reason: str, endpoint: str | None = None) -> None:
+        raise AssertionError("not used")
+
     def stall(self, seconds: float | None) -> None:
         raise AssertionError("not used")
 

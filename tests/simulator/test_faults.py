@@ -62,6 +62,41 @@ async def test_corrupt_next_checksum_once_per_depth(sim: Simulator) -> None:
         await client.close()
 
 
+async def test_malform_next_book_spoils_one_update(sim: Simulator) -> None:
+    client = await _subscribed(sim, 10, "ETH/USD")
+    await client.until(is_channel("book", "snapshot"))
+    sim.faults.malform_next_book("ETH/USD")
+    checksums = [(await client.until(is_channel("book", "update")))["data"][0]["checksum"]
+                 for _ in range(5)]  # fmt: skip
+    assert checksums[0] == "x"
+    assert all(isinstance(c, int) for c in checksums[1:])
+    await client.close()
+
+
+async def test_half_open_stops_sending_without_closing(sim: Simulator) -> None:
+    client = await _subscribed(sim)
+    await client.until(is_channel("book", "update"))
+    sim.faults.half_open()
+    await client.send({"method": "ping", "req_id": 9})
+    with pytest.raises(TimeoutError):  # open, read, but silent (frames in flight aside)
+        await client.until(lambda m: m.get("req_id") == 9, timeout=0.5)
+    assert client.ws.close_code is None
+    fresh = await _subscribed(sim)  # new connections are served
+    await fresh.until(is_channel("book", "update"))
+    await client.close()
+    await fresh.close()
+
+
+async def test_close_connections_with_1008(sim: Simulator) -> None:
+    client = await _subscribed(sim)
+    await client.until(is_channel("book", "update"))
+    sim.faults.close_connections()
+    with pytest.raises(websockets.ConnectionClosed):
+        await client.until(lambda m: False)
+    assert client.ws.close_code == 1008
+    assert client.ws.close_reason == "policy violation"
+
+
 async def test_stall_and_resume(sim: Simulator) -> None:
     client = await _subscribed(sim)
     await client.until(is_channel("book", "update"))

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Collection, Coroutine, Sequence
 from typing import Any
 
+from spotstream.cli.bench import add_bench
 from spotstream.cli.credentials import (
     EXCHANGES,
     add_account_options,
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--depth", type=int, help="book depth (default: from the snapshot)")
     replay.add_argument("--price-precision", type=int)
     replay.add_argument("--qty-precision", type=int)
+
+    add_bench(commands)
 
     sim = commands.add_parser("sim", help="run the local exchange simulator")
     add_sim_arguments(sim)
@@ -237,6 +240,10 @@ def _runner(args: argparse.Namespace) -> Callable[[argparse.Namespace], Coroutin
         from spotstream.cli.watch import run_watch
 
         return run_watch
+    if command == "bench":
+        from spotstream.cli.bench import run_bench
+
+        return run_bench
     if command == "order":
         from spotstream.cli.order import run_order
 

@@ -42,6 +42,7 @@ class SocketConnection(picows.WSListener):
         self.connection_id = 0
         self.paused = False
         self.paused_at = 0.0  # loop time flow control paused this connection
+        self.muted = False  # half open: nothing is written any more (faults.half_open)
         self.last_sent = 0.0
         limit, throttled = sim.message_rate, endpoint.throttled
         self._bucket = TokenBucket(limit, sim.clock()) if limit is not None and throttled else None
@@ -123,6 +124,9 @@ class SocketConnection(picows.WSListener):
         session = self.session
         if session is None or not session.outbox or self.sim.stalled:
             return
+        if self.muted:
+            session.outbox.clear()
+            return
         data = b"".join(session.outbox)
         session.outbox.clear()
         if self.transport.is_disconnected:
@@ -132,6 +136,12 @@ class SocketConnection(picows.WSListener):
         self.last_sent = time.monotonic()
         if socket.get_write_buffer_size() > MAX_WRITE_BUFFER:
             self.transport.disconnect(graceful=False)
+
+    def close(self, code: int, reason: str) -> None:
+        """A close frame with ``code``, then the disconnect (what is queued goes first)."""
+        self.flush()
+        self.transport.send_close(code, reason.encode())
+        self.transport.disconnect()
 
     def drop(self) -> None:
         self.transport.disconnect(graceful=False)

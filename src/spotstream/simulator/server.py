@@ -400,14 +400,17 @@ class Simulator:
             if endpoint is None or connection.endpoint == endpoint:
                 connection.drop()
 
-    def close_connections(self, code: int, reason: str, endpoint: str | None = None) -> None:
-        """Send a close frame (``code``, ``reason``) on the websockets of ``endpoint`` (or
-        all) and disconnect them."""
+    def half_open(self, endpoint: str | None = None) -> None:
+        """The websockets of ``endpoint`` (or all) stop sending, without closing."""
         for connection in list(self.connections):
             if endpoint is None or connection.endpoint == endpoint:
-                transport = connection.transport
-                transport.send_close(picows.WSCloseCode(code), reason.encode())
-                transport.disconnect()
+                connection.muted = True
+
+    def close_connections(self, code: int, reason: str, endpoint: str | None = None) -> None:
+        """Close the websockets of ``endpoint`` (or all) with a close frame of ``code``."""
+        for connection in list(self.connections):
+            if endpoint is None or connection.endpoint == endpoint:
+                connection.close(code, reason)
 
     def _drop_ids(self, connection_ids: set[int]) -> None:
         for connection in list(self.connections):

@@ -29,6 +29,7 @@ Decisions where the exchange's behaviour is not documented:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -85,6 +86,7 @@ class MatchingEngine(Matcher[Hub]):
         seed: object = 1,
     ) -> None:
         super().__init__(market, hub, clock, accounts, call_later, flush, seed)
+        self.placed: Counter[str] = Counter()  # account -> orders placed (validate-only not)
 
     # --- accounts -------------------------------------------------------------------------------
 
@@ -141,6 +143,7 @@ class MatchingEngine(Matcher[Hub]):
         if validate:
             return built
         self._charge(account_id, symbol, charge, refusable=False)
+        self.placed[account_id] += len(built)
         with self.operation():
             for order in built:
                 self.submit(order)

@@ -200,6 +200,16 @@ def test_skip_next_sequence_makes_a_gap(v1: V1Client, h: Harness) -> None:
         _limit_buy(v1, h)
 
 
+def test_repeat_next_sequence_replays_a_message(v1: V1Client, h: Harness) -> None:
+    v1.subscribe("openOrders")
+    h.faults.repeat_next_sequence()
+    with pytest.raises(AssertionError) as replay:  # V1Client checks sequences
+        _limit_buy(v1, h)
+    channel_name, sequence, expected = replay.value.args[0]
+    assert channel_name == "openOrders"
+    assert sequence == {"sequence": expected - 1}
+
+
 def test_an_order_placed_over_v2_shows_over_v1_and_back(h: Harness) -> None:
     v1, v2 = V1Client(h), Client(h)
     v1.subscribe("openOrders")

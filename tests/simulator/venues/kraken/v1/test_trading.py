@@ -189,6 +189,22 @@ def test_delay_next_response(v1: V1Client, h: Harness) -> None:
     assert (late["event"], late["status"]) == ("addOrderStatus", "ok")
 
 
+def _statuses(v1: V1Client) -> list[dict[str, Any]]:
+    frames = v1.trade("addOrder", ordertype="market", type="buy", pair=PAIR, volume="0.01")
+    return [m for m in frames if isinstance(m, dict) and m.get("event") == "addOrderStatus"]
+
+
+def test_lose_and_duplicate_next_response(v1: V1Client, h: Harness) -> None:
+    v1.subscribe("openOrders")
+    h.faults.lose_next_response()
+    assert _statuses(v1) == []
+    h.faults.duplicate_next_response()
+    first, second = _statuses(v1)
+    assert first == second
+    assert first["status"] == "ok"
+    assert len(_statuses(v1)) == 1
+
+
 def test_stop_orders_and_conditional_close_are_accepted(v1: V1Client, h: Harness) -> None:
     v1.subscribe("openOrders")
     fields = {"type": "sell", "pair": PAIR, "volume": "0.01"}

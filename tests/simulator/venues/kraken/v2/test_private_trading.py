@@ -278,6 +278,40 @@ def test_delay_next_response(client: Client, h: Harness) -> None:
     assert late["success"] is True
 
 
+def test_repeat_next_sequence_replays_a_message(client: Client, h: Harness) -> None:
+    subscribed(client)
+    h.faults.repeat_next_sequence()
+    with pytest.raises(AssertionError) as replay:  # the harness checks every sequence
+        client.trade("add_order", order_type="market", side="buy", order_qty=0.01, symbol="BTC/USD")
+    channel_name, sequence, expected = replay.value.args[0]
+    assert channel_name == "executions"
+    assert sequence == expected - 1  # the same sequence again
+
+
+def _market_buy(client: Client) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = client.trade(
+        "add_order", order_type="market", side="buy", order_qty=0.01, symbol="BTC/USD"
+    )
+    return [m for m in messages if m.get("method") == "add_order"]
+
+
+def test_lose_next_response(client: Client, h: Harness) -> None:
+    subscribed(client)
+    h.faults.lose_next_response()
+    assert _market_buy(client) == []
+    (answer,) = _market_buy(client)  # once only
+    assert answer["success"] is True
+
+
+def test_duplicate_next_response(client: Client, h: Harness) -> None:
+    subscribed(client)
+    h.faults.duplicate_next_response()
+    first, second = _market_buy(client)
+    assert first == second
+    assert first["success"] is True
+    assert len(_market_buy(client)) == 1
+
+
 def test_drop_private_connections(h: Harness) -> None:
     h.faults.drop_private_connections()
     assert h.target.dropped == ["private", "kraken_v1_private"]

@@ -107,7 +107,7 @@ class SimKrakenV1PrivateSession(V1Session):
         ``delay_next_response`` the messages at once and the answers later."""
         self._held = []
         try:
-            answers = build()
+            answers = self.faults.shape_response(build())
         finally:
             held, self._held = self._held, None
         delay = self.faults.take_response_delay()

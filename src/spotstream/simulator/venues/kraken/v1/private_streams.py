@@ -51,9 +51,13 @@ class PrivateStream(ABC):
         self.sequence = 0
 
     def send(self, entries: Entries) -> None:
-        """One message, with the next sequence (one more, or two when a gap was asked for)."""
+        """One message, with the next sequence (one more, or two when a gap was asked for;
+        sent twice, same sequence, when a repeat was)."""
         self.sequence += 2 if self._faults.take_sequence_skip() else 1
-        self._push(private_message(entries, self.channel, self.sequence))
+        message = private_message(entries, self.channel, self.sequence)
+        self._push(message)
+        if self._faults.take_sequence_repeat():  # a replay: same message, same sequence
+            self._push(message)
 
     @abstractmethod
     def start(self) -> None:

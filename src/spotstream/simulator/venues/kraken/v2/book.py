@@ -53,6 +53,12 @@ class BookViewChange:
         payload = payload.replace(b'"checksum":%d,' % self.checksum, b'"checksum":%d,' % wrong)
         return BookViewChange(_framed_head(payload), wrong)
 
+    def malformed(self) -> BookViewChange:
+        """The same update with its checksum as a string (a frame that cannot be applied)."""
+        payload = self.head[4:] if self.head[1] == 126 else self.head[2:]
+        payload = payload.replace(b'"checksum":%d,' % self.checksum, b'"checksum":"x",')
+        return BookViewChange(_framed_head(payload), self.checksum)
+
 
 def _framed_head(payload_head: bytes) -> bytes:
     return ws_header(len(payload_head) + TIMESTAMP_WIDTH + len(BOOK_TAIL)) + payload_head

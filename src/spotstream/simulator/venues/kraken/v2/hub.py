@@ -41,12 +41,13 @@ class BookGroup:
     """The subscribers of one (symbol, depth) and their shared window; at max rate, the
     tape player of that depth."""
 
-    __slots__ = ("corrupt", "subscribers", "tape_updates", "time", "view")
+    __slots__ = ("corrupt", "malformed", "subscribers", "tape_updates", "time", "view")
 
     def __init__(self, view: BookView) -> None:
         self.view = view
         self.subscribers: Group = {}
         self.corrupt = False
+        self.malformed = False
         self.tape_updates: list[BookViewChange | None] | None = None
         self.time = b""  # the timestamp text of the batch being played
 
@@ -55,20 +56,26 @@ class BookGroup:
         update = self.tape_updates[index]
         if update is None:
             return
-        if self.corrupt:
-            self.corrupt = False
-            update = update.corrupted()
+        if self.corrupt or self.malformed:
+            update = self._faulty(update)
         frame = update.head + self.time + BOOK_TAIL  # deliver(), inlined: the max-rate loop
         for subscriber in self.subscribers:
             subscriber.outbox.append(frame)
 
     def deliver(self, update: BookViewChange, time: bytes) -> None:
-        if self.corrupt:
-            self.corrupt = False
-            update = update.corrupted()
+        if self.corrupt or self.malformed:
+            update = self._faulty(update)
         frame = update.head + time + BOOK_TAIL
         for subscriber in self.subscribers:
             subscriber.outbox.append(frame)
+
+    def _faulty(self, update: BookViewChange) -> BookViewChange:
+        """``update`` as the armed fault sends it (malformed wins over corrupted)."""
+        if self.malformed:
+            self.malformed = False
+            return update.malformed()
+        self.corrupt = False
+        return update.corrupted()
 
 
 class KrakenV2Hub:
@@ -101,6 +108,7 @@ class KrakenV2Hub:
         self._corrupt_pending: set[str] = set()
         self._instrument_frame: bytes | None = None
         faults.on_corrupt(self.corrupt_next_checksum)
+        faults.on_malform(self.malform_next_book)
         fanout.add_feed(self)
 
     # --- who watches what ---------------------------------------------------------------------
@@ -148,6 +156,12 @@ class KrakenV2Hub:
             group.corrupt = True
         if not groups:
             self._corrupt_pending.add(symbol)
+
+    def malform_next_book(self, symbol: str) -> None:
+        """The next update of each of ``symbol``'s book groups goes out unusable (groups
+        only: a symbol nobody watches has no next update to spoil)."""
+        for group in self.books.get(symbol, {}).values():
+            group.malformed = True
 
     def attach_tape(self, tape: MarketTape) -> None:
         """Switch ``tape.symbol`` to max-rate replay (its existing groups included)."""

@@ -236,7 +236,7 @@ class SimKrakenV2PrivateSession:
     def _trade(self, request: _Envelope, time_in: int) -> None:
         self._held = []
         try:
-            answers = self._trade_answers(request, time_in)
+            answers = self.faults.shape_response(self._trade_answers(request, time_in))
         finally:
             held, self._held = self._held, None
         delay = self.faults.take_response_delay()

@@ -59,6 +59,12 @@ class PrivateStream(ABC):
         self.sequence += 2 if self._faults.take_sequence_skip() else 1
         return self.sequence
 
+    def send(self, payload: bytes) -> None:
+        """Push one channel message (twice, with ``repeat_next_sequence``)."""
+        self._push(payload)
+        if self._faults.take_sequence_repeat():
+            self._push(payload)
+
     @abstractmethod
     def ack(self) -> wire.SubscribeResult:
         """The subscribe ack's ``result``."""
@@ -106,7 +112,7 @@ class ExecutionsStream(PrivateStream):
 
     def start(self) -> None:
         if self.users is None and (self.snap_orders or self.snap_trades):
-            self._push(frames.executions("snapshot", self._snapshot(), self.next_sequence()))
+            self.send(frames.executions("snapshot", self._snapshot(), self.next_sequence()))
         self.engine.listen(self.account_id, self.on_event, None)
 
     def _snapshot(self) -> list[pw.ExecutionReport]:
@@ -130,7 +136,7 @@ class ExecutionsStream(PrivateStream):
         report = self.writer.report(event, self.account)
         if self.ratecounter:
             report.ratecount = self.engine.rate_count(self.account_id, event.order.symbol)
-        self._push(frames.executions("update", [report], self.next_sequence()))
+        self.send(frames.executions("update", [report], self.next_sequence()))
 
 
 class BalancesStream(PrivateStream):
@@ -155,7 +161,7 @@ class BalancesStream(PrivateStream):
     def start(self) -> None:
         if self.snapshot:
             entries = self.writer.balances(self.account)
-            self._push(frames.balances("snapshot", entries, self.next_sequence()))
+            self.send(frames.balances("snapshot", entries, self.next_sequence()))
         self.engine.listen(self.account_id, None, self.on_ledger)
 
     def leave(self) -> None:
@@ -163,4 +169,4 @@ class BalancesStream(PrivateStream):
 
     def on_ledger(self, entry: LedgerRecord) -> None:
         entries = [self.writer.ledger(entry, self.account)]
-        self._push(frames.balances("update", entries, self.next_sequence()))
+        self.send(frames.balances("update", entries, self.next_sequence()))
